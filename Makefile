@@ -1,0 +1,162 @@
+# xlb — one Makefile for the control plane, the BPF data plane and the tests.
+# Everything generated goes to $(BUILD).  `make V=1` shows the commands.
+
+BUILD    ?= build
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CC       ?= gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+FUZZ_SECONDS ?= 45
+
+ifeq ($(V),1)
+Q :=
+msg =
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
+CPPFLAGS  := -Iinclude -Iuser -I$(BUILD) -D_GNU_SOURCE -DXLB_VERSION='"$(VERSION)"'
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 $(WARN) -MMD -MP
+LDLIBS    := -lbpf -lelf -lz -lyaml
+BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-Iinclude -idirafter /usr/include/$(MULTIARCH) -MMD -MP
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+# Sources are found by convention, so a new file needs no Makefile edit:
+# user/*.c is the control plane (main.c only in the binary), bpf/*.bpf.c one
+# skeleton each, tests/unit/test_*.c and tests/bpf/test_*.c one runner each.
+USER_SRCS := $(sort $(wildcard user/*.c))
+USER_OBJS := $(USER_SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+SAN_OBJS  := $(LIB_OBJS:$(BUILD)/%=$(BUILD)/san/%)
+BPF_SRCS  := $(sort $(wildcard bpf/*.bpf.c))
+BPF_OBJS  := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/bpf/%.bpf.o)
+SKELS     := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/%.skel.h)
+TLIB_SRCS := $(sort $(wildcard tests/lib/*.c))
+TLIB_OBJS := $(TLIB_SRCS:%.c=$(BUILD)/%.o)
+TLIB_SAN  := $(TLIB_SRCS:%.c=$(BUILD)/san/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
+UNIT_SAN  := $(UNIT_SRCS:%.c=$(BUILD)/san/%)
+BPFT_SRCS := $(sort $(wildcard tests/bpf/test_*.c))
+BPFT_BINS := $(BPFT_SRCS:%.c=$(BUILD)/%)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:%.c=$(BUILD)/%)
+BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
+BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all deps deps-build deps-test deps-demo deps-vmtest deps-bench test test-build \
+	demo install uninstall clean bench bench-dataplane
+
+all: $(BUILD)/xlb
+
+deps:
+	$(Q)scripts/deps.sh all
+deps-build:
+	$(Q)scripts/deps.sh build
+deps-test:
+	$(Q)scripts/deps.sh test
+deps-demo:
+	$(Q)scripts/deps.sh demo
+deps-vmtest:
+	$(Q)scripts/deps.sh vmtest
+deps-bench:
+	$(Q)scripts/deps.sh bench
+
+# --- data plane: bpf/x.bpf.c -> build/bpf/x.bpf.o -> build/x.skel.h ----------
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c | deps-build
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+
+# --- control plane -------------------------------------------------------------
+$(BUILD)/user/%.o: user/%.c | $(SKELS) deps-build
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/xlb: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+# --- tests ---------------------------------------------------------------------
+$(BUILD)/tests/%.o: tests/%.c | $(SKELS) deps-build
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIB_OBJS) $(TLIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/bpf/%: $(BUILD)/tests/bpf/%.o $(LIB_OBJS) $(TLIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(LIB_OBJS) $(TLIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+# The same unit tests and control-plane code, built by clang with ASan+UBSan.
+$(BUILD)/san/%.o: %.c | $(SKELS) deps-test
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(CPPFLAGS) -Itests/lib $(CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(BUILD)/san/tests/unit/%: $(BUILD)/san/tests/unit/%.o $(SAN_OBJS) $(TLIB_SAN)
+	$(call msg,LINK-SAN,$@)
+	$(Q)$(CLANG) $(CFLAGS) $(SAN_FLAGS) $^ $(LDLIBS) -o $@
+
+# libFuzzer targets: the parser built with the fuzzer's coverage + sanitizers.
+$(BUILD)/fuzz/%.o: %.c | $(SKELS) deps-test
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(CPPFLAGS) -Itests/lib $(CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(BUILD)/tests/fuzz/%: $(BUILD)/fuzz/tests/fuzz/%.o $(LIB_OBJS:$(BUILD)/%=$(BUILD)/fuzz/%)
+	$(call msg,LINK-FUZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
+
+test-build: $(BUILD)/xlb $(UNIT_BINS) $(UNIT_SAN) $(BPFT_BINS) $(FUZZ_BINS)
+
+test: deps-test
+	$(Q)$(MAKE) --no-print-directory test-build
+	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run.sh
+
+demo: deps-demo
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) scripts/demo.sh
+
+bench-dataplane: deps-test $(BENCH_BINS) $(BUILD)/xlb
+	$(Q)BUILD=$(BUILD) scripts/bench-dataplane.sh
+
+install: $(BUILD)/xlb
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/doc/xlb/examples
+	install -m 0755 $(BUILD)/xlb $(DESTDIR)$(PREFIX)/sbin/xlb
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/xlb/
+	install -m 0644 examples/*.yaml $(DESTDIR)$(PREFIX)/share/doc/xlb/examples/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/xlb
+	rm -rf $(DESTDIR)$(PREFIX)/share/doc/xlb
+
+clean:
+	rm -rf $(BUILD)
+
+-include vmtest/vmtest.mk
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# The test runner behind `make test`: runs every suite that exists and ends
+# with one line "N passed, N failed, N skipped".  Each suite program prints
+# PASS/FAIL/SKIP lines and its own closing line of the same form; a program
+# that dies without one counts as one failure.
+#
+# Environment: BUILD (build dir), FUZZ_SECONDS (per fuzz target),
+# XLB_SUITES (space-separated subset of: unit unit-san bpf e2e fuzz),
+# XLB_FILTER (only test programs whose name contains it).
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+FUZZ_SECONDS=${FUZZ_SECONDS:-45}
+SUITES=${XLB_SUITES:-unit unit-san bpf e2e fuzz}
+FILTER=${XLB_FILTER:-}
+
+total_pass=0 total_fail=0 total_skip=0
+failed_programs=()
+
+# run_program SUITE NAME CMD...: run one program, stream its output, add
+# its closing counts to the totals.
+run_program() {
+	local suite=$1 name=$2 out rc summary p f s
+	shift 2
+	[ -n "$FILTER" ] && [[ $name != *"$FILTER"* ]] && return 0
+	echo "== $suite: $name"
+	out=$(mktemp)
+	"$@" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$out" | tail -n 1)
+	rm -f "$out"
+	if [ -n "$summary" ]; then
+		p=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$summary")
+		f=$(sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$summary")
+		s=$(sed -nE 's/.*, ([0-9]+) skipped$/\1/p' <<<"$summary")
+		s=${s:-0}
+	else
+		p=0 f=0 s=0
+	fi
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL $name: exited with status $rc without reporting a failed test"
+		f=1
+	fi
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	total_skip=$((total_skip + s))
+	[ "$f" -gt 0 ] && failed_programs+=("$suite/$name")
+	return 0
+}
+
+skip_suite() {
+	echo "SKIP $1: $2"
+	total_skip=$((total_skip + 1))
+}
+
+suite_unit() {
+	local t
+	for t in "$BUILD"/tests/unit/test_*; do
+		[ -x "$t" ] || continue
+		run_program unit "$(basename "$t")" "$t"
+	done
+}
+
+suite_unit_san() {
+	local t
+	for t in "$BUILD"/san/tests/unit/test_*; do
+		[ -x "$t" ] || continue
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+			run_program unit-san "$(basename "$t")" "$t"
+	done
+}
+
+suite_bpf() {
+	local t
+	if [ "$(id -u)" != 0 ]; then
+		skip_suite bpf "BPF_PROG_TEST_RUN needs root (run 'sudo make test')"
+		return
+	fi
+	for t in "$BUILD"/tests/bpf/test_*; do
+		[ -x "$t" ] || continue
+		run_program bpf "$(basename "$t")" "$t"
+	done
+}
+
+suite_e2e() {
+	local t
+	if [ "$(id -u)" != 0 ]; then
+		skip_suite e2e "network namespaces need root (run 'sudo make test')"
+		return
+	fi
+	for t in tests/e2e/test_*.sh; do
+		[ -f "$t" ] || continue
+		run_program e2e "$(basename "$t" .sh)" env BUILD="$BUILD" bash "$t"
+	done
+}
+
+# Each fuzz target runs for FUZZ_SECONDS from its seeds; a crash, leak,
+# timeout or sanitizer report fails it.
+suite_fuzz() {
+	local t name corpus
+	for t in "$BUILD"/tests/fuzz/fuzz_*; do
+		[ -x "$t" ] || continue
+		name=$(basename "$t")
+		corpus="$BUILD/fuzz-corpus/$name"
+		mkdir -p "$corpus" "$BUILD/fuzz-artifacts"
+		run_program fuzz "$name" tests/fuzz/run-target.sh "$t" "$FUZZ_SECONDS" \
+			"$corpus" "$BUILD/fuzz-artifacts/$name-" "tests/fuzz/seeds/${name#fuzz_}"
+	done
+}
+
+start=$(date +%s)
+for suite in $SUITES; do
+	case "$suite" in
+	unit) suite_unit ;;
+	unit-san) suite_unit_san ;;
+	bpf) suite_bpf ;;
+	e2e) suite_e2e ;;
+	fuzz) suite_fuzz ;;
+	*) echo "tests/run.sh: unknown suite '$suite'" >&2; exit 2 ;;
+	esac
+done
+
+echo
+if [ ${#failed_programs[@]} -gt 0 ]; then
+	echo "failed: ${failed_programs[*]}"
+fi
+echo "($(($(date +%s) - start)) s)"
+echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+[ "$total_fail" -eq 0 ]
