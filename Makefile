@@ -25,7 +25,7 @@ WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
 CPPFLAGS  := -Iinclude -Iuser -I$(BUILD) -D_GNU_SOURCE -DXLB_VERSION='"$(VERSION)"'
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 $(WARN) -MMD -MP
-LDLIBS    := -lbpf -lelf -lz -lyaml
+LDLIBS    := -lbpf -lelf -lz -lyaml -lm
 BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-Iinclude -idirafter /usr/include/$(MULTIARCH) -MMD -MP
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
