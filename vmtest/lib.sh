@@ -8,7 +8,7 @@ export VMTEST_TOP
 # Outside build/ on purpose: `make clean` should not cost a 200 MB download.
 VMTEST_CACHE=${VMTEST_CACHE:-$VMTEST_DIR/.cache}
 
-vm_prog=${0##*/}
+vm_prog="vmtest/${0##*/}"
 
 vm_log() { printf '%s: %s\n' "$vm_prog" "$*" >&2; }
 vm_die() {

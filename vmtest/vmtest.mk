@@ -1,0 +1,31 @@
+# vmtest: the test suites inside VMs on other kernels (docs/vmtest.md).
+# Included by the top-level Makefile, which defines test-build (the host
+# builds everything; the guests only run the prebuilt binaries).
+#
+#   make vmtest                       every kernel in VMTEST_KERNELS
+#   make vmtest VMTEST_KERNELS=linux-image-amd64 VMTEST_CMD=tests/vm/smoke.sh
+#   make vmtest-kernels               only fetch the kernels into the cache
+#   make vmtest-smoke                 tests/vm/smoke.sh on every kernel
+
+VMTEST_DIR     := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+# Packages (a metapackage resolves to its versioned kernel), releases held
+# in vmtest/.cache/kernels or /boot, or paths to a vmlinuz.
+VMTEST_KERNELS ?= linux-image-amd64 linux-image-6.12.117+deb12-amd64
+VMTEST_CMD     ?= tests/run.sh
+VMTEST_TIMEOUT ?= 2400
+VMTEST_LOGS    ?= $(or $(BUILD),build)/vmtest
+VMTEST_ENV     ?= XLB_IN_VM=1 FUZZ_SECONDS=10 BUILD=$(or $(BUILD),build)
+
+VMTEST_SUITE = $(VMTEST_DIR)/suite -t $(VMTEST_TIMEOUT) -d $(VMTEST_LOGS) \
+	$(addprefix -e ,$(VMTEST_ENV)) $(VMTEST_KERNELS) --
+
+.PHONY: vmtest vmtest-kernels vmtest-smoke
+
+vmtest-kernels:
+	@$(VMTEST_DIR)/kernels fetch $(VMTEST_KERNELS) >/dev/null
+
+vmtest: test-build vmtest-kernels
+	@$(VMTEST_SUITE) $(VMTEST_CMD)
+
+vmtest-smoke: vmtest-kernels
+	@$(VMTEST_SUITE) tests/vm/smoke.sh
