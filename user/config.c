@@ -209,6 +209,7 @@ static void parse_member(struct ctx *c, const struct ynode *key, const struct yn
 {
 	const struct ynode *k[MK__N], *val[MK__N];
 	uint32_t weight;
+	unsigned typos;
 	char where[XLB_NAME_MAX + 16];
 
 	m->pos = key->pos;
@@ -229,14 +230,14 @@ static void parse_member(struct ctx *c, const struct ynode *key, const struct yn
 		return;
 	}
 	snprintf(where, sizeof(where), "in member '%s'", m->name);
-	cfg_map_fields(c->d, v, where, member_keys, MK__N, k, val);
+	typos = cfg_map_fields(c->d, v, where, member_keys, MK__N, k, val);
 	if (val[MK_ADDRESS])
 		parse_member_address(c->d, val[MK_ADDRESS], m);
-	else
+	else if (!(typos & 1u << MK_ADDRESS))
 		cfg_error_at(c->d, v->pos, "member '%s': missing required key 'address'", m->name);
 	if (val[MK_PORT])
 		cfg_want_port(c->d, val[MK_PORT], "port", &m->port);
-	else
+	else if (!(typos & 1u << MK_PORT))
 		cfg_error_at(c->d, v->pos, "member '%s': missing required key 'port'", m->name);
 	if (val[MK_WEIGHT] &&
 	    !cfg_want_uint(c->d, val[MK_WEIGHT], "weight", 0, XLB_WEIGHT_MAX, &weight))
@@ -296,6 +297,7 @@ static void parse_members(struct ctx *c, const struct ynode *v, struct cfg_servi
  * `vip: pool:` (the seed); each once. */
 struct pool_src {
 	const struct ynode *members_key, *members, *health_key, *health;
+	bool members_typo; /* an unknown key was taken for 'members' */
 };
 
 static void pool_take(struct cfg_diag *d, const struct ynode **slot_key,
@@ -318,7 +320,8 @@ static void pool_from_map(struct cfg_diag *d, const struct ynode *v, struct pool
 
 	if (cfg_want_kind(d, v, "pool", YN_MAP))
 		return;
-	cfg_map_fields(d, v, "in pool", pool_keys, PK__N, k, val);
+	if (cfg_map_fields(d, v, "in pool", pool_keys, PK__N, k, val) & 1u << PK_MEMBERS)
+		p->members_typo = true;
 	pool_take(d, &p->members_key, &p->members, k[PK_MEMBERS], val[PK_MEMBERS]);
 	pool_take(d, &p->health_key, &p->health, k[PK_HEALTHCHECK], val[PK_HEALTHCHECK]);
 }
@@ -327,6 +330,7 @@ static void parse_endpoint(struct cfg_diag *d, const struct ynode *v, const char
 			   struct xlb_addr *addr, uint16_t *port)
 {
 	const struct ynode *k[EK__N], *val[EK__N];
+	unsigned typos;
 
 	if (v->kind == YN_SEQ && v->n == 2) {
 		cfg_want_ip(d, v->kids[0], key, addr);
@@ -338,10 +342,11 @@ static void parse_endpoint(struct cfg_diag *d, const struct ynode *v, const char
 			     "and port, got %s", key, ynode_kind_text(v));
 		return;
 	}
-	cfg_map_fields(d, v, "in sorry_address", endpoint_keys, EK__N, k, val);
+	typos = cfg_map_fields(d, v, "in sorry_address", endpoint_keys, EK__N, k, val);
 	if (!val[EK_ADDRESS] || !val[EK_PORT]) {
-		cfg_error_at(d, v->pos, "%s: missing required key '%s'", key,
-			     val[EK_ADDRESS] ? "port" : "address");
+		if (!typos)
+			cfg_error_at(d, v->pos, "%s: missing required key '%s'", key,
+				     val[EK_ADDRESS] ? "port" : "address");
 		return;
 	}
 	cfg_want_ip(d, val[EK_ADDRESS], "address", addr);
@@ -353,14 +358,15 @@ static void parse_vip(struct cfg_diag *d, const struct ynode *v, struct cfg_serv
 {
 	const struct ynode *k[VK__N], *val[VK__N];
 	const struct ynode *port;
+	unsigned typos;
 
 	svc->vip_pos = v->pos;
 	if (cfg_want_kind(d, v, "vip", YN_MAP))
 		return;
-	cfg_map_fields(d, v, "in vip", vip_keys, VK__N, k, val);
+	typos = cfg_map_fields(d, v, "in vip", vip_keys, VK__N, k, val);
 	if (val[VK_IP])
 		cfg_want_ip(d, val[VK_IP], "ip", &svc->vip);
-	else
+	else if (!(typos & 1u << VK_IP))
 		cfg_error_at(d, v->pos, "vip: missing required key 'ip'");
 	/* listener_port is the seed's spelling of port. */
 	port = val[VK_PORT] ? val[VK_PORT] : val[VK_LISTENER_PORT];
@@ -369,7 +375,7 @@ static void parse_vip(struct cfg_diag *d, const struct ynode *v, struct cfg_serv
 			     "'listener_port' (the same setting), not both");
 	else if (port)
 		cfg_want_port(d, port, k[VK_PORT] ? "port" : "listener_port", &svc->port);
-	else
+	else if (!(typos & (1u << VK_PORT | 1u << VK_LISTENER_PORT)))
 		cfg_error_at(d, v->pos, "vip: missing required key 'port'");
 	if (val[VK_POOL])
 		pool_from_map(d, val[VK_POOL], pool);
@@ -387,7 +393,7 @@ static void parse_enum_key(struct cfg_diag *d, const struct ynode *v, const char
 /* k/val: the service mapping read against its keys (the top level for the
  * seed form, a list item otherwise). */
 static void parse_service(struct ctx *c, const struct ynode *map, const char *const keys[],
-			  const struct ynode *k[], const struct ynode *val[],
+			  const struct ynode *k[], const struct ynode *val[], unsigned typos,
 			  struct cfg_service *svc)
 {
 	struct pool_src pool = {0};
@@ -397,7 +403,7 @@ static void parse_service(struct ctx *c, const struct ynode *map, const char *co
 	if (val[SK_NAME]) {
 		svc->pos = val[SK_NAME]->pos;
 		cfg_want_name(c->d, val[SK_NAME], keys[SK_NAME], svc->name);
-	} else {
+	} else if (!(typos & 1u << SK_NAME)) {
 		cfg_error_at(c->d, map->pos, "missing required key '%s' (the service's name)",
 			     keys[SK_NAME]);
 	}
@@ -412,7 +418,7 @@ static void parse_service(struct ctx *c, const struct ynode *map, const char *co
 
 	if (val[SK_VIP])
 		parse_vip(c->d, val[SK_VIP], svc, &pool);
-	else
+	else if (!(typos & 1u << SK_VIP))
 		cfg_error_at(c->d, map->pos, "missing required key 'vip' (ip and port)");
 	if (val[SK_SORRY]) {
 		svc->has_sorry = true;
@@ -435,7 +441,7 @@ static void parse_service(struct ctx *c, const struct ynode *map, const char *co
 		parse_health(c->d, pool.health, &svc->health);
 	if (pool.members)
 		parse_members(c, pool.members, svc);
-	else if (val[SK_VIP])
+	else if (!pool.members_typo && !(typos & 1u << SK_MEMBERS))
 		cfg_error_at(c->d, map->pos, "missing required key 'members' (in 'pool:' or "
 			     "at the service)");
 	cfg_check_service(c->d, svc);
@@ -544,13 +550,14 @@ static int parse_service_list(struct ctx *c, const struct ynode *list)
 		return err;
 	for (size_t i = 0; i < n; i++) {
 		const struct ynode *item = list->kids[i], *k[SK__N], *val[SK__N];
+		unsigned typos;
 		char where[48];
 
 		if (cfg_want_kind(c->d, item, "services", YN_MAP))
 			continue;
 		snprintf(where, sizeof(where), "in service #%zu", i + 1);
-		cfg_map_fields(c->d, item, where, item_keys, SK__N, k, val);
-		parse_service(c, item, item_keys, k, val, &c->cfg->services[i]);
+		typos = cfg_map_fields(c->d, item, where, item_keys, SK__N, k, val);
+		parse_service(c, item, item_keys, k, val, typos, &c->cfg->services[i]);
 	}
 	return 0;
 }
@@ -558,6 +565,7 @@ static int parse_service_list(struct ctx *c, const struct ynode *list)
 static int parse_root(struct ctx *c, const struct ynode *root)
 {
 	const struct ynode *k[SK__N], *val[SK__N];
+	unsigned typos;
 	int err;
 
 	if (root->kind != YN_MAP) {
@@ -567,11 +575,11 @@ static int parse_root(struct ctx *c, const struct ynode *root)
 		return 0;
 	}
 	global_defaults(&c->cfg->global);
-	cfg_map_fields(c->d, root, "at the top level", seed_keys, SK__N, k, val);
+	typos = cfg_map_fields(c->d, root, "at the top level", seed_keys, SK__N, k, val);
 	if (val[SK_GLOBAL])
 		parse_global(c->d, val[SK_GLOBAL], &c->cfg->global);
 	if (!val[SK_SERVICES]) {
-		if (!val[SK_NAME] && !val[SK_VIP]) {
+		if (!val[SK_NAME] && !val[SK_VIP] && !typos) {
 			cfg_error_at(c->d, root->pos, "no services: add 'services:' (a list) or "
 				     "'service:' and 'vip:' (one service)");
 			return 0;
@@ -579,7 +587,7 @@ static int parse_root(struct ctx *c, const struct ynode *root)
 		err = alloc_services(c, 1);
 		if (err)
 			return err;
-		parse_service(c, root, seed_keys, k, val, &c->cfg->services[0]);
+		parse_service(c, root, seed_keys, k, val, typos, &c->cfg->services[0]);
 		return 0;
 	}
 	/* With a list, service settings at the top level would be ignored. */

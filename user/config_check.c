@@ -141,7 +141,7 @@ static void check_family(struct cfg_diag *d, const struct cfg_service *svc,
 
 	if (a->family == svc->vip.family || !a->family || !svc->vip.family)
 		return;
-	cfg_error_at(d, pos, "%s %s is %s but the VIP %s is %s; xlb does not translate "
+	cfg_error_at(d, pos, "%s: %s is %s but the VIP %s is %s; xlb does not translate "
 		     "between address families (forwarding: %s): %s", what,
 		     addr_format(a, text, sizeof(text)), addr_family_name(a->family),
 		     addr_format(&svc->vip, vip, sizeof(vip)), addr_family_name(svc->vip.family),

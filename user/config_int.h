@@ -15,8 +15,10 @@ void cfg_diag_sort(struct cfg_diag *d);
 
 /* Reads one mapping against a fixed set of keys.  names[i] NULL means the
  * key is not allowed here.  Unknown keys, duplicate keys and non-scalar keys
- * are reported; found keys land in keys[i]/vals[i] (NULL when absent). */
-void cfg_map_fields(struct cfg_diag *d, const struct ynode *map, const char *where,
+ * are reported; found keys land in keys[i]/vals[i] (NULL when absent).
+ * Returns the bit set (1 << i) of the keys that an unknown key was taken to
+ * be a typo of, so that the caller does not also call them missing. */
+unsigned cfg_map_fields(struct cfg_diag *d, const struct ynode *map, const char *where,
 		    const char *const names[], size_t n,
 		    const struct ynode *keys[], const struct ynode *vals[]);
 /* The closest of names[] to word, or NULL when none is a near miss. */

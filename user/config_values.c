@@ -124,10 +124,11 @@ static int find_name(const char *word, const char *const names[], size_t n)
 	return -1;
 }
 
-void cfg_map_fields(struct cfg_diag *d, const struct ynode *map, const char *where,
-		    const char *const names[], size_t n,
-		    const struct ynode *keys[], const struct ynode *vals[])
+unsigned cfg_map_fields(struct cfg_diag *d, const struct ynode *map, const char *where,
+			const char *const names[], size_t n,
+			const struct ynode *keys[], const struct ynode *vals[])
 {
+	unsigned typos = 0;
 	char allowed[512];
 
 	for (size_t i = 0; i < n; i++)
@@ -154,13 +155,16 @@ void cfg_map_fields(struct cfg_diag *d, const struct ynode *map, const char *whe
 			continue;
 		}
 		near = cfg_suggest(k->str, names, n);
-		if (near)
+		if (near) {
+			typos |= 1u << find_name(near, names, n);
 			cfg_error_at(d, k->pos, "unknown key '%s' %s; did you mean '%s'?",
 				     k->str, where, near);
-		else
+		} else {
 			cfg_error_at(d, k->pos, "unknown key '%s' %s; allowed keys: %s",
 				     k->str, where, cfg_join(names, n, allowed, sizeof(allowed)));
+		}
 	}
+	return typos;
 }
 
 /* ---- values -------------------------------------------------------------- */
