@@ -33,7 +33,8 @@ static const char *const level_names[] = {
 	[LOG_LVL_LIBBPF] = "libbpf: ",
 };
 
-static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void log_vmsg(enum log_level level,
+						       const char *fmt, va_list ap)
 {
 	char line[2048];
 	size_t len;
@@ -68,7 +69,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static int
+libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	/* libbpf's warnings matter to an operator (verifier logs come at
 	 * LIBBPF_WARN); its info and debug chatter only with -vv. */
