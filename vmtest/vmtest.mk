@@ -6,6 +6,7 @@
 #   make vmtest VMTEST_KERNELS=linux-image-amd64 VMTEST_CMD=tests/vm/smoke.sh
 #   make vmtest-kernels               only fetch the kernels into the cache
 #   make vmtest-smoke                 tests/vm/smoke.sh on every kernel
+#   make vmtest-selftest              check vmtest/run itself (exit codes...)
 
 VMTEST_DIR     := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 # Packages (a metapackage resolves to its versioned kernel), releases held
@@ -19,7 +20,7 @@ VMTEST_ENV     ?= XLB_IN_VM=1 FUZZ_SECONDS=10 BUILD=$(or $(BUILD),build)
 VMTEST_SUITE = $(VMTEST_DIR)/suite -t $(VMTEST_TIMEOUT) -d $(VMTEST_LOGS) \
 	$(addprefix -e ,$(VMTEST_ENV)) $(VMTEST_KERNELS) --
 
-.PHONY: vmtest vmtest-kernels vmtest-smoke
+.PHONY: vmtest vmtest-kernels vmtest-smoke vmtest-selftest
 
 vmtest-kernels:
 	@$(VMTEST_DIR)/kernels fetch $(VMTEST_KERNELS) >/dev/null
@@ -29,3 +30,6 @@ vmtest: test-build vmtest-kernels
 
 vmtest-smoke: vmtest-kernels
 	@$(VMTEST_SUITE) tests/vm/smoke.sh
+
+vmtest-selftest: vmtest-kernels
+	@$(VMTEST_DIR)/selftest $(VMTEST_KERNELS)
