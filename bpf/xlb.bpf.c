@@ -1,20 +1,210 @@
 // SPDX-License-Identifier: GPL-2.0
+/* The xlb data plane: one XDP program.  Packets to a VIP are balanced per
+ * connection with full NAT, replies from members are translated back, ICMP
+ * errors about balanced flows are translated both ways, everything else
+ * passes untouched.  docs/design.md describes the policies. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#include "xlb/abi.h"
+#include "maps.h"
+#include "config.h"
+#include "parse.h"
+#include "csum.h"
+#include "stats.h"
+#include "flow.h"
+#include "schedule.h"
+#include "nat.h"
+#include "forward.h"
+#include "rst.h"
+#include "icmp.h"
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct xlb_meta);
-} xlb_meta SEC(".maps");
+static __always_inline int is_snat_addr(const struct xlb_pkt *p)
+{
+	__u32 zero = 0;
+	struct xlb_snat_set *set = bpf_map_lookup_elem(&xlb_snat, &zero);
+
+	if (!set)
+		return 0;
+	for (int i = 0; i < XLB_MAX_SNAT_ADDRS; i++) {
+		if (i >= set->count)
+			break;
+		if (set->addr[i].family == p->family && addr_eq(&set->addr[i].addr, &p->key.dst))
+			return 1;
+	}
+	return 0;
+}
+
+static __always_inline int tcp_opens(const struct xlb_pkt *p)
+{
+	return p->key.proto == IPPROTO_TCP &&
+	       (p->tcp_flags & (XLB_TCP_SYN | XLB_TCP_ACK | XLB_TCP_RST)) == XLB_TCP_SYN;
+}
+
+static __always_inline int no_member(struct xdp_md *ctx, struct xlb_pkt *p, const struct xlb_service *svc,
+				     __u64 now)
+{
+	if (svc->on_empty == XLB_ON_EMPTY_REJECT && p->key.proto == IPPROTO_TCP)
+		return rst_reply(ctx, p, now, XLB_R_TX_RST_NO_MEMBER);
+	return XLB_VERDICT(XDP_DROP, XLB_R_DROP_NO_MEMBER);
+}
+
+/* A connection-opening packet without a live flow: pick a member, allocate
+ * the NAT port, insert both entries, rewrite and send.  old is the stale or
+ * closed entry of the same tuple, if any. */
+static __always_inline int new_flow(struct xdp_md *ctx, struct xlb_pkt *p, const struct xlb_service *svc,
+				    const struct xlb_flow *old, __u64 now)
+{
+	struct xlb_flow fwd, rev;
+	struct xlb_member *m;
+	struct ethhdr *eth;
+	__u32 member_id;
+
+	member_id = schedule_member(svc);
+	if (member_id == XLB_NO_MEMBER)
+		return no_member(ctx, p, svc, now);
+	m = bpf_map_lookup_elem(&xlb_members, &member_id);
+	if (!m || m->family != p->family)
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_BAD_MEMBER);
+
+	__builtin_memset(&fwd, 0, sizeof(fwd));
+	fwd.nat_src = m->snat;
+	fwd.nat_dst = m->addr;
+	fwd.nat_dport = m->port;
+	fwd.service_id = svc->id;
+	fwd.member_id = member_id;
+	fwd.state = p->key.proto == IPPROTO_TCP ? XLB_FLOW_SYN_SENT : XLB_FLOW_UDP;
+	fwd.dir = XLB_DIR_FORWARD;
+	fwd.family = p->family;
+	fwd.created_ns = now;
+	fwd.last_seen_ns = now;
+	/* Resolve before touching the packet: a failure leaves it unchanged. */
+	if (fwd_resolve(ctx, p->key.proto, &fwd, now))
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_FIB);
+
+	__builtin_memset(&rev, 0, sizeof(rev));
+	rev.nat_src = p->key.dst;
+	rev.nat_dst = p->key.src;
+	rev.nat_sport = p->key.dport;
+	rev.nat_dport = p->key.sport;
+	rev.service_id = svc->id;
+	rev.member_id = member_id;
+	rev.state = fwd.state;
+	rev.dir = XLB_DIR_REPLY;
+	rev.family = p->family;
+	rev.nh_fixed = 1;
+	rev.tx_ifindex = ctx->ingress_ifindex;
+	PKT_AT(eth, ctx, 0, sizeof(*eth), return XLB_VERDICT(XDP_DROP, XLB_R_DROP_INTERNAL));
+	__builtin_memcpy(rev.tx_dmac, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(rev.tx_smac, eth->h_dest, ETH_ALEN);
+	rev.created_ns = now;
+	rev.last_seen_ns = now;
+
+	if (old) {
+		struct xlb_flow_key ork;
+
+		flow_peer_key(old, p->key.proto, &ork);
+		bpf_map_delete_elem(&xlb_flows, &ork);
+	}
+	if (nat_alloc_port(&fwd, &rev, p->key.proto, now))
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_NAT_PORTS);
+	if (bpf_map_update_elem(&xlb_flows, &p->key, &fwd, BPF_ANY)) {
+		struct xlb_flow_key rk;
+
+		flow_peer_key(&fwd, p->key.proto, &rk);
+		bpf_map_delete_elem(&xlb_flows, &rk);
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_FLOW_INSERT);
+	}
+	if (nat_rewrite(ctx, p, &fwd))
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_INTERNAL);
+	stats_traffic(&fwd, p->len, 1);
+	return XLB_VERDICT(fwd_transmit(ctx, &fwd), XLB_R_TX_NEW_FLOW);
+}
+
+/* Client -> VIP. */
+static __always_inline int to_service(struct xdp_md *ctx, struct xlb_pkt *p, const struct xlb_service *svc)
+{
+	__u64 now = bpf_ktime_get_coarse_ns();
+	struct xlb_flow *f;
+
+	if (p->ttl <= 1)
+		return XLB_VERDICT(XDP_PASS, XLB_R_PASS_TTL_EXPIRED);
+	f = bpf_map_lookup_elem(&xlb_flows, &p->key);
+	if (f && f->dir != XLB_DIR_FORWARD)
+		f = NULL;
+	if (!f) {
+		if (p->key.proto == IPPROTO_UDP || tcp_opens(p))
+			return new_flow(ctx, p, svc, NULL, now);
+		return rst_reply(ctx, p, now, XLB_R_TX_RST_NO_FLOW);
+	}
+	if (!flow_live(f, now)) {
+		if (p->key.proto == IPPROTO_UDP || tcp_opens(p))
+			return new_flow(ctx, p, svc, f, now);
+		return rst_reply(ctx, p, now, XLB_R_TX_RST_NO_FLOW);
+	}
+	/* A SYN on a live tuple: a retransmission while the connection opens
+	 * or is open keeps its member; after FIN/RST the tuple is reused. */
+	if (tcp_opens(p) && f->state >= XLB_FLOW_FIN)
+		return new_flow(ctx, p, svc, f, now);
+
+	flow_track(p, f, now);
+	if (fwd_refresh(ctx, p->key.proto, f, now))
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_FIB);
+	if (nat_rewrite(ctx, p, f))
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_INTERNAL);
+	stats_traffic(f, p->len, 0);
+	return XLB_VERDICT(fwd_transmit(ctx, f), XLB_R_TX_FORWARD);
+}
+
+/* Member -> balancer's own address: a reply if a reply entry matches,
+ * else the kernel's own traffic (health checks). */
+static __always_inline int from_member(struct xdp_md *ctx, struct xlb_pkt *p)
+{
+	struct xlb_flow *f = bpf_map_lookup_elem(&xlb_flows, &p->key);
+
+	if (!f || f->dir != XLB_DIR_REPLY)
+		return XLB_VERDICT(XDP_PASS, XLB_R_PASS_LOCAL);
+	/* The kernel would take it as its own: it cannot send time exceeded. */
+	if (p->ttl <= 1)
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_TTL_REPLY);
+	flow_track(p, f, bpf_ktime_get_coarse_ns());
+	if (nat_rewrite(ctx, p, f))
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_INTERNAL);
+	stats_traffic(f, p->len, 0);
+	return XLB_VERDICT(fwd_transmit(ctx, f), XLB_R_TX_REPLY);
+}
+
+static __always_inline int xlb_process(struct xdp_md *ctx)
+{
+	struct xlb_svc_key sk;
+	struct xlb_service *svc;
+	struct xlb_pkt p;
+	int reason;
+
+	reason = parse_packet(PKT_DATA(ctx), PKT_DATA_END(ctx), &p);
+	if (reason != XLB_PARSE_OK)
+		return XLB_VERDICT(XDP_PASS, reason);
+	if (p.key.proto == IPPROTO_ICMP || p.key.proto == IPPROTO_ICMPV6)
+		return icmp_translate(ctx, &p);
+
+	sk.vip = p.key.dst;
+	sk.port = p.key.dport;
+	sk.proto = p.key.proto;
+	sk.family = p.family;
+	svc = bpf_map_lookup_elem(&xlb_services, &sk);
+	if (svc)
+		return to_service(ctx, &p, svc);
+	if (is_snat_addr(&p))
+		return from_member(ctx, &p);
+	return XLB_VERDICT(XDP_PASS, XLB_R_PASS_NOT_VIP);
+}
 
 SEC("xdp")
 int xlb_xdp(struct xdp_md *ctx)
 {
-	return XDP_PASS;
+	int v = xlb_process(ctx);
+
+	stats_reason(XLB_VERDICT_REASON(v));
+	return XLB_VERDICT_ACTION(v);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -1,20 +1,246 @@
 /* SPDX-License-Identifier: MIT */
 /* The ABI between the data plane (bpf/) and the control plane (user/).
- * Types only: fixed width, explicit byte order and padding. */
+ * Types only: fixed width, explicit byte order and padding.  Every struct
+ * below is a map key or value; user/maps.c asserts their sizes. */
 #ifndef XLB_ABI_H
 #define XLB_ABI_H
 
 #include <linux/types.h>
 
+#include "xlb/limits.h"
+
 /* Bumped whenever a map's key or value layout changes: a daemon refuses pins
  * of another version instead of misreading them. */
-#define XLB_ABI_VERSION 1
+#define XLB_ABI_VERSION 2
 
-#define XLB_MAP_META "xlb_meta"
+/* Map names, at most 15 characters: the pin names under /sys/fs/bpf/xlb/. */
+#define XLB_MAP_META      "xlb_meta"
+#define XLB_MAP_SERVICES  "xlb_services"
+#define XLB_MAP_MEMBERS   "xlb_members"
+#define XLB_MAP_SLOTS     "xlb_slots"
+#define XLB_MAP_RR        "xlb_rr"
+#define XLB_MAP_SNAT      "xlb_snat"
+#define XLB_MAP_FLOWS     "xlb_flows"
+#define XLB_MAP_NAT_PORT  "xlb_nat_port"
+#define XLB_MAP_RST_RATE  "xlb_rst_rate"
+#define XLB_MAP_STATS     "xlb_stats"
+#define XLB_MAP_SVC_STATS "xlb_svc_stats"
+#define XLB_MAP_MBR_STATS "xlb_mbr_stats"
+
+/* Address families as the data plane stores them (not AF_*: the values are
+ * part of the ABI and must not depend on a libc). */
+enum xlb_family {
+	XLB_FAMILY_NONE = 0,
+	XLB_FAMILY_IPV4 = 4,
+	XLB_FAMILY_IPV6 = 6,
+};
+
+/* An IPv4 address sits in v4 (the first 4 bytes), the other 12 bytes zero. */
+union xlb_addr {
+	__be32 v4;
+	__be32 v6[4];
+	__u8 bytes[16];
+};
 
 struct xlb_meta {
 	__u32 abi_version;
 	__u32 _pad;
+};
+
+/* xlb_services: hash (VIP, port, protocol) -> service. */
+struct xlb_svc_key {
+	union xlb_addr vip;
+	__be16 port;
+	__u8 proto;   /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 family;  /* enum xlb_family */
+};
+
+enum xlb_sched {
+	XLB_SCHED_RR = 0,     /* round-robin over the slot table */
+	XLB_SCHED_WRR = 1,    /* the same walk over a weight-expanded table */
+	XLB_SCHED_MAGLEV = 2, /* reserved: 5-tuple hash into a Maglev table */
+};
+
+enum xlb_fwd {
+	XLB_FWD_NAT = 0,  /* full NAT (the only mode the data plane runs today) */
+	XLB_FWD_DNAT = 1, /* reserved */
+	XLB_FWD_DSR = 2,  /* reserved */
+};
+
+enum xlb_on_empty {
+	XLB_ON_EMPTY_REJECT = 0, /* TCP SYN answered with RST; UDP dropped */
+	XLB_ON_EMPTY_DROP = 1,
+	XLB_ON_EMPTY_SORRY = 2,  /* reserved: treated as drop by the data plane */
+};
+
+struct xlb_service {
+	__u32 id;         /* index into xlb_slots/xlb_rr/xlb_svc_stats, < XLB_MAX_SERVICES */
+	__u32 generation; /* live slot-table copy is xlb_slots[id * 2 + (generation & 1)] */
+	__u8 scheduler;   /* enum xlb_sched */
+	__u8 forwarding;  /* enum xlb_fwd */
+	__u8 on_empty;    /* enum xlb_on_empty */
+	__u8 flags;
+	__u32 _pad;
+};
+
+/* xlb_members: array indexed by member id (< XLB_MAX_MEMBERS). */
+enum xlb_member_flags {
+	XLB_MEMBER_F_DRAINING = 1 << 0, /* informational: not in any slot table */
+	XLB_MEMBER_F_RESET = 1 << 1,    /* reserved: reset its existing flows */
+};
+
+struct xlb_member {
+	union xlb_addr addr;
+	/* The balancer's own address toward this member: the service's snat
+	 * address, or the source of the route to the member. */
+	union xlb_addr snat;
+	__be16 port;
+	__u8 family; /* enum xlb_family; XLB_FAMILY_NONE = unused slot */
+	__u8 flags;  /* enum xlb_member_flags */
+	__u32 service_id;
+};
+
+/* xlb_slots: array of XLB_MAX_SERVICES * 2 tables, two copies per service.
+ * User space writes the copy that is not live, then flips the service's
+ * generation. */
+struct xlb_slot_table {
+	__u32 count;
+	__u32 _pad;
+	__u32 member[XLB_MAX_SLOTS];
+};
+
+/* xlb_rr: array indexed by service id; the next slot to hand out, taken
+ * with an atomic add so the order is exact across CPUs. */
+struct xlb_rr_state {
+	__u64 next;
+};
+
+/* xlb_snat: one element, the balancer's own (SNAT) addresses: a packet to one
+ * of them is a reply candidate. */
+struct xlb_snat_set {
+	__u32 count;
+	__u32 _pad;
+	struct {
+		union xlb_addr addr;
+		__u32 family;
+	} addr[XLB_MAX_SNAT_ADDRS];
+};
+
+/* xlb_flows: LRU hash, one entry per direction of a connection.  The key is
+ * the packet's own 5-tuple as it arrives. */
+struct xlb_flow_key {
+	union xlb_addr src;
+	union xlb_addr dst;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 family;
+	__u8 _pad[2];
+};
+
+enum xlb_flow_state {
+	XLB_FLOW_SYN_SENT = 1,    /* TCP: SYN seen, nothing else yet */
+	XLB_FLOW_ESTABLISHED = 2, /* TCP: traffic after the SYN */
+	XLB_FLOW_FIN = 3,         /* TCP: a FIN seen in either direction */
+	XLB_FLOW_RST = 4,         /* TCP: a RST seen in either direction */
+	XLB_FLOW_UDP = 5,
+};
+
+enum xlb_flow_dir {
+	XLB_DIR_FORWARD = 1, /* client -> VIP, rewritten to snat -> member */
+	XLB_DIR_REPLY = 2,   /* member -> snat, rewritten to VIP -> client */
+};
+
+/* The rewrite for packets matching the key, and where they leave.  The peer
+ * entry is found from the value alone: the reply key of a forward entry is
+ * (nat_dst:nat_dport -> nat_src:nat_sport), the forward key of a reply entry
+ * is (nat_dst:nat_dport -> nat_src:nat_sport) as well. */
+struct xlb_flow {
+	union xlb_addr nat_src;
+	union xlb_addr nat_dst;
+	__be16 nat_sport;
+	__be16 nat_dport;
+	__u32 service_id;
+	__u32 member_id;
+	__u8 state;  /* enum xlb_flow_state */
+	__u8 dir;    /* enum xlb_flow_dir */
+	__u8 family;
+	/* 1: tx_* are fixed (a reply goes back to the client's previous hop);
+	 * 0: tx_* come from bpf_fib_lookup and are refreshed every second. */
+	__u8 nh_fixed;
+	__u32 tx_ifindex;
+	__u8 tx_dmac[6];
+	__u8 tx_smac[6];
+	__u64 created_ns;   /* bpf_ktime_get_coarse_ns() */
+	__u64 last_seen_ns; /* updated at most every XLB_TOUCH_NS */
+	__u64 nh_checked_ns;
+};
+
+/* xlb_nat_port: per-CPU cursor into the NAT source-port range. */
+struct xlb_nat_port_state {
+	__u32 next;
+	__u32 _pad;
+};
+
+/* xlb_rst_rate: per-CPU token bucket for RSTs built in XDP. */
+struct xlb_rst_bucket {
+	__u64 tokens;
+	__u64 last_ns;
+};
+
+/* Why a packet left the way it did: exactly one reason per packet.
+ * X(enum suffix, name printed by `xlb status`). */
+#define XLB_REASONS(X)                                                       \
+	X(PASS_NOT_IP, "pass_not_ip")                                        \
+	X(PASS_MALFORMED, "pass_malformed")                                  \
+	X(PASS_OTHER_PROTO, "pass_other_proto")                              \
+	X(PASS_NOT_VIP, "pass_not_vip")                                      \
+	X(PASS_FRAGMENT, "pass_fragment")                                    \
+	X(PASS_IPV6_EXTHDR, "pass_ipv6_exthdr")                              \
+	X(PASS_TTL_EXPIRED, "pass_ttl_expired")                              \
+	X(PASS_LOCAL, "pass_local")                                          \
+	X(PASS_ICMP, "pass_icmp")                                            \
+	X(PASS_ICMP_NO_FLOW, "pass_icmp_no_flow")                            \
+	X(TX_NEW_FLOW, "tx_new_flow")                                        \
+	X(TX_FORWARD, "tx_forward")                                          \
+	X(TX_REPLY, "tx_reply")                                              \
+	X(TX_ICMP_FORWARD, "tx_icmp_forward")                                \
+	X(TX_ICMP_REPLY, "tx_icmp_reply")                                    \
+	X(TX_RST_NO_FLOW, "tx_rst_no_flow")                                  \
+	X(TX_RST_NO_MEMBER, "tx_rst_no_member")                              \
+	X(DROP_NO_FLOW, "drop_no_flow")                                      \
+	X(DROP_NO_MEMBER, "drop_no_member")                                  \
+	X(DROP_RST_RATELIMIT, "drop_rst_ratelimit")                          \
+	X(DROP_TTL_REPLY, "drop_ttl_reply")                                  \
+	X(DROP_FIB, "drop_fib")                                              \
+	X(DROP_NAT_PORTS, "drop_nat_ports")                                  \
+	X(DROP_FLOW_INSERT, "drop_flow_insert")                              \
+	X(DROP_BAD_MEMBER, "drop_bad_member")                                \
+	X(DROP_FRAGMENT, "drop_fragment")                                    \
+	X(DROP_ADJUST, "drop_adjust")                                        \
+	X(DROP_INTERNAL, "drop_internal")
+
+#define XLB_REASON_ENUM(id, name) XLB_R_##id,
+enum xlb_reason {
+	XLB_REASONS(XLB_REASON_ENUM)
+	XLB_R_MAX
+};
+#undef XLB_REASON_ENUM
+
+/* xlb_stats: per-CPU, one element: a counter per reason. */
+struct xlb_reason_stats {
+	__u64 count[XLB_R_MAX];
+};
+
+/* xlb_svc_stats (by service id) and xlb_mbr_stats (by member id), per-CPU.
+ * Forward counts client->member packets, reply member->client. */
+struct xlb_traffic_stats {
+	__u64 fwd_packets;
+	__u64 fwd_bytes;
+	__u64 reply_packets;
+	__u64 reply_bytes;
+	__u64 new_flows;
+	__u64 _pad;
 };
 
 #endif

@@ -17,6 +17,26 @@
 #define XLB_FLOWS_DEFAULT           262144
 #define XLB_FLOWS_MAX               16777216
 
+/* The balancer's own source addresses toward members (all services). */
+#define XLB_MAX_SNAT_ADDRS          16
+
+/* Flow timeouts in seconds (idle time after which an entry is stale: a SYN
+ * on its tuple schedules anew, a mid-connection packet is reset). */
+#define XLB_TIMEOUT_TCP_SYN_DEFAULT 30
+#define XLB_TIMEOUT_TCP_EST_DEFAULT 900
+#define XLB_TIMEOUT_TCP_FIN_DEFAULT 30
+#define XLB_TIMEOUT_TCP_RST_DEFAULT 10
+#define XLB_TIMEOUT_UDP_DEFAULT     60
+#define XLB_TIMEOUT_MAX             86400
+
+/* NAT source ports, kept below the kernel's ephemeral range (32768-60999)
+ * so the balancer's own connections (health checks) never collide. */
+#define XLB_NAT_PORT_MIN_DEFAULT    1024
+#define XLB_NAT_PORT_MAX_DEFAULT    32767
+
+/* RSTs built in XDP for packets without a flow, per CPU per second. */
+#define XLB_RST_RATE_DEFAULT        1000
+
 #define XLB_NAME_MAX                64    /* service and member names, bytes incl. NUL */
 
 #endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Values fixed at load time: user/dataplane.c sets them between open and
+ * load; the verifier sees them as constants. */
+#ifndef XLB_BPF_CONFIG_H
+#define XLB_BPF_CONFIG_H
+
+#include <linux/types.h>
+
+#include "xlb/limits.h"
+
+#define XLB_NS_PER_SEC 1000000000ULL
+
+const volatile __u64 cfg_timeout_tcp_syn_ns = XLB_TIMEOUT_TCP_SYN_DEFAULT * XLB_NS_PER_SEC;
+const volatile __u64 cfg_timeout_tcp_est_ns = XLB_TIMEOUT_TCP_EST_DEFAULT * XLB_NS_PER_SEC;
+const volatile __u64 cfg_timeout_tcp_fin_ns = XLB_TIMEOUT_TCP_FIN_DEFAULT * XLB_NS_PER_SEC;
+const volatile __u64 cfg_timeout_tcp_rst_ns = XLB_TIMEOUT_TCP_RST_DEFAULT * XLB_NS_PER_SEC;
+const volatile __u64 cfg_timeout_udp_ns = XLB_TIMEOUT_UDP_DEFAULT * XLB_NS_PER_SEC;
+const volatile __u32 cfg_nat_port_min = XLB_NAT_PORT_MIN_DEFAULT;
+const volatile __u32 cfg_nat_port_max = XLB_NAT_PORT_MAX_DEFAULT;
+const volatile __u32 cfg_rst_rate = XLB_RST_RATE_DEFAULT; /* per CPU per second, 0: none */
+
+/* A flow's last_seen is written at most this often: a write per packet
+ * would bounce the entry's cache line between CPUs. */
+#define XLB_TOUCH_NS (XLB_NS_PER_SEC / 4)
+/* A forward flow re-resolves its next hop (bpf_fib_lookup) this often. */
+#define XLB_NH_REFRESH_NS XLB_NS_PER_SEC
+/* Source ports tried for one new flow before giving up. */
+#define XLB_NAT_TRIES 8
+
+#endif

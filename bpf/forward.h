@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Where a rewritten packet leaves: a forward flow's next hop comes from
+ * bpf_fib_lookup (kept in the flow, refreshed every XLB_NH_REFRESH_NS), a
+ * reply goes back to the interface and previous hop its flow came from.
+ * This and rst.h are the only places that use the XDP context, so a tc
+ * entry can share everything else. */
+#ifndef XLB_BPF_FORWARD_H
+#define XLB_BPF_FORWARD_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "config.h"
+#include "parse.h"
+
+/* AF_INET/AF_INET6 as bpf_fib_lookup wants them (no libc headers here). */
+#define XLB_AF_INET  2
+#define XLB_AF_INET6 10
+
+/* Resolves the next hop toward f->nat_dst; 0 on success. */
+static __always_inline int fwd_resolve(struct xdp_md *ctx, __u8 proto, struct xlb_flow *f, __u64 now)
+{
+	struct bpf_fib_lookup fib;
+
+	__builtin_memset(&fib, 0, sizeof(fib));
+	fib.l4_protocol = proto;
+	fib.sport = f->nat_sport;
+	fib.dport = f->nat_dport;
+	fib.ifindex = ctx->ingress_ifindex;
+	if (f->family == XLB_FAMILY_IPV4) {
+		fib.family = XLB_AF_INET;
+		fib.ipv4_src = f->nat_src.v4;
+		fib.ipv4_dst = f->nat_dst.v4;
+	} else {
+		fib.family = XLB_AF_INET6;
+		__builtin_memcpy(fib.ipv6_src, &f->nat_src, 16);
+		__builtin_memcpy(fib.ipv6_dst, &f->nat_dst, 16);
+	}
+	if (bpf_fib_lookup(ctx, &fib, sizeof(fib), 0) != BPF_FIB_LKUP_RET_SUCCESS)
+		return -1;
+	f->tx_ifindex = fib.ifindex;
+	__builtin_memcpy(f->tx_dmac, fib.dmac, ETH_ALEN);
+	__builtin_memcpy(f->tx_smac, fib.smac, ETH_ALEN);
+	f->nh_checked_ns = now;
+	return 0;
+}
+
+static __always_inline int fwd_refresh(struct xdp_md *ctx, __u8 proto, struct xlb_flow *f, __u64 now)
+{
+	if (f->nh_fixed || now - f->nh_checked_ns <= XLB_NH_REFRESH_NS)
+		return 0;
+	return fwd_resolve(ctx, proto, f, now);
+}
+
+/* Sends the (already rewritten) packet to the flow's next hop. */
+static __always_inline int fwd_transmit(struct xdp_md *ctx, const struct xlb_flow *f)
+{
+	struct ethhdr *eth;
+
+	PKT_AT(eth, ctx, 0, sizeof(*eth), return XDP_ABORTED);
+	__builtin_memcpy(eth->h_dest, f->tx_dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, f->tx_smac, ETH_ALEN);
+	if (f->tx_ifindex == ctx->ingress_ifindex)
+		return XDP_TX;
+	return bpf_redirect(f->tx_ifindex, 0);
+}
+
+#endif

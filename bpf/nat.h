@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Full NAT: the rewrite of addresses, ports and TTL with incremental
+ * checksums, and the allocation of the source port toward a member. */
+#ifndef XLB_BPF_NAT_H
+#define XLB_BPF_NAT_H
+
+#include "csum.h"
+#include "flow.h"
+#include "parse.h"
+
+/* Writes src/dst into an IPv4 or IPv6 header and adds the checksum
+ * difference of the change to *acc.  The bounds are checked again here: the
+ * verifier does not carry the parser's checks through p->family. */
+static __always_inline int nat_set_addrs(void *l3, void *end, __u8 family, const union xlb_addr *src,
+					 const union xlb_addr *dst, __u64 *acc)
+{
+	if (family == XLB_FAMILY_IPV4) {
+		struct iphdr *ip = l3;
+
+		if ((void *)(ip + 1) > end)
+			return -1;
+		*acc += csum_diff32(ip->saddr, src->v4) + csum_diff32(ip->daddr, dst->v4);
+		ip->saddr = src->v4;
+		ip->daddr = dst->v4;
+	} else {
+		struct ipv6hdr *ip6 = l3;
+
+		if ((void *)(ip6 + 1) > end)
+			return -1;
+		*acc += csum_diff_addr(ip6->saddr.in6_u.u6_addr32, src->v6, 4) +
+			csum_diff_addr(ip6->daddr.in6_u.u6_addr32, dst->v6, 4);
+		__builtin_memcpy(&ip6->saddr, src, 16);
+		__builtin_memcpy(&ip6->daddr, dst, 16);
+	}
+	return 0;
+}
+
+/* Rewrites the outer IP header to src -> dst and decrements the TTL or hop
+ * limit (fixing the IPv4 header checksum); adds the address change to *acc
+ * for the checksums that cover the pseudo-header. */
+static __always_inline int nat_outer(void *l3, void *end, __u8 family, const union xlb_addr *src,
+				     const union xlb_addr *dst, __u64 *acc)
+{
+	__u64 addr_acc = 0;
+
+	if (nat_set_addrs(l3, end, family, src, dst, &addr_acc))
+		return -1;
+	*acc += addr_acc;
+	if (family == XLB_FAMILY_IPV4) {
+		struct iphdr *ip = l3;
+		__u16 *word, old;
+
+		if ((void *)(ip + 1) > end)
+			return -1;
+		/* The TTL shares a 16-bit word with the protocol. */
+		word = (__u16 *)&ip->ttl;
+		old = *word;
+		ip->ttl--;
+		ip->check = csum_apply(ip->check, addr_acc + csum_diff16(old, *word));
+	} else {
+		struct ipv6hdr *ip6 = l3;
+
+		if ((void *)(ip6 + 1) > end)
+			return -1;
+		ip6->hop_limit--;
+	}
+	return 0;
+}
+
+/* Rewrites a TCP/UDP packet to the flow's tuple and decrements its TTL. */
+static __always_inline int nat_rewrite(struct xdp_md *ctx, struct xlb_pkt *p, const struct xlb_flow *f)
+{
+	__u32 *ports, new_ports;
+	__u64 acc = 0;
+	void *l3;
+
+	PKT_AT(l3, ctx, p->l3_off, sizeof(struct iphdr), return -1);
+	if (nat_outer(l3, PKT_DATA_END(ctx), p->family, &f->nat_src, &f->nat_dst, &acc))
+		return -1;
+	/* Source and destination port: one 32-bit word at the start of both. */
+	PKT_AT(ports, ctx, p->l4_off, sizeof(struct udphdr), return -1);
+	new_ports = (__u32)f->nat_sport | ((__u32)f->nat_dport << 16);
+	acc += csum_diff32(*ports, new_ports);
+	*ports = new_ports;
+
+	if (p->key.proto == IPPROTO_TCP) {
+		struct tcphdr *tcp;
+
+		PKT_AT(tcp, ctx, p->l4_off, sizeof(*tcp), return -1);
+		tcp->check = csum_apply(tcp->check, acc);
+	} else {
+		struct udphdr *udp = (void *)ports;
+
+		udp->check = csum_apply_udp(udp->check, acc);
+	}
+	return 0;
+}
+
+/* Chooses the source port toward the member so that (snat, port, member,
+ * member port, protocol) is unique: the reply entry keyed by exactly that
+ * tuple is inserted with BPF_NOEXIST, which settles races between CPUs.
+ * Ports come from a per-CPU cursor; a taken port whose entry is orphaned
+ * is reclaimed.  On success fwd->nat_sport is set and rev is in the table. */
+static __always_inline int nat_alloc_port(struct xlb_flow *fwd, const struct xlb_flow *rev, __u8 proto,
+					  __u64 now)
+{
+	__u32 zero = 0, range = cfg_nat_port_max - cfg_nat_port_min + 1;
+	struct xlb_nat_port_state *cur;
+	struct xlb_flow_key rk;
+
+	cur = bpf_map_lookup_elem(&xlb_nat_port, &zero);
+	if (!cur)
+		return -1;
+	flow_peer_key(fwd, proto, &rk);
+	for (int i = 0; i < XLB_NAT_TRIES; i++) {
+		struct xlb_flow *old;
+		__u16 port = cfg_nat_port_min + cur->next++ % range;
+
+		rk.dport = bpf_htons(port);
+		if (bpf_map_update_elem(&xlb_flows, &rk, rev, BPF_NOEXIST) == 0)
+			goto done;
+		old = bpf_map_lookup_elem(&xlb_flows, &rk);
+		if (old && flow_reply_orphaned(old, &rk, now)) {
+			bpf_map_delete_elem(&xlb_flows, &rk);
+			if (bpf_map_update_elem(&xlb_flows, &rk, rev, BPF_NOEXIST) == 0)
+				goto done;
+		}
+	}
+	return -1;
+done:
+	fwd->nat_sport = rk.dport;
+	return 0;
+}
+
+#endif

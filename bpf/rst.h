@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* A TCP RST built in XDP for a packet to a VIP that has no flow (or no
+ * member to go to), so the client fails fast instead of retransmitting.
+ * Rate-limited per CPU so spoofed packets cannot make xlb a reflector. */
+#ifndef XLB_BPF_RST_H
+#define XLB_BPF_RST_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "config.h"
+#include "csum.h"
+#include "parse.h"
+#include "stats.h"
+
+/* A token bucket of cfg_rst_rate tokens per second, burst one second. */
+static __always_inline int rst_allowed(__u64 now)
+{
+	struct xlb_rst_bucket *b;
+	__u32 zero = 0;
+	__u64 elapsed, add;
+
+	b = bpf_map_lookup_elem(&xlb_rst_rate, &zero);
+	if (!b || cfg_rst_rate == 0)
+		return 0;
+	elapsed = now - b->last_ns;
+	if (elapsed > XLB_NS_PER_SEC)
+		elapsed = XLB_NS_PER_SEC;
+	add = elapsed * cfg_rst_rate / XLB_NS_PER_SEC;
+	if (add) {
+		b->tokens += add;
+		if (b->tokens > cfg_rst_rate)
+			b->tokens = cfg_rst_rate;
+		b->last_ns = now;
+	}
+	if (b->tokens == 0)
+		return 0;
+	b->tokens--;
+	return 1;
+}
+
+static __always_inline __u64 csum_add_words(const __u16 *w, int n)
+{
+	__u64 sum = 0;
+
+	for (int i = 0; i < n; i++)
+		sum += w[i];
+	return sum;
+}
+
+/* Turns the packet into the RST answering it (RFC 9293 3.10.7.1): header
+ * only, addresses and ports swapped, back out the interface it came in. */
+static __always_inline int rst_reply(struct xdp_md *ctx, struct xlb_pkt *p, __u64 now, int reason)
+{
+	struct tcphdr *tcp;
+	__u32 seq, ack_seq, seg_len, l3_off = p->l3_off, hlen = p->l3_hlen, new_len;
+	__u8 flags = p->tcp_flags, family = p->family, eth_tmp[ETH_ALEN];
+	void *data, *data_end;
+	struct ethhdr *eth;
+	__u64 sum;
+
+	if (p->key.proto != IPPROTO_TCP || (flags & XLB_TCP_RST))
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_NO_FLOW);
+	/* Options would be reflected as they are: do not answer those. */
+	if (family == XLB_FAMILY_IPV4 && hlen != sizeof(struct iphdr))
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_NO_FLOW);
+	if (!rst_allowed(now))
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_RST_RATELIMIT);
+
+	PKT_AT(tcp, ctx, p->l4_off, sizeof(*tcp), return XLB_VERDICT(XDP_DROP, XLB_R_DROP_INTERNAL));
+	seg_len = p->l4_len - tcp->doff * 4;
+	if (flags & XLB_TCP_ACK) {
+		seq = tcp->ack_seq;
+		ack_seq = 0;
+		flags = XLB_TCP_RST;
+	} else {
+		seq = 0;
+		ack_seq = bpf_htonl(bpf_ntohl(tcp->seq) + seg_len + !!(flags & XLB_TCP_SYN) +
+				    !!(flags & XLB_TCP_FIN));
+		flags = XLB_TCP_RST | XLB_TCP_ACK;
+	}
+
+	new_len = l3_off + hlen + sizeof(struct tcphdr);
+	if (bpf_xdp_adjust_tail(ctx, (int)new_len - (int)p->len))
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_ADJUST);
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	eth = data;
+	if ((void *)(eth + 1) > data_end)
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_ADJUST);
+	__builtin_memcpy(eth_tmp, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, eth_tmp, ETH_ALEN);
+
+	l3_off &= 0x1f;
+	if (family == XLB_FAMILY_IPV4) {
+		struct iphdr *ip = data + l3_off;
+		__be32 a;
+
+		if ((void *)(ip + 1) + sizeof(*tcp) > data_end)
+			return XLB_VERDICT(XDP_DROP, XLB_R_DROP_ADJUST);
+		tcp = (void *)(ip + 1);
+		a = ip->saddr;
+		ip->saddr = ip->daddr;
+		ip->daddr = a;
+		ip->tos = 0;
+		ip->tot_len = bpf_htons(sizeof(*ip) + sizeof(*tcp));
+		ip->id = 0;
+		ip->frag_off = bpf_htons(0x4000); /* DF */
+		ip->ttl = 64;
+		ip->check = 0;
+		ip->check = ~csum_fold(csum_add_words((__u16 *)ip, sizeof(*ip) / 2));
+		sum = csum_add_words((__u16 *)&ip->saddr, 4);
+	} else {
+		struct ipv6hdr *ip6 = data + l3_off;
+		struct in6_addr a;
+
+		if ((void *)(ip6 + 1) + sizeof(*tcp) > data_end)
+			return XLB_VERDICT(XDP_DROP, XLB_R_DROP_ADJUST);
+		tcp = (void *)(ip6 + 1);
+		a = ip6->saddr;
+		ip6->saddr = ip6->daddr;
+		ip6->daddr = a;
+		*(__be32 *)ip6 = bpf_htonl(6 << 28);
+		ip6->payload_len = bpf_htons(sizeof(*tcp));
+		ip6->hop_limit = 64;
+		sum = csum_add_words((__u16 *)&ip6->saddr, 16);
+	}
+
+	{
+		__be16 port = tcp->source;
+
+		tcp->source = tcp->dest;
+		tcp->dest = port;
+	}
+	tcp->seq = seq;
+	tcp->ack_seq = ack_seq;
+	((__u8 *)tcp)[12] = 5 << 4;
+	((__u8 *)tcp)[13] = flags;
+	tcp->window = 0;
+	tcp->urg_ptr = 0;
+	tcp->check = 0;
+	sum += bpf_htons(IPPROTO_TCP) + bpf_htons(sizeof(*tcp));
+	sum += csum_add_words((__u16 *)tcp, sizeof(*tcp) / 2);
+	tcp->check = ~csum_fold(sum);
+	return XLB_VERDICT(XDP_TX, reason);
+}
+
+#endif

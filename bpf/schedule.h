@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Picking a member for a new connection: the next slot of the service's
+ * live slot table, from one counter per service shared by all CPUs. */
+#ifndef XLB_BPF_SCHEDULE_H
+#define XLB_BPF_SCHEDULE_H
+
+#include "xlb/abi.h"
+
+#define XLB_NO_MEMBER 0xffffffffU
+
+/* The member id for the next connection, or XLB_NO_MEMBER when the live
+ * table is empty. */
+static __always_inline __u32 schedule_member(const struct xlb_service *svc)
+{
+	__u32 svc_id = svc->id, table = svc_id * 2 + (svc->generation & 1);
+	struct xlb_slot_table *st;
+	struct xlb_rr_state *rr;
+	__u32 count, slot;
+	__u64 n;
+
+	st = bpf_map_lookup_elem(&xlb_slots, &table);
+	rr = bpf_map_lookup_elem(&xlb_rr, &svc_id);
+	if (!st || !rr)
+		return XLB_NO_MEMBER;
+	count = st->count;
+	if (count == 0 || count > XLB_MAX_SLOTS)
+		return XLB_NO_MEMBER;
+	n = __sync_fetch_and_add(&rr->next, 1);
+	slot = n % count;
+	/* The compiler knows slot < count <= XLB_MAX_SLOTS and would drop the
+	 * mask the verifier needs to see. */
+	asm volatile("" : "+r"(slot));
+	return st->member[slot & (XLB_MAX_SLOTS - 1)];
+}
+
+#endif

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+/* The data-plane tests' fixture.  The test process moves itself into a
+ * private network namespace (unshare) with two veth pairs, addresses from
+ * 198.18.0.0/15 and fd00::/8, static neighbours and forwarding on, so
+ * bpf_fib_lookup inside BPF_PROG_TEST_RUN resolves real next hops; the
+ * namespace disappears with the process.  Each test loads a fresh data
+ * plane and publishes its services through user/maps.c.
+ *
+ *   client 198.18.0.10 / fd00::10 --[xc 02:..:01]  balancer  [xm 02:..:02]-- members
+ *   VIPs 198.18.0.100-102, fd00::100           SNAT 198.18.1.1 / fd00:1::1
+ *                                              members 198.18.1.11-13 / fd00:1::11-13 */
+#ifndef XLB_TEST_DP_ENV_H
+#define XLB_TEST_DP_ENV_H
+
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "dataplane.h"
+#include "log.h"
+#include "maps.h"
+#include "pkt.h"
+#include "test.h"
+#include "xlb/abi.h"
+
+#define MAC_BAL_C  "02:00:00:00:00:01"
+#define MAC_BAL_M  "02:00:00:00:00:02"
+#define MAC_CLIENT "02:00:00:00:00:10"
+#define MAC_ROUTER "02:00:00:00:00:20" /* another host on the member side */
+
+/* Service ids; members are 3 per service, ids 3*svc .. 3*svc+2. */
+enum { SVC_TCP4, SVC_UDP4, SVC_TCP6, SVC_UDP6, SVC_EMPTY_REJECT, SVC_EMPTY_DROP, N_SVC };
+
+#define TCP_MEMBER_PORT 8080
+#define UDP_MEMBER_PORT 5353
+#define NAT_PORT0       1024 /* first port on CPU 0 */
+
+struct env {
+	struct xlb_dp dp;
+	int if_client, if_member;
+};
+
+static const char *const env_member4[3] = { "198.18.1.11", "198.18.1.12", "198.18.1.13" };
+static const char *const env_member6[3] = { "fd00:1::11", "fd00:1::12", "fd00:1::13" };
+static const char *const env_member_mac[3] = { "02:00:00:00:01:11", "02:00:00:00:01:12",
+					       "02:00:00:00:01:13" };
+
+static int env_sh(const char *cmd)
+{
+	int rc = system(cmd);
+
+	if (rc != 0) {
+		printf("  setup command failed (%d): %s\n", rc, cmd);
+		return -1;
+	}
+	return 0;
+}
+
+/* Once per process: the namespace, the links, CPU 0 (so the per-CPU NAT
+ * cursor, and with it every allocated port, is predictable). */
+static int env_netns(void)
+{
+	static int state; /* 0 not yet, 1 ready, -1 failed */
+	static const char *const cmds[] = {
+		"ip link add xc type veth peer name xcp",
+		"ip link add xm type veth peer name xmp",
+		"ip link set xc address " MAC_BAL_C " up",
+		"ip link set xm address " MAC_BAL_M " up",
+		"ip link set xcp up",
+		"ip link set xmp up",
+		"ip addr add 198.18.0.1/24 dev xc",
+		"ip addr add 198.18.1.1/24 dev xm",
+		"ip -6 addr add fd00::1/64 dev xc nodad",
+		"ip -6 addr add fd00:1::1/64 dev xm nodad",
+		"ip neigh add 198.18.1.11 lladdr 02:00:00:00:01:11 dev xm nud permanent",
+		"ip neigh add 198.18.1.12 lladdr 02:00:00:00:01:12 dev xm nud permanent",
+		"ip neigh add 198.18.1.13 lladdr 02:00:00:00:01:13 dev xm nud permanent",
+		"ip -6 neigh add fd00:1::11 lladdr 02:00:00:00:01:11 dev xm nud permanent",
+		"ip -6 neigh add fd00:1::12 lladdr 02:00:00:00:01:12 dev xm nud permanent",
+		"ip -6 neigh add fd00:1::13 lladdr 02:00:00:00:01:13 dev xm nud permanent",
+		"sysctl -qw net.ipv4.ip_forward=1",
+		"sysctl -qw net.ipv6.conf.all.forwarding=1",
+	};
+	cpu_set_t cpus;
+
+	if (state)
+		return state > 0 ? 0 : -1;
+	state = -1;
+	if (unshare(CLONE_NEWNET)) {
+		printf("  unshare(CLONE_NEWNET): %s\n", strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (env_sh(cmds[i]))
+			return -1;
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	if (sched_setaffinity(0, sizeof(cpus), &cpus)) {
+		printf("  sched_setaffinity: %s\n", strerror(errno));
+		return -1;
+	}
+	if (getenv("XLB_TEST_VERBOSE")) {
+		log_set_level(LOG_LVL_LIBBPF);
+		log_hook_libbpf();
+	}
+	state = 1;
+	return 0;
+}
+
+static void env_svc_key(struct xlb_svc_key *k, const char *vip, uint16_t port, uint8_t proto)
+{
+	memset(k, 0, sizeof(*k));
+	pkt_addr(vip, k->vip.bytes);
+	k->family = strchr(vip, ':') ? XLB_FAMILY_IPV6 : XLB_FAMILY_IPV4;
+	k->port = htons(port);
+	k->proto = proto;
+}
+
+static void env_member(struct xlb_member *m, int family, int i, uint16_t port, uint32_t svc)
+{
+	memset(m, 0, sizeof(*m));
+	pkt_addr(family == 4 ? env_member4[i] : env_member6[i], m->addr.bytes);
+	pkt_addr(family == 4 ? "198.18.1.1" : "fd00:1::1", m->snat.bytes);
+	m->family = family == 4 ? XLB_FAMILY_IPV4 : XLB_FAMILY_IPV6;
+	m->port = htons(port);
+	m->service_id = svc;
+}
+
+/* Publishes service svc_id with members from ids[] (all through maps.c). */
+static int env_publish(struct env *e, uint32_t svc_id, const uint32_t *ids, uint32_t n)
+{
+	static const struct {
+		const char *vip;
+		uint16_t port;
+		uint8_t proto, on_empty;
+	} svcs[N_SVC] = {
+		[SVC_TCP4] = { "198.18.0.100", 80, IPPROTO_TCP, XLB_ON_EMPTY_REJECT },
+		[SVC_UDP4] = { "198.18.0.100", 53, IPPROTO_UDP, XLB_ON_EMPTY_REJECT },
+		[SVC_TCP6] = { "fd00::100", 80, IPPROTO_TCP, XLB_ON_EMPTY_REJECT },
+		[SVC_UDP6] = { "fd00::100", 53, IPPROTO_UDP, XLB_ON_EMPTY_REJECT },
+		[SVC_EMPTY_REJECT] = { "198.18.0.101", 80, IPPROTO_TCP, XLB_ON_EMPTY_REJECT },
+		[SVC_EMPTY_DROP] = { "198.18.0.102", 80, IPPROTO_TCP, XLB_ON_EMPTY_DROP },
+	};
+	struct xlb_service svc = { .id = svc_id, .on_empty = svcs[svc_id].on_empty };
+	struct xlb_svc_key key;
+
+	env_svc_key(&key, svcs[svc_id].vip, svcs[svc_id].port, svcs[svc_id].proto);
+	return xlb_maps_service_publish(&e->dp.maps, &key, &svc, ids, n);
+}
+
+static int env_open(struct env *e, const struct xlb_dp_opts *opts)
+{
+	struct xlb_dp_opts def;
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	if (env_netns())
+		return 1;
+	e->if_client = (int)if_nametoindex("xc");
+	e->if_member = (int)if_nametoindex("xm");
+	xlb_dp_opts_default(&def);
+	def.flow_entries = 65536;
+	err = xlb_dp_load(&e->dp, opts ? opts : &def);
+	if (err) {
+		printf("  xlb_dp_load: %s\n", strerror(-err));
+		return -1;
+	}
+	for (uint32_t s = 0; s < SVC_EMPTY_REJECT; s++) {
+		int family = s == SVC_TCP6 || s == SVC_UDP6 ? 6 : 4;
+		uint16_t port = s == SVC_UDP4 || s == SVC_UDP6 ? UDP_MEMBER_PORT : TCP_MEMBER_PORT;
+		uint32_t ids[3];
+		struct xlb_member m;
+
+		for (int i = 0; i < 3; i++) {
+			ids[i] = s * 3 + (uint32_t)i;
+			env_member(&m, family, i, port, s);
+			err = xlb_maps_member_set(&e->dp.maps, ids[i], &m);
+			if (err)
+				goto fail;
+		}
+		err = env_publish(e, s, ids, 3);
+		if (err)
+			goto fail;
+	}
+	err = env_publish(e, SVC_EMPTY_REJECT, NULL, 0);
+	if (!err)
+		err = env_publish(e, SVC_EMPTY_DROP, NULL, 0);
+	if (err)
+		goto fail;
+	return 0;
+fail:
+	printf("  publishing the test services: %s\n", strerror(-err));
+	xlb_dp_close(&e->dp);
+	return -1;
+}
+
+static void env_close(struct env *e)
+{
+	xlb_dp_close(&e->dp);
+}
+
+/* One BPF_PROG_TEST_RUN as if the frame arrived on ifindex; returns the XDP
+ * action or -errno. */
+static int env_run(struct env *e, int ifindex, const uint8_t *in, size_t len, uint8_t *out,
+		   size_t *out_len)
+{
+	struct xdp_md ctx = { .data_end = (__u32)len, .ingress_ifindex = (__u32)ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = (__u32)len,
+		    .data_out = out, .data_size_out = PKT_MAX, .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+	int err;
+
+	err = bpf_prog_test_run_opts(xlb_dp_prog_fd(&e->dp), &opts);
+	if (err)
+		return -errno;
+	*out_len = opts.data_size_out;
+	return (int)opts.retval;
+}
+
+static uint64_t env_reason(struct env *e, unsigned int reason)
+{
+	__u64 count[XLB_R_MAX];
+
+	if (xlb_maps_reason_stats(&e->dp.maps, count))
+		return ~0ULL;
+	return count[reason];
+}
+
+/* No namespace (not root): skipped; a data plane that does not load or
+ * publish: failed. */
+#define ENV_OPEN(e, opts)                                                 \
+	do {                                                              \
+		int env_rc = env_open((e), (opts));                       \
+		if (env_rc > 0)                                           \
+			SKIP("no private network namespace (see above)"); \
+		if (env_rc < 0) {                                         \
+			xt_fail(__FILE__, __LINE__, "data plane setup failed"); \
+			return;                                           \
+		}                                                         \
+	} while (0)
+
+#endif

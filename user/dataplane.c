@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+#include "dataplane.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "log.h"
+#include "xlb.skel.h"
+
+#define NS_PER_MS 1000000ULL
+
+void xlb_dp_opts_default(struct xlb_dp_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->flow_entries = XLB_FLOWS_DEFAULT;
+	o->timeout_tcp_syn_ms = XLB_TIMEOUT_TCP_SYN_DEFAULT * 1000;
+	o->timeout_tcp_est_ms = XLB_TIMEOUT_TCP_EST_DEFAULT * 1000;
+	o->timeout_tcp_fin_ms = XLB_TIMEOUT_TCP_FIN_DEFAULT * 1000;
+	o->timeout_tcp_rst_ms = XLB_TIMEOUT_TCP_RST_DEFAULT * 1000;
+	o->timeout_udp_ms = XLB_TIMEOUT_UDP_DEFAULT * 1000;
+	o->nat_port_min = XLB_NAT_PORT_MIN_DEFAULT;
+	o->nat_port_max = XLB_NAT_PORT_MAX_DEFAULT;
+	o->rst_rate = XLB_RST_RATE_DEFAULT;
+}
+
+static int opts_validate(const struct xlb_dp_opts *o)
+{
+	const __u32 t[] = { o->timeout_tcp_syn_ms, o->timeout_tcp_est_ms, o->timeout_tcp_fin_ms,
+			    o->timeout_tcp_rst_ms, o->timeout_udp_ms };
+
+	if (o->flow_entries < XLB_FLOWS_MIN || o->flow_entries > XLB_FLOWS_MAX) {
+		log_err("flow table size %u outside %u..%u", o->flow_entries, XLB_FLOWS_MIN,
+			XLB_FLOWS_MAX);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (t[i] < 1 || t[i] > XLB_TIMEOUT_MAX * 1000U) {
+			log_err("flow timeout %u ms outside 1..%u", t[i], XLB_TIMEOUT_MAX * 1000U);
+			return -EINVAL;
+		}
+	}
+	if (o->nat_port_min == 0 || o->nat_port_min > o->nat_port_max) {
+		log_err("NAT port range %u-%u is empty", o->nat_port_min, o->nat_port_max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Refuses pins left by another ABI version before libbpf tries to reuse them. */
+static int pins_check(const char *dir)
+{
+	struct xlb_maps old;
+	int err;
+
+	err = xlb_maps_open_pinned(&old, dir);
+	if (err == 0) {
+		xlb_maps_close(&old);
+		return 0;
+	}
+	return err == -EPROTO ? err : 0;
+}
+
+static int maps_pin_paths(struct xlb *skel, const char *dir)
+{
+	char path[PATH_MAX];
+	struct bpf_map *map;
+	int err;
+
+	bpf_object__for_each_map(map, skel->obj) {
+		if (!bpf_map__is_internal(map)) {
+			snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map));
+			err = bpf_map__set_pin_path(map, path);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+int xlb_dp_load(struct xlb_dp *dp, const struct xlb_dp_opts *o)
+{
+	struct xlb_meta meta = { .abi_version = XLB_ABI_VERSION };
+	__u32 zero = 0;
+	struct xlb *skel;
+	int err;
+
+	memset(dp, 0, sizeof(*dp));
+	xlb_maps_init(&dp->maps);
+	err = opts_validate(o);
+	if (err)
+		return err;
+	if (o->pin_dir) {
+		err = pins_check(o->pin_dir);
+		if (err)
+			return err;
+	}
+
+	skel = xlb__open();
+	if (!skel) {
+		err = -errno;
+		log_err("cannot open the data plane: %s", strerror(-err));
+		return err;
+	}
+	skel->rodata->cfg_timeout_tcp_syn_ns = o->timeout_tcp_syn_ms * NS_PER_MS;
+	skel->rodata->cfg_timeout_tcp_est_ns = o->timeout_tcp_est_ms * NS_PER_MS;
+	skel->rodata->cfg_timeout_tcp_fin_ns = o->timeout_tcp_fin_ms * NS_PER_MS;
+	skel->rodata->cfg_timeout_tcp_rst_ns = o->timeout_tcp_rst_ms * NS_PER_MS;
+	skel->rodata->cfg_timeout_udp_ns = o->timeout_udp_ms * NS_PER_MS;
+	skel->rodata->cfg_nat_port_min = o->nat_port_min;
+	skel->rodata->cfg_nat_port_max = o->nat_port_max;
+	skel->rodata->cfg_rst_rate = o->rst_rate;
+	err = bpf_map__set_max_entries(skel->maps.xlb_flows, o->flow_entries);
+	if (err)
+		goto fail;
+	if (o->pin_dir) {
+		err = maps_pin_paths(skel, o->pin_dir);
+		if (err)
+			goto fail;
+	}
+	err = xlb__load(skel);
+	if (err) {
+		log_err("cannot load the data plane (the verifier's log is shown with -vv): %s",
+			strerror(-err));
+		goto fail;
+	}
+	dp->skel = skel;
+	err = xlb_maps_from_object(&dp->maps, skel->obj);
+	if (err)
+		goto fail_loaded;
+	if (bpf_map_update_elem(dp->maps.meta, &zero, &meta, BPF_ANY)) {
+		err = -errno;
+		goto fail_loaded;
+	}
+	err = xlb_maps_nat_cursors_spread(&dp->maps, o->nat_port_max - o->nat_port_min + 1U);
+	if (err)
+		goto fail_loaded;
+	return 0;
+
+fail_loaded:
+	dp->skel = NULL;
+	xlb_maps_init(&dp->maps);
+fail:
+	xlb__destroy(skel);
+	return err;
+}
+
+int xlb_dp_prog_fd(const struct xlb_dp *dp)
+{
+	return bpf_program__fd(dp->skel->progs.xlb_xdp);
+}
+
+int xlb_dp_attach_xdp(struct xlb_dp *dp, int ifindex, const char *pin_dir)
+{
+	char path[PATH_MAX];
+	struct bpf_link *link;
+	int err;
+
+	if (dp->n_links == XLB_MAX_INTERFACES)
+		return -ENOSPC;
+	link = bpf_program__attach_xdp(dp->skel->progs.xlb_xdp, ifindex);
+	if (!link) {
+		err = -errno;
+		log_err("cannot attach XDP to ifindex %d: %s", ifindex, strerror(-err));
+		return err;
+	}
+	if (pin_dir) {
+		snprintf(path, sizeof(path), "%s/link_%d", pin_dir, ifindex);
+		err = bpf_link__pin(link, path);
+		if (err) {
+			log_err("cannot pin the XDP link at %s: %s", path, strerror(-err));
+			bpf_link__destroy(link);
+			return err;
+		}
+	}
+	dp->links[dp->n_links] = link;
+	dp->link_ifindex[dp->n_links] = ifindex;
+	dp->n_links++;
+	return 0;
+}
+
+void xlb_dp_close(struct xlb_dp *dp)
+{
+	/* A pinned link stays attached after its fd is closed. */
+	for (int i = 0; i < dp->n_links; i++)
+		bpf_link__destroy(dp->links[i]);
+	dp->n_links = 0;
+	if (dp->skel)
+		xlb__destroy(dp->skel);
+	dp->skel = NULL;
+	xlb_maps_init(&dp->maps);
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/* The data plane's life cycle: open the skeleton, set the load-time values
+ * (flow table size, timeouts, NAT port range, RST rate), load, write the ABI
+ * version, attach to interfaces with bpf_links, pin.  Functions return 0 or
+ * -errno. */
+#ifndef XLB_DATAPLANE_H
+#define XLB_DATAPLANE_H
+
+#include <linux/types.h>
+
+#include "maps.h"
+#include "xlb/limits.h"
+
+struct xlb;
+struct bpf_link;
+
+struct xlb_dp_opts {
+	__u32 flow_entries;      /* XLB_FLOWS_MIN..XLB_FLOWS_MAX */
+	__u32 timeout_tcp_syn_ms; /* idle timeouts, 1 ms..XLB_TIMEOUT_MAX s each */
+	__u32 timeout_tcp_est_ms;
+	__u32 timeout_tcp_fin_ms;
+	__u32 timeout_tcp_rst_ms;
+	__u32 timeout_udp_ms;
+	__u16 nat_port_min;      /* 1..nat_port_max */
+	__u16 nat_port_max;
+	__u32 rst_rate;          /* RSTs per CPU per second; 0 sends none */
+	/* Pin (and on a restart reuse) the maps here, e.g. /sys/fs/bpf/xlb;
+	 * NULL: nothing pinned. */
+	const char *pin_dir;
+};
+
+struct xlb_dp {
+	struct xlb *skel;
+	struct xlb_maps maps; /* fds owned by skel */
+	struct bpf_link *links[XLB_MAX_INTERFACES];
+	int link_ifindex[XLB_MAX_INTERFACES];
+	int n_links;
+};
+
+/* The defaults of include/xlb/limits.h. */
+void xlb_dp_opts_default(struct xlb_dp_opts *o);
+/* Opens and loads the data plane; on error dp is left closed. */
+int xlb_dp_load(struct xlb_dp *dp, const struct xlb_dp_opts *o);
+int xlb_dp_prog_fd(const struct xlb_dp *dp);
+/* Attaches the XDP program to ifindex through a bpf_link (native mode where
+ * the driver has it); with pin_dir the link is pinned as
+ * <pin_dir>/link_<ifindex> and stays attached after the process exits. */
+int xlb_dp_attach_xdp(struct xlb_dp *dp, int ifindex, const char *pin_dir);
+/* Detaches what this process attached and frees everything; pins stay. */
+void xlb_dp_close(struct xlb_dp *dp);
+
+#endif

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/* The only code that writes the data plane's maps: services with their
+ * slot tables (two copies and a generation flip), members, the balancer's
+ * own SNAT addresses; and the readers of its counters.  Works on map file
+ * descriptors, so the daemon (from its skeleton) and `xlb status` (from the
+ * pins) use the same calls.  Functions return 0 or -errno. */
+#ifndef XLB_MAPS_H
+#define XLB_MAPS_H
+
+#include <linux/types.h>
+
+#include "xlb/abi.h"
+
+struct xlb_maps {
+	int meta;
+	int services;
+	int members;
+	int slots;
+	int rr;
+	int snat;
+	int flows;
+	int nat_port;
+	int rst_rate;
+	int stats;
+	int svc_stats;
+	int mbr_stats;
+};
+
+struct bpf_object;
+
+/* Every fd set to -1. */
+void xlb_maps_init(struct xlb_maps *m);
+/* The fds of a loaded object's maps (owned by the object, not closed by
+ * xlb_maps_close). */
+int xlb_maps_from_object(struct xlb_maps *m, const struct bpf_object *obj);
+/* Opens the maps pinned under dir (e.g. /sys/fs/bpf/xlb) and checks the ABI
+ * version: -EPROTO on a mismatch, -ENOENT when nothing is pinned. */
+int xlb_maps_open_pinned(struct xlb_maps *m, const char *dir);
+/* Closes fds opened by xlb_maps_open_pinned. */
+void xlb_maps_close(struct xlb_maps *m);
+/* Reads the ABI version in xlb_meta: -EPROTO unless it is XLB_ABI_VERSION. */
+int xlb_maps_check_abi(const struct xlb_maps *m);
+
+/* Publishes (or replaces) a service and its slot table atomically for the
+ * data plane: the copy of the table that is not live is written first, then
+ * the service with the other generation.  slots[] are member ids (weights
+ * expanded by the caller); each must already be set with the service's
+ * family.  n_slots == 0 is a service with no healthy member (on_empty).
+ * svc->generation is ignored. */
+int xlb_maps_service_publish(const struct xlb_maps *m, const struct xlb_svc_key *key,
+			     const struct xlb_service *svc, const __u32 *slots, __u32 n_slots);
+int xlb_maps_service_delete(const struct xlb_maps *m, const struct xlb_svc_key *key);
+/* Reads a service as published: -ENOENT if absent. */
+int xlb_maps_service_get(const struct xlb_maps *m, const struct xlb_svc_key *key,
+			 struct xlb_service *svc);
+
+/* Sets member id (< XLB_MAX_MEMBERS) and adds its snat address to the set
+ * of the balancer's own addresses (-ENOSPC past XLB_MAX_SNAT_ADDRS). */
+int xlb_maps_member_set(const struct xlb_maps *m, __u32 id, const struct xlb_member *mbr);
+/* Clears member id; publish slot tables without it first. */
+int xlb_maps_member_clear(const struct xlb_maps *m, __u32 id);
+int xlb_maps_snat_add(const struct xlb_maps *m, const union xlb_addr *addr, __u8 family);
+
+/* Counters summed over CPUs. */
+int xlb_maps_reason_stats(const struct xlb_maps *m, __u64 count[XLB_R_MAX]);
+int xlb_maps_service_stats(const struct xlb_maps *m, __u32 svc_id, struct xlb_traffic_stats *out);
+int xlb_maps_member_stats(const struct xlb_maps *m, __u32 member_id, struct xlb_traffic_stats *out);
+/* "tx_new_flow" for XLB_R_TX_NEW_FLOW; "?" out of range. */
+const char *xlb_reason_name(unsigned int reason);
+
+/* Spreads the per-CPU NAT port cursors over the port range so CPUs rarely
+ * try the same port. */
+int xlb_maps_nat_cursors_spread(const struct xlb_maps *m, __u32 port_range);
+
+#endif
