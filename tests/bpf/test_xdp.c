@@ -165,3 +165,806 @@ TEST(tcp4_handshake_data_and_reply_follow_the_flow)
 out:
 	env_close(&e);
 }
+
+/* Test helpers that look inside the flow table (read only, except
+ * flow_age, which stands in for the passing of time). */
+static void flow_key(struct xlb_flow_key *k, int family, uint8_t proto, const char *src, uint16_t sport,
+		     const char *dst, uint16_t dport)
+{
+	memset(k, 0, sizeof(*k));
+	pkt_addr(src, k->src.bytes);
+	pkt_addr(dst, k->dst.bytes);
+	k->sport = htons(sport);
+	k->dport = htons(dport);
+	k->proto = proto;
+	k->family = family == 4 ? XLB_FAMILY_IPV4 : XLB_FAMILY_IPV6;
+}
+
+static int flow_get(struct env *e, const struct xlb_flow_key *k, struct xlb_flow *f)
+{
+	return bpf_map_lookup_elem(e->dp.maps.flows, k, f) ? -errno : 0;
+}
+
+/* The forward entry of client 198.18.0.10:sport -> VIP:80 and its reply
+ * entry from member i. */
+static void tcp4_keys(struct xlb_flow_key *fwd, struct xlb_flow_key *rev, uint16_t sport, int i,
+		      uint16_t nat_port)
+{
+	flow_key(fwd, 4, IPPROTO_TCP, "198.18.0.10", sport, "198.18.0.100", 80);
+	flow_key(rev, 4, IPPROTO_TCP, env_member4[i], TCP_MEMBER_PORT, "198.18.1.1", nat_port);
+}
+
+static int flow_age(struct env *e, const struct xlb_flow_key *k, uint64_t seconds)
+{
+	struct xlb_flow f;
+
+	if (flow_get(e, k, &f))
+		return -1;
+	f.last_seen_ns -= seconds * 1000000000ULL;
+	return bpf_map_update_elem(e->dp.maps.flows, k, &f, BPF_EXIST);
+}
+
+TEST(tcp4_new_flow_has_forward_and_reply_entries)
+{
+	struct xlb_flow_key fk, rk;
+	struct pkt_desc syn, want;
+	struct xlb_flow f, r;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	syn = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
+	want = to_member(&syn, 0, NAT_PORT0);
+	EXPECT(&e, e.if_client, &syn, XDP_REDIRECT, &want, "SYN");
+	tcp4_keys(&fk, &rk, 40000, 0, NAT_PORT0);
+	CHECK(flow_get(&e, &fk, &f) == 0);
+	CHECK(flow_get(&e, &rk, &r) == 0);
+	CHECK(f.dir == XLB_DIR_FORWARD && r.dir == XLB_DIR_REPLY);
+	CHECK(f.state == XLB_FLOW_SYN_SENT && r.state == XLB_FLOW_SYN_SENT);
+	CHECK(f.member_id == 0 && r.member_id == 0 && f.service_id == SVC_TCP4);
+	CHECK(f.tx_ifindex == (uint32_t)e.if_member && f.nh_fixed == 0);
+	CHECK(r.tx_ifindex == (uint32_t)e.if_client && r.nh_fixed == 1);
+	CHECK(ntohs(f.nat_sport) == NAT_PORT0 && ntohs(r.nat_dport) == 40000);
+out:
+	env_close(&e);
+}
+
+static bool open_flow(struct env *e, uint16_t sport, int member, uint16_t nat_port)
+{
+	struct pkt_desc syn = from_client(4, IPPROTO_TCP, sport, TCPF_SYN);
+	struct pkt_desc want = to_member(&syn, member, nat_port);
+
+	return expect(e, e->if_client, &syn, XDP_REDIRECT, &want, "SYN");
+}
+
+TEST(tcp4_fin_and_rst_mark_both_directions)
+{
+	struct xlb_flow_key fk, rk;
+	struct pkt_desc in, want;
+	struct xlb_flow f, r;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	if (!open_flow(&e, 40000, 0, NAT_PORT0))
+		goto out;
+	in = from_client(4, IPPROTO_TCP, 40000, TCPF_ACK);
+	want = to_member(&in, 0, NAT_PORT0);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "ACK");
+	tcp4_keys(&fk, &rk, 40000, 0, NAT_PORT0);
+	CHECK(flow_get(&e, &fk, &f) == 0 && f.state == XLB_FLOW_ESTABLISHED);
+
+	in = from_member(4, IPPROTO_TCP, 0, NAT_PORT0, TCPF_FIN | TCPF_ACK);
+	want = to_client(&in, 40000);
+	EXPECT(&e, e.if_member, &in, XDP_REDIRECT, &want, "FIN from member");
+	CHECK(flow_get(&e, &fk, &f) == 0 && f.state == XLB_FLOW_FIN);
+	CHECK(flow_get(&e, &rk, &r) == 0 && r.state == XLB_FLOW_FIN);
+
+	in = from_client(4, IPPROTO_TCP, 40000, TCPF_RST | TCPF_ACK);
+	want = to_member(&in, 0, NAT_PORT0);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "RST from client");
+	CHECK(flow_get(&e, &fk, &f) == 0 && f.state == XLB_FLOW_RST);
+	CHECK(flow_get(&e, &rk, &r) == 0 && r.state == XLB_FLOW_RST);
+out:
+	env_close(&e);
+}
+
+TEST(tcp4_retransmitted_syn_keeps_its_member_and_port)
+{
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	if (!open_flow(&e, 40000, 0, NAT_PORT0) || !open_flow(&e, 40000, 0, NAT_PORT0))
+		goto out;
+	/* The retransmission took no slot: the next connection gets member 1. */
+	if (!open_flow(&e, 40001, 1, NAT_PORT0 + 1))
+		goto out;
+	CHECK(env_reason(&e, XLB_R_TX_NEW_FLOW) == 2);
+	CHECK(env_reason(&e, XLB_R_TX_FORWARD) == 1);
+out:
+	env_close(&e);
+}
+
+TEST(tcp4_syn_reusing_a_closed_tuple_is_scheduled_anew)
+{
+	struct xlb_flow_key fk, rk_old, rk_new;
+	struct pkt_desc in, want;
+	struct xlb_flow f;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	if (!open_flow(&e, 40000, 0, NAT_PORT0))
+		goto out;
+	in = from_client(4, IPPROTO_TCP, 40000, TCPF_RST | TCPF_ACK);
+	want = to_member(&in, 0, NAT_PORT0);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "RST");
+	if (!open_flow(&e, 40000, 1, NAT_PORT0 + 1))
+		goto out;
+	tcp4_keys(&fk, &rk_old, 40000, 0, NAT_PORT0);
+	tcp4_keys(&fk, &rk_new, 40000, 1, NAT_PORT0 + 1);
+	CHECK(flow_get(&e, &rk_old, &f) == -ENOENT);
+	CHECK(flow_get(&e, &rk_new, &f) == 0 && f.state == XLB_FLOW_SYN_SENT);
+	CHECK(flow_get(&e, &fk, &f) == 0 && f.member_id == 1);
+out:
+	env_close(&e);
+}
+
+TEST(tcp4_syn_reusing_a_long_idle_tuple_is_scheduled_anew)
+{
+	struct xlb_flow_key fk, rk;
+	struct pkt_desc in, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	if (!open_flow(&e, 40000, 0, NAT_PORT0))
+		goto out;
+	in = from_client(4, IPPROTO_TCP, 40000, TCPF_ACK);
+	want = to_member(&in, 0, NAT_PORT0);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "ACK");
+	tcp4_keys(&fk, &rk, 40000, 0, NAT_PORT0);
+	CHECK(flow_age(&e, &fk, XLB_TIMEOUT_TCP_EST_DEFAULT + 1) == 0);
+	if (!open_flow(&e, 40000, 1, NAT_PORT0 + 1))
+		goto out;
+out:
+	env_close(&e);
+}
+
+TEST(tcp4_packet_of_an_expired_flow_is_reset)
+{
+	struct xlb_flow_key fk, rk;
+	struct pkt_desc in, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	if (!open_flow(&e, 40000, 0, NAT_PORT0))
+		goto out;
+	tcp4_keys(&fk, &rk, 40000, 0, NAT_PORT0);
+	CHECK(flow_age(&e, &fk, XLB_TIMEOUT_TCP_SYN_DEFAULT + 1) == 0);
+	in = from_client(4, IPPROTO_TCP, 40000, TCPF_ACK);
+	want = from_client(4, IPPROTO_TCP, 40000, 0);
+	pkt_mac(MAC_BAL_C, want.smac);
+	pkt_mac(MAC_CLIENT, want.dmac);
+	pkt_addr("198.18.0.100", want.src);
+	pkt_addr("198.18.0.10", want.dst);
+	want.sport = 80;
+	want.dport = 40000;
+	want.tcp_flags = TCPF_RST;
+	want.seq = 5000;
+	want.ack = 0;
+	want.ip_id = 0;
+	want.frag = 0x4000;
+	want.zero_window = true;
+	EXPECT(&e, e.if_client, &in, XDP_TX, &want, "ACK of an expired flow");
+	CHECK(env_reason(&e, XLB_R_TX_RST_NO_FLOW) == 1);
+out:
+	env_close(&e);
+}
+
+/* The RST xlb sends for in (a packet to 198.18.0.100:80 from the client). */
+static struct pkt_desc rst_for(const struct pkt_desc *in)
+{
+	struct pkt_desc d = *in;
+	uint32_t seg = (uint32_t)in->payload_len + !!(in->tcp_flags & TCPF_SYN) +
+		       !!(in->tcp_flags & TCPF_FIN);
+
+	memcpy(d.smac, in->dmac, 6);
+	memcpy(d.dmac, in->smac, 6);
+	memcpy(d.src, in->dst, 16);
+	memcpy(d.dst, in->src, 16);
+	d.sport = in->dport;
+	d.dport = in->sport;
+	d.ttl = 64;
+	d.ip_id = 0;
+	d.frag = in->family == 4 ? 0x4000 : 0;
+	d.zero_window = true;
+	d.payload = NULL;
+	d.payload_len = 0;
+	if (in->tcp_flags & TCPF_ACK) {
+		d.tcp_flags = TCPF_RST;
+		d.seq = in->ack;
+		d.ack = 0;
+	} else {
+		d.tcp_flags = TCPF_RST | TCPF_ACK;
+		d.seq = 0;
+		d.ack = in->seq + seg;
+	}
+	return d;
+}
+
+TEST(tcp_data_without_flow_is_answered_with_rst_v4_and_v6)
+{
+	struct pkt_desc in, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	in = from_client(4, IPPROTO_TCP, 40000, TCPF_ACK | TCPF_PSH);
+	in.payload = (const uint8_t *)"some data that gets cut";
+	in.payload_len = 23;
+	want = rst_for(&in);
+	EXPECT(&e, e.if_client, &in, XDP_TX, &want, "v4 data without flow");
+	in = from_client(6, IPPROTO_TCP, 40000, TCPF_ACK);
+	want = rst_for(&in);
+	EXPECT(&e, e.if_client, &in, XDP_TX, &want, "v6 ACK without flow");
+	/* An RST is never answered. */
+	in = from_client(4, IPPROTO_TCP, 40000, TCPF_RST);
+	EXPECT(&e, e.if_client, &in, XDP_DROP, NULL, "RST without flow");
+	CHECK(env_reason(&e, XLB_R_TX_RST_NO_FLOW) == 2);
+	CHECK(env_reason(&e, XLB_R_DROP_NO_FLOW) == 1);
+out:
+	env_close(&e);
+}
+
+TEST(syn_to_service_without_members_is_reset_or_dropped_by_policy)
+{
+	struct pkt_desc in, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	in = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
+	pkt_addr("198.18.0.101", in.dst);
+	want = rst_for(&in);
+	EXPECT(&e, e.if_client, &in, XDP_TX, &want, "SYN, on_empty reject");
+	pkt_addr("198.18.0.102", in.dst);
+	EXPECT(&e, e.if_client, &in, XDP_DROP, NULL, "SYN, on_empty drop");
+	CHECK(env_reason(&e, XLB_R_TX_RST_NO_MEMBER) == 1);
+	CHECK(env_reason(&e, XLB_R_DROP_NO_MEMBER) == 1);
+out:
+	env_close(&e);
+}
+
+TEST(rsts_are_rate_limited)
+{
+	struct xlb_dp_opts o;
+	struct pkt_desc in, want;
+	struct env e;
+
+	xlb_dp_opts_default(&o);
+	o.flow_entries = 4096;
+	o.rst_rate = 2;
+	ENV_OPEN(&e, &o);
+	in = from_client(4, IPPROTO_TCP, 40000, TCPF_ACK);
+	want = rst_for(&in);
+	EXPECT(&e, e.if_client, &in, XDP_TX, &want, "first");
+	EXPECT(&e, e.if_client, &in, XDP_TX, &want, "second");
+	EXPECT(&e, e.if_client, &in, XDP_DROP, NULL, "third, over the rate");
+	CHECK(env_reason(&e, XLB_R_DROP_RST_RATELIMIT) == 1);
+out:
+	env_close(&e);
+}
+
+TEST(udp4_first_packet_opens_later_follow_and_replies_return)
+{
+	struct pkt_desc in, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	in = from_client(4, IPPROTO_UDP, 40000, 0);
+	in.payload = (const uint8_t *)"query";
+	in.payload_len = 5;
+	want = to_member(&in, 0, NAT_PORT0);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "first datagram");
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "second datagram");
+	in = from_member(4, IPPROTO_UDP, 0, NAT_PORT0, 0);
+	in.payload = (const uint8_t *)"answer";
+	in.payload_len = 6;
+	want = to_client(&in, 40000);
+	EXPECT(&e, e.if_member, &in, XDP_REDIRECT, &want, "reply");
+	CHECK(env_reason(&e, XLB_R_TX_NEW_FLOW) == 1);
+out:
+	env_close(&e);
+}
+
+TEST(udp4_zero_checksum_stays_zero)
+{
+	struct pkt_desc in, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	in = from_client(4, IPPROTO_UDP, 40000, 0);
+	in.udp_no_csum = true;
+	want = to_member(&in, 0, NAT_PORT0);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "datagram without checksum");
+	in = from_member(4, IPPROTO_UDP, 0, NAT_PORT0, 0);
+	in.udp_no_csum = true;
+	want = to_client(&in, 40000);
+	EXPECT(&e, e.if_member, &in, XDP_REDIRECT, &want, "reply without checksum");
+out:
+	env_close(&e);
+}
+
+TEST(udp4_idle_flow_is_scheduled_anew)
+{
+	struct xlb_flow_key fk;
+	struct pkt_desc in, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	in = from_client(4, IPPROTO_UDP, 40000, 0);
+	want = to_member(&in, 0, NAT_PORT0);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "first");
+	flow_key(&fk, 4, IPPROTO_UDP, "198.18.0.10", 40000, "198.18.0.100", 53);
+	CHECK(flow_age(&e, &fk, XLB_TIMEOUT_UDP_DEFAULT + 1) == 0);
+	want = to_member(&in, 1, NAT_PORT0 + 1);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "after the idle timeout");
+out:
+	env_close(&e);
+}
+
+TEST(tcp6_handshake_and_reply)
+{
+	struct pkt_desc in, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	in = from_client(6, IPPROTO_TCP, 40000, TCPF_SYN);
+	want = to_member(&in, 0, NAT_PORT0);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "SYN");
+	in = from_member(6, IPPROTO_TCP, 0, NAT_PORT0, TCPF_SYN | TCPF_ACK);
+	want = to_client(&in, 40000);
+	EXPECT(&e, e.if_member, &in, XDP_REDIRECT, &want, "SYN-ACK");
+	in = from_client(6, IPPROTO_TCP, 40000, TCPF_ACK | TCPF_PSH);
+	in.payload = (const uint8_t *)"hello";
+	in.payload_len = 5;
+	want = to_member(&in, 0, NAT_PORT0);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "data");
+out:
+	env_close(&e);
+}
+
+TEST(udp6_first_packet_and_reply)
+{
+	struct pkt_desc in, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	in = from_client(6, IPPROTO_UDP, 40000, 0);
+	in.payload = (const uint8_t *)"q6";
+	in.payload_len = 2;
+	want = to_member(&in, 0, NAT_PORT0);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "datagram");
+	in = from_member(6, IPPROTO_UDP, 0, NAT_PORT0, 0);
+	want = to_client(&in, 40000);
+	EXPECT(&e, e.if_member, &in, XDP_REDIRECT, &want, "reply");
+out:
+	env_close(&e);
+}
+
+TEST(vlan_tagged_packets_keep_their_tag)
+{
+	struct pkt_desc in, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	in = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
+	in.vlan = 100;
+	want = to_member(&in, 0, NAT_PORT0);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "tagged SYN");
+	in = from_member(4, IPPROTO_TCP, 0, NAT_PORT0, TCPF_SYN | TCPF_ACK);
+	in.vlan = 100;
+	want = to_client(&in, 40000);
+	EXPECT(&e, e.if_member, &in, XDP_REDIRECT, &want, "tagged SYN-ACK");
+out:
+	env_close(&e);
+}
+
+TEST(ipv4_options_are_carried_through)
+{
+	static const uint8_t opts[8] = { 0x94, 0x04, 0x00, 0x00, /* router alert */
+					 0x01, 0x01, 0x01, 0x00 }; /* NOPs, EOL */
+	struct pkt_desc in, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	in = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
+	in.ip_opts = opts;
+	in.ip_opts_len = sizeof(opts);
+	want = to_member(&in, 0, NAT_PORT0);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "SYN with options");
+out:
+	env_close(&e);
+}
+
+TEST(ttl_1_to_a_vip_goes_to_the_kernel_and_reply_is_dropped)
+{
+	struct pkt_desc in;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	in = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
+	in.ttl = 1;
+	EXPECT(&e, e.if_client, &in, XDP_PASS, NULL, "SYN with TTL 1");
+	CHECK(env_reason(&e, XLB_R_PASS_TTL_EXPIRED) == 1);
+	if (!open_flow(&e, 40000, 0, NAT_PORT0))
+		goto out;
+	in = from_member(4, IPPROTO_TCP, 0, NAT_PORT0, TCPF_ACK);
+	in.ttl = 1;
+	EXPECT(&e, e.if_member, &in, XDP_DROP, NULL, "reply with TTL 1");
+	CHECK(env_reason(&e, XLB_R_DROP_TTL_REPLY) == 1);
+	in = from_client(6, IPPROTO_TCP, 40000, TCPF_SYN);
+	in.ttl = 1;
+	EXPECT(&e, e.if_client, &in, XDP_PASS, NULL, "IPv6 SYN with hop limit 1");
+out:
+	env_close(&e);
+}
+
+TEST(traffic_not_for_a_vip_passes_untouched)
+{
+	struct pkt_desc in;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	in = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
+	in.dport = 22;
+	EXPECT(&e, e.if_client, &in, XDP_PASS, NULL, "VIP, other port");
+	pkt_addr("198.18.0.1", in.dst);
+	in.dport = 80;
+	EXPECT(&e, e.if_client, &in, XDP_PASS, NULL, "balancer's own address");
+	in = from_client(4, IPPROTO_UDP, 40000, 0);
+	in.dport = 80;
+	EXPECT(&e, e.if_client, &in, XDP_PASS, NULL, "VIP, TCP port over UDP");
+	/* The balancer's own connections to members (health checks). */
+	in = from_member(4, IPPROTO_TCP, 0, 45000, TCPF_SYN | TCPF_ACK);
+	EXPECT(&e, e.if_member, &in, XDP_PASS, NULL, "reply to the kernel's own socket");
+	CHECK(env_reason(&e, XLB_R_PASS_NOT_VIP) == 3);
+	CHECK(env_reason(&e, XLB_R_PASS_LOCAL) == 1);
+out:
+	env_close(&e);
+}
+
+/* The IP packet (no Ethernet header) of d, cut to at most len bytes: what
+ * an ICMP error quotes. */
+static size_t quote(const struct pkt_desc *d, uint8_t *buf, size_t len)
+{
+	uint8_t frame[PKT_MAX];
+	size_t n = pkt_build(d, frame, sizeof(frame)) - 14;
+
+	if (n > len)
+		n = len;
+	memcpy(buf, frame + 14, n);
+	return n;
+}
+
+/* An ICMP error from a router next to the members about a packet xlb sent
+ * to member 0, and what the client must get instead. */
+static void icmp_from_member_side(int family, size_t quote_len, uint8_t type, uint8_t code,
+				  uint32_t rest, struct pkt_desc *in, uint8_t *qin,
+				  struct pkt_desc *want, uint8_t *qwant)
+{
+	struct pkt_desc sent, orig;
+
+	orig = from_client(family, IPPROTO_TCP, 40000, TCPF_ACK | TCPF_PSH);
+	orig.ttl = 63; /* the quoted copy went out decremented */
+	sent = to_member(&orig, 0, NAT_PORT0);
+	sent.ttl = 63;
+
+	memset(in, 0, sizeof(*in));
+	in->family = family;
+	in->proto = family == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	in->icmp_type = type;
+	in->icmp_code = code;
+	in->icmp_rest = rest;
+	pkt_mac(MAC_ROUTER, in->smac);
+	pkt_mac(MAC_BAL_M, in->dmac);
+	pkt_addr(family == 4 ? "198.18.1.254" : "fd00:1::fe", in->src);
+	pkt_addr(family == 4 ? "198.18.1.1" : "fd00:1::1", in->dst);
+	in->payload = qin;
+	in->payload_len = quote(&sent, qin, quote_len);
+
+	*want = *in;
+	pkt_mac(MAC_BAL_C, want->smac);
+	pkt_mac(MAC_CLIENT, want->dmac);
+	pkt_addr(family == 4 ? "198.18.0.100" : "fd00::100", want->src);
+	pkt_addr(family == 4 ? "198.18.0.10" : "fd00::10", want->dst);
+	want->ttl = 63;
+	want->payload = qwant;
+	want->payload_len = quote(&orig, qwant, quote_len);
+}
+
+/* An ICMP error from the client side about a reply xlb sent to the client,
+ * and what member 0 must get instead. */
+static void icmp_from_client_side(int family, size_t quote_len, uint8_t type, uint8_t code,
+				  struct pkt_desc *in, uint8_t *qin, struct pkt_desc *want,
+				  uint8_t *qwant)
+{
+	struct pkt_desc sent, orig;
+
+	orig = from_member(family, IPPROTO_TCP, 0, NAT_PORT0, TCPF_ACK);
+	orig.ttl = 63;
+	sent = to_client(&orig, 40000);
+	sent.ttl = 63;
+
+	memset(in, 0, sizeof(*in));
+	in->family = family;
+	in->proto = family == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	in->icmp_type = type;
+	in->icmp_code = code;
+	pkt_mac(MAC_CLIENT, in->smac);
+	pkt_mac(MAC_BAL_C, in->dmac);
+	pkt_addr(family == 4 ? "198.18.0.10" : "fd00::10", in->src);
+	pkt_addr(family == 4 ? "198.18.0.100" : "fd00::100", in->dst);
+	in->payload = qin;
+	in->payload_len = quote(&sent, qin, quote_len);
+
+	*want = *in;
+	pkt_mac(MAC_BAL_M, want->smac);
+	pkt_mac(env_member_mac[0], want->dmac);
+	pkt_addr(family == 4 ? "198.18.1.1" : "fd00:1::1", want->src);
+	pkt_addr(family == 4 ? env_member4[0] : env_member6[0], want->dst);
+	want->ttl = 63;
+	want->payload = qwant;
+	want->payload_len = quote(&orig, qwant, quote_len);
+}
+
+static bool open_flow_family(struct env *e, int family)
+{
+	struct pkt_desc syn = from_client(family, IPPROTO_TCP, 40000, TCPF_SYN);
+	struct pkt_desc want = to_member(&syn, 0, NAT_PORT0);
+
+	return expect(e, e->if_client, &syn, XDP_REDIRECT, &want, "SYN");
+}
+
+TEST(icmp4_frag_needed_from_member_side_reaches_the_client)
+{
+	uint8_t qin[PKT_MAX], qwant[PKT_MAX];
+	struct pkt_desc in, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	if (!open_flow_family(&e, 4))
+		goto out;
+	/* RFC 792 quoting: IP header + 8 bytes. */
+	icmp_from_member_side(4, 28, 3, 4, 1400, &in, qin, &want, qwant);
+	EXPECT(&e, e.if_member, &in, XDP_REDIRECT, &want, "frag needed, 8 bytes quoted");
+	/* RFC 1812 quoting: as much as fits, the quoted TCP checksum too. */
+	icmp_from_member_side(4, 512, 3, 4, 1400, &in, qin, &want, qwant);
+	EXPECT(&e, e.if_member, &in, XDP_REDIRECT, &want, "frag needed, all quoted");
+	CHECK(env_reason(&e, XLB_R_TX_ICMP_REPLY) == 2);
+out:
+	env_close(&e);
+}
+
+TEST(icmp4_unreachable_from_client_side_reaches_the_member)
+{
+	uint8_t qin[PKT_MAX], qwant[PKT_MAX];
+	struct pkt_desc in, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	if (!open_flow_family(&e, 4))
+		goto out;
+	icmp_from_client_side(4, 512, 3, 3, &in, qin, &want, qwant);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "port unreachable from the client");
+	CHECK(env_reason(&e, XLB_R_TX_ICMP_FORWARD) == 1);
+out:
+	env_close(&e);
+}
+
+TEST(icmp6_packet_too_big_from_member_side_reaches_the_client)
+{
+	uint8_t qin[PKT_MAX], qwant[PKT_MAX];
+	struct pkt_desc in, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	if (!open_flow_family(&e, 6))
+		goto out;
+	icmp_from_member_side(6, 512, 2, 0, 1280, &in, qin, &want, qwant);
+	EXPECT(&e, e.if_member, &in, XDP_REDIRECT, &want, "packet too big");
+out:
+	env_close(&e);
+}
+
+TEST(icmp6_unreachable_from_client_side_reaches_the_member)
+{
+	uint8_t qin[PKT_MAX], qwant[PKT_MAX];
+	struct pkt_desc in, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	if (!open_flow_family(&e, 6))
+		goto out;
+	icmp_from_client_side(6, 48, 1, 4, &in, qin, &want, qwant);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "port unreachable from the client");
+out:
+	env_close(&e);
+}
+
+TEST(icmp_not_about_a_flow_passes_untouched)
+{
+	uint8_t qin[PKT_MAX], qwant[PKT_MAX];
+	struct pkt_desc in, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	/* No flow yet. */
+	icmp_from_member_side(4, 28, 3, 4, 1400, &in, qin, &want, qwant);
+	EXPECT(&e, e.if_member, &in, XDP_PASS, NULL, "frag needed without a flow");
+	/* Echo request to the VIP. */
+	memset(&in, 0, sizeof(in));
+	in = from_client(4, IPPROTO_ICMP, 0, 0);
+	in.icmp_type = 8;
+	EXPECT(&e, e.if_client, &in, XDP_PASS, NULL, "echo request");
+	CHECK(env_reason(&e, XLB_R_PASS_ICMP_NO_FLOW) == 1);
+	CHECK(env_reason(&e, XLB_R_PASS_ICMP) == 1);
+out:
+	env_close(&e);
+}
+
+TEST(round_robin_is_exact_over_30_connections)
+{
+	uint8_t ibuf[PKT_MAX], out[PKT_MAX];
+	struct pkt_tuple t;
+	struct env e;
+	size_t olen;
+
+	ENV_OPEN(&e, NULL);
+	for (int c = 0; c < 30; c++) {
+		struct pkt_desc syn = from_client(4, IPPROTO_TCP, (uint16_t)(41000 + c), TCPF_SYN);
+		size_t ilen = pkt_build(&syn, ibuf, sizeof(ibuf));
+		uint8_t want[16];
+
+		CHECK(env_run(&e, e.if_client, ibuf, ilen, out, &olen) == XDP_REDIRECT);
+		CHECK(pkt_tuple(out, olen, &t));
+		pkt_addr(env_member4[c % 3], want);
+		if (memcmp(t.dst, want, 4) != 0) {
+			xt_fail(__FILE__, __LINE__, "connection %d: expected member %d (%s)", c, c % 3,
+				env_member4[c % 3]);
+			goto out;
+		}
+	}
+	CHECK(env_reason(&e, XLB_R_TX_NEW_FLOW) == 30);
+out:
+	env_close(&e);
+}
+
+TEST(removed_member_keeps_its_flows_and_gets_no_new_ones)
+{
+	static const uint32_t without_1[] = { 0, 2 };
+	struct pkt_desc in, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	for (int i = 0; i < 3; i++)
+		if (!open_flow(&e, (uint16_t)(40000 + i), i, (uint16_t)(NAT_PORT0 + i)))
+			goto out;
+	CHECK(env_publish(&e, SVC_TCP4, without_1, 2) == 0);
+	/* The flow on member 1 goes on. */
+	in = from_client(4, IPPROTO_TCP, 40001, TCPF_ACK);
+	want = to_member(&in, 1, NAT_PORT0 + 1);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "existing flow of member 1");
+	in = from_member(4, IPPROTO_TCP, 1, NAT_PORT0 + 1, TCPF_ACK);
+	want = to_client(&in, 40001);
+	EXPECT(&e, e.if_member, &in, XDP_REDIRECT, &want, "its reply");
+	/* New connections: 3 so far, the counter goes on over 2 slots. */
+	for (int c = 0; c < 4; c++) {
+		int member = (3 + c) % 2 == 0 ? 0 : 2;
+
+		if (!open_flow(&e, (uint16_t)(40100 + c), member, (uint16_t)(NAT_PORT0 + 3 + c)))
+			goto out;
+	}
+out:
+	env_close(&e);
+}
+
+TEST(nat_ports_stay_unique_and_orphans_are_reclaimed)
+{
+	static const uint32_t only_0[] = { 0 };
+	struct xlb_flow_key fk;
+	struct xlb_dp_opts o;
+	struct pkt_desc in, want;
+	struct env e;
+
+	xlb_dp_opts_default(&o);
+	o.flow_entries = 4096;
+	o.nat_port_min = 2000;
+	o.nat_port_max = 2001;
+	ENV_OPEN(&e, &o);
+	CHECK(env_publish(&e, SVC_TCP4, only_0, 1) == 0);
+	for (int c = 0; c < 2; c++) {
+		in = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
+		in.src[3] = (uint8_t)(10 + c);
+		want = to_member(&in, 0, (uint16_t)(2000 + c));
+		EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "SYN");
+	}
+	/* Both tuples toward member 0 are in use. */
+	in.src[3] = 12;
+	EXPECT(&e, e.if_client, &in, XDP_DROP, NULL, "SYN with no port left");
+	CHECK(env_reason(&e, XLB_R_DROP_NAT_PORTS) == 1);
+	/* The first client's flow goes stale: its port can be reused. */
+	flow_key(&fk, 4, IPPROTO_TCP, "198.18.0.10", 40000, "198.18.0.100", 80);
+	CHECK(flow_age(&e, &fk, XLB_TIMEOUT_TCP_SYN_DEFAULT + 1) == 0);
+	want = to_member(&in, 0, 2000);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "SYN reusing an orphaned port");
+out:
+	env_close(&e);
+}
+
+TEST(member_without_route_drops_before_rewriting)
+{
+	static const uint32_t only_40[] = { 40 };
+	struct xlb_member m;
+	struct pkt_desc in;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	env_member(&m, 4, 0, TCP_MEMBER_PORT, SVC_TCP4);
+	pkt_addr("198.18.7.7", m.addr.bytes); /* no route in the namespace */
+	CHECK(xlb_maps_member_set(&e.dp.maps, 40, &m) == 0);
+	CHECK(env_publish(&e, SVC_TCP4, only_40, 1) == 0);
+	in = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
+	EXPECT(&e, e.if_client, &in, XDP_DROP, NULL, "SYN toward an unroutable member");
+	CHECK(env_reason(&e, XLB_R_DROP_FIB) == 1);
+out:
+	env_close(&e);
+}
+
+TEST(counters_per_service_and_member)
+{
+	struct xlb_traffic_stats s;
+	struct pkt_desc in, want;
+	uint8_t buf[PKT_MAX];
+	size_t fwd_len, rep_len;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	in = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
+	fwd_len = pkt_build(&in, buf, sizeof(buf));
+	want = to_member(&in, 0, NAT_PORT0);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "SYN");
+	in = from_member(4, IPPROTO_TCP, 0, NAT_PORT0, TCPF_SYN | TCPF_ACK);
+	rep_len = pkt_build(&in, buf, sizeof(buf));
+	want = to_client(&in, 40000);
+	EXPECT(&e, e.if_member, &in, XDP_REDIRECT, &want, "SYN-ACK");
+	CHECK(xlb_maps_service_stats(&e.dp.maps, SVC_TCP4, &s) == 0);
+	CHECK(s.fwd_packets == 1 && s.fwd_bytes == fwd_len && s.new_flows == 1);
+	CHECK(s.reply_packets == 1 && s.reply_bytes == rep_len);
+	CHECK(xlb_maps_member_stats(&e.dp.maps, 0, &s) == 0);
+	CHECK(s.fwd_packets == 1 && s.reply_packets == 1 && s.new_flows == 1);
+	CHECK(xlb_maps_member_stats(&e.dp.maps, 1, &s) == 0);
+	CHECK(s.fwd_packets == 0 && s.new_flows == 0);
+out:
+	env_close(&e);
+}
+
+TEST(every_reason_has_a_distinct_name)
+{
+	for (unsigned int r = 0; r < XLB_R_MAX; r++) {
+		ASSERT_TRUE(xlb_reason_name(r) != NULL);
+		for (unsigned int q = 0; q < r; q++)
+			ASSERT_TRUE(strcmp(xlb_reason_name(r), xlb_reason_name(q)) != 0);
+	}
+	ASSERT_STR_EQ("tx_new_flow", xlb_reason_name(XLB_R_TX_NEW_FLOW));
+	ASSERT_STR_EQ("?", xlb_reason_name(XLB_R_MAX));
+}
+
+TEST(loaded_data_plane_carries_its_abi_version)
+{
+	struct xlb_meta meta;
+	__u32 zero = 0;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	CHECK(bpf_map_lookup_elem(e.dp.maps.meta, &zero, &meta) == 0);
+	CHECK(meta.abi_version == XLB_ABI_VERSION);
+	CHECK(xlb_maps_check_abi(&e.dp.maps) == 0);
+out:
+	env_close(&e);
+}

@@ -149,7 +149,7 @@ size_t pkt_build(const struct pkt_desc *d, uint8_t *buf, size_t cap)
 		put32(h + 8, d->ack);
 		h[12] = 5 << 4;
 		h[13] = d->tcp_flags;
-		put16(h + 14, 65535);
+		put16(h + 14, d->zero_window ? 0 : 65535);
 		sum = pseudo_sum(d->family, d->src, d->dst, proto, l4_len);
 		put16(h + 16, finish(sum_words(h, l4_len, sum)));
 		break;

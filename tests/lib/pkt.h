@@ -25,6 +25,7 @@ struct pkt_desc {
 	uint16_t sport, dport;
 	uint8_t tcp_flags;
 	uint32_t seq, ack;
+	bool zero_window;     /* TCP window 0 (else 65535) */
 	bool udp_no_csum;     /* IPv4 UDP with checksum 0 */
 	uint8_t icmp_type, icmp_code;
 	uint32_t icmp_rest;   /* the ICMP header's last 4 bytes (e.g. the MTU) */
