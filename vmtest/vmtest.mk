@@ -1,6 +1,7 @@
 # vmtest: the test suites inside VMs on other kernels (docs/vmtest.md).
 # Included by the top-level Makefile, which defines test-build (the host
-# builds everything; the guests only run the prebuilt binaries).
+# builds everything; the guests only run the prebuilt binaries) and
+# deps-vmtest.
 #
 #   make vmtest                       every kernel in VMTEST_KERNELS
 #   make vmtest VMTEST_KERNELS=linux-image-amd64 VMTEST_CMD=tests/vm/smoke.sh
@@ -22,7 +23,8 @@ VMTEST_SUITE = $(VMTEST_DIR)/suite -t $(VMTEST_TIMEOUT) -d $(VMTEST_LOGS) \
 
 .PHONY: vmtest vmtest-kernels vmtest-smoke vmtest-selftest
 
-vmtest-kernels:
+# deps-vmtest (top-level Makefile) installs qemu, busybox-static, kmod, ...
+vmtest-kernels: | deps-vmtest
 	@$(VMTEST_DIR)/kernels fetch $(VMTEST_KERNELS) >/dev/null
 
 vmtest: test-build vmtest-kernels
