@@ -492,7 +492,7 @@ static void parse_global(struct cfg_diag *d, const struct ynode *v, struct cfg_g
 		cfg_want_uint(d, val[GK_FLOWS], "flow_table_size", XLB_FLOWS_MIN, XLB_FLOWS_MAX,
 			      &g->flow_table_size);
 	if (val[GK_TCP_IDLE])
-		cfg_want_duration(d, val[GK_TCP_IDLE], "tcp_idle_timeout", 1000, 168 * HOUR_MS,
+		cfg_want_duration(d, val[GK_TCP_IDLE], "tcp_idle_timeout", 1000, 24 * HOUR_MS,
 				  &g->tcp_idle_timeout_ms);
 	if (val[GK_TCP_CLOSING])
 		cfg_want_duration(d, val[GK_TCP_CLOSING], "tcp_closing_timeout", 1000, HOUR_MS,

@@ -237,6 +237,35 @@ void cfg_check_service(struct cfg_diag *d, const struct cfg_service *svc)
 
 /* ---- the whole file -------------------------------------------------------- */
 
+#ifdef XLB_MAX_SNAT_ADDRS
+/* The data plane holds a small table of the balancer's own source
+ * addresses; services may share them. */
+static void check_snat_count(struct cfg_diag *d, const struct xlb_config *cfg)
+{
+	struct xlb_addr seen[XLB_MAX_SNAT_ADDRS];
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->n_services; i++) {
+		const struct cfg_service *s = &cfg->services[i];
+		size_t j;
+
+		if (!s->has_snat || !s->snat.family)
+			continue;
+		for (j = 0; j < n && !addr_equal(&seen[j], &s->snat); j++)
+			;
+		if (j < n)
+			continue;
+		if (n == XLB_MAX_SNAT_ADDRS) {
+			cfg_error_at(d, s->snat_pos, "snat: more than %d different snat addresses "
+				     "over all services (the data plane's limit); let services "
+				     "share them", XLB_MAX_SNAT_ADDRS);
+			return;
+		}
+		seen[n++] = s->snat;
+	}
+}
+#endif
+
 void cfg_check_config(struct cfg_diag *d, const struct xlb_config *cfg)
 {
 	struct dup_item *items = dup_items_alloc(d, cfg->n_services);
@@ -257,4 +286,7 @@ void cfg_check_config(struct cfg_diag *d, const struct xlb_config *cfg)
 	}
 	find_duplicates(d, items, n, service_listener_cmp, report_service_listener);
 	free(items);
+#ifdef XLB_MAX_SNAT_ADDRS
+	check_snat_count(d, cfg);
+#endif
 }

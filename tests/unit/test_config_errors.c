@@ -117,7 +117,7 @@ BAD(duration_no_unit,
 	D "duration_no_unit.yaml:3:25: interval: '2' has no unit; add one, e.g. '2s' (units: ms, s, m, h)\n");
 
 BAD(duration_zero,
-	D "duration_zero.yaml:2:21: tcp_idle_timeout: must be greater than 0; expected 1s-168h\n"
+	D "duration_zero.yaml:2:21: tcp_idle_timeout: must be greater than 0; expected 1s-24h\n"
 	D "duration_zero.yaml:3:21: udp_idle_timeout: '2 minutes' is not a duration; write a number and a unit, e.g. 500ms, 2s, 1m, 1h\n");
 
 BAD(empty,
@@ -469,4 +469,25 @@ TEST(reports_every_error_sorted_with_a_count_past_the_cap)
 	got = errors_of(-EINVAL, cfg, &d);
 	ASSERT_STR_CONTAINS("t.yaml: 100 more errors not shown\n", got);
 	free(got);
+}
+
+TEST(rejects_more_snat_addresses_than_the_data_plane_holds)
+{
+#ifdef XLB_MAX_SNAT_ADDRS
+	size_t cap = 64 + (XLB_MAX_SNAT_ADDRS + 1) * 160, len = 0;
+	char *text = malloc(cap);
+
+	ASSERT_TRUE(text);
+	len += snprintf(text + len, cap - len, "services:\n");
+	for (int s = 0; s <= XLB_MAX_SNAT_ADDRS; s++)
+		len += snprintf(text + len, cap - len,
+				"  - {name: s%d, snat: 198.18.9.%d, vip: {ip: 198.18.0.1, port: %d}, "
+				"members: {m: [198.18.1.1, 80]}}\n", s, s + 1, 1000 + s);
+	expect_errors(__FILE__, __LINE__, errors_of_text(text, len),
+		      "t.yaml:18:23: snat: more than 16 different snat addresses over all services "
+		      "(the data plane's limit); let services share them\n");
+	free(text);
+#else
+	SKIP("include/xlb/limits.h has no XLB_MAX_SNAT_ADDRS");
+#endif
 }
