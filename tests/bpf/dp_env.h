@@ -13,6 +13,7 @@
 #define XLB_TEST_DP_ENV_H
 
 #include <errno.h>
+#include <linux/bpf.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -244,6 +245,115 @@ static uint64_t env_reason(struct env *e, unsigned int reason)
 			xt_fail(__FILE__, __LINE__, "data plane setup failed"); \
 			return;                                           \
 		}                                                         \
+	} while (0)
+
+/* Packets of the standard flows and their translations. */
+/* A packet from the client to a VIP. */
+static inline struct pkt_desc from_client(int family, uint8_t proto, uint16_t sport, uint8_t flags)
+{
+	struct pkt_desc d = { .family = family, .proto = proto, .sport = sport,
+			      .dport = proto == IPPROTO_UDP ? 53 : 80, .tcp_flags = flags,
+			      .seq = 1000, .ack = flags & TCPF_ACK ? 5000 : 0, .ip_id = 0x1234 };
+
+	pkt_mac(MAC_CLIENT, d.smac);
+	pkt_mac(MAC_BAL_C, d.dmac);
+	pkt_addr(family == 4 ? "198.18.0.10" : "fd00::10", d.src);
+	pkt_addr(family == 4 ? "198.18.0.100" : "fd00::100", d.dst);
+	return d;
+}
+
+/* What the client's packet looks like on its way to member i. */
+static inline struct pkt_desc to_member(const struct pkt_desc *in, int i, uint16_t nat_port)
+{
+	struct pkt_desc d = *in;
+
+	pkt_mac(MAC_BAL_M, d.smac);
+	pkt_mac(env_member_mac[i], d.dmac);
+	pkt_addr(in->family == 4 ? "198.18.1.1" : "fd00:1::1", d.src);
+	pkt_addr(in->family == 4 ? env_member4[i] : env_member6[i], d.dst);
+	d.sport = nat_port;
+	d.dport = in->proto == IPPROTO_UDP ? UDP_MEMBER_PORT : TCP_MEMBER_PORT;
+	d.ttl = (in->ttl ? in->ttl : 64) - 1;
+	return d;
+}
+
+/* A packet from member i to the balancer's NAT port. */
+static inline struct pkt_desc from_member(int family, uint8_t proto, int i, uint16_t nat_port, uint8_t flags)
+{
+	struct pkt_desc d = { .family = family, .proto = proto, .dport = nat_port,
+			      .sport = proto == IPPROTO_UDP ? UDP_MEMBER_PORT : TCP_MEMBER_PORT,
+			      .tcp_flags = flags, .seq = 5000, .ack = 1001, .ip_id = 0x4321 };
+
+	pkt_mac(env_member_mac[i], d.smac);
+	pkt_mac(MAC_BAL_M, d.dmac);
+	pkt_addr(family == 4 ? env_member4[i] : env_member6[i], d.src);
+	pkt_addr(family == 4 ? "198.18.1.1" : "fd00:1::1", d.dst);
+	return d;
+}
+
+/* What a member's reply looks like on its way back to the client. */
+static inline struct pkt_desc to_client(const struct pkt_desc *in, uint16_t client_port)
+{
+	struct pkt_desc d = *in;
+
+	pkt_mac(MAC_BAL_C, d.smac);
+	pkt_mac(MAC_CLIENT, d.dmac);
+	pkt_addr(in->family == 4 ? "198.18.0.100" : "fd00::100", d.src);
+	pkt_addr(in->family == 4 ? "198.18.0.10" : "fd00::10", d.dst);
+	d.sport = in->proto == IPPROTO_UDP ? 53 : 80;
+	d.dport = client_port;
+	d.ttl = (in->ttl ? in->ttl : 64) - 1;
+	return d;
+}
+
+/* Runs in on ifindex; checks the verdict, the exact output (want, or the
+ * input unchanged when want is NULL) and, for a rewrite, every checksum. */
+static inline bool expect(struct env *e, int ifindex, const struct pkt_desc *in, int want_ret,
+		   const struct pkt_desc *want, const char *what)
+{
+	uint8_t ibuf[PKT_MAX], wbuf[PKT_MAX], out[PKT_MAX];
+	size_t ilen = pkt_build(in, ibuf, sizeof(ibuf)), wlen = ilen, olen = 0;
+	const char *why;
+	int ret;
+
+	if (want)
+		wlen = pkt_build(want, wbuf, sizeof(wbuf));
+	else
+		memcpy(wbuf, ibuf, ilen);
+	ret = env_run(e, ifindex, ibuf, ilen, out, &olen);
+	if (ret != want_ret) {
+		xt_fail(__FILE__, __LINE__, "%s: verdict expected %d, got %d", what, want_ret, ret);
+		return false;
+	}
+	if (olen != wlen) {
+		xt_fail(__FILE__, __LINE__, "%s: length expected %zu, got %zu", what, wlen, olen);
+		xt_hexdump_diff(wbuf, out, olen < wlen ? olen : wlen);
+		return false;
+	}
+	if (memcmp(wbuf, out, wlen) != 0) {
+		xt_fail(__FILE__, __LINE__, "%s: output differs", what);
+		xt_hexdump_diff(wbuf, out, wlen);
+		return false;
+	}
+	if (want && !pkt_csums_ok(out, olen, &why)) {
+		xt_fail(__FILE__, __LINE__, "%s: %s wrong by full recomputation", what, why);
+		return false;
+	}
+	return true;
+}
+
+#define EXPECT(...)                          \
+	do {                                 \
+		if (!expect(__VA_ARGS__))    \
+			goto out;            \
+	} while (0)
+
+#define CHECK(cond)                                                        \
+	do {                                                               \
+		if (!(cond)) {                                             \
+			xt_fail(__FILE__, __LINE__, "expected true: %s", #cond); \
+			goto out;                                          \
+		}                                                          \
 	} while (0)
 
 #endif

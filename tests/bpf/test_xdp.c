@@ -7,114 +7,6 @@
 
 #include <linux/bpf.h>
 
-/* A packet from the client to a VIP. */
-static struct pkt_desc from_client(int family, uint8_t proto, uint16_t sport, uint8_t flags)
-{
-	struct pkt_desc d = { .family = family, .proto = proto, .sport = sport,
-			      .dport = proto == IPPROTO_UDP ? 53 : 80, .tcp_flags = flags,
-			      .seq = 1000, .ack = flags & TCPF_ACK ? 5000 : 0, .ip_id = 0x1234 };
-
-	pkt_mac(MAC_CLIENT, d.smac);
-	pkt_mac(MAC_BAL_C, d.dmac);
-	pkt_addr(family == 4 ? "198.18.0.10" : "fd00::10", d.src);
-	pkt_addr(family == 4 ? "198.18.0.100" : "fd00::100", d.dst);
-	return d;
-}
-
-/* What the client's packet looks like on its way to member i. */
-static struct pkt_desc to_member(const struct pkt_desc *in, int i, uint16_t nat_port)
-{
-	struct pkt_desc d = *in;
-
-	pkt_mac(MAC_BAL_M, d.smac);
-	pkt_mac(env_member_mac[i], d.dmac);
-	pkt_addr(in->family == 4 ? "198.18.1.1" : "fd00:1::1", d.src);
-	pkt_addr(in->family == 4 ? env_member4[i] : env_member6[i], d.dst);
-	d.sport = nat_port;
-	d.dport = in->proto == IPPROTO_UDP ? UDP_MEMBER_PORT : TCP_MEMBER_PORT;
-	d.ttl = (in->ttl ? in->ttl : 64) - 1;
-	return d;
-}
-
-/* A packet from member i to the balancer's NAT port. */
-static struct pkt_desc from_member(int family, uint8_t proto, int i, uint16_t nat_port, uint8_t flags)
-{
-	struct pkt_desc d = { .family = family, .proto = proto, .dport = nat_port,
-			      .sport = proto == IPPROTO_UDP ? UDP_MEMBER_PORT : TCP_MEMBER_PORT,
-			      .tcp_flags = flags, .seq = 5000, .ack = 1001, .ip_id = 0x4321 };
-
-	pkt_mac(env_member_mac[i], d.smac);
-	pkt_mac(MAC_BAL_M, d.dmac);
-	pkt_addr(family == 4 ? env_member4[i] : env_member6[i], d.src);
-	pkt_addr(family == 4 ? "198.18.1.1" : "fd00:1::1", d.dst);
-	return d;
-}
-
-/* What a member's reply looks like on its way back to the client. */
-static struct pkt_desc to_client(const struct pkt_desc *in, uint16_t client_port)
-{
-	struct pkt_desc d = *in;
-
-	pkt_mac(MAC_BAL_C, d.smac);
-	pkt_mac(MAC_CLIENT, d.dmac);
-	pkt_addr(in->family == 4 ? "198.18.0.100" : "fd00::100", d.src);
-	pkt_addr(in->family == 4 ? "198.18.0.10" : "fd00::10", d.dst);
-	d.sport = in->proto == IPPROTO_UDP ? 53 : 80;
-	d.dport = client_port;
-	d.ttl = (in->ttl ? in->ttl : 64) - 1;
-	return d;
-}
-
-/* Runs in on ifindex; checks the verdict, the exact output (want, or the
- * input unchanged when want is NULL) and, for a rewrite, every checksum. */
-static bool expect(struct env *e, int ifindex, const struct pkt_desc *in, int want_ret,
-		   const struct pkt_desc *want, const char *what)
-{
-	uint8_t ibuf[PKT_MAX], wbuf[PKT_MAX], out[PKT_MAX];
-	size_t ilen = pkt_build(in, ibuf, sizeof(ibuf)), wlen = ilen, olen = 0;
-	const char *why;
-	int ret;
-
-	if (want)
-		wlen = pkt_build(want, wbuf, sizeof(wbuf));
-	else
-		memcpy(wbuf, ibuf, ilen);
-	ret = env_run(e, ifindex, ibuf, ilen, out, &olen);
-	if (ret != want_ret) {
-		xt_fail(__FILE__, __LINE__, "%s: verdict expected %d, got %d", what, want_ret, ret);
-		return false;
-	}
-	if (olen != wlen) {
-		xt_fail(__FILE__, __LINE__, "%s: length expected %zu, got %zu", what, wlen, olen);
-		xt_hexdump_diff(wbuf, out, olen < wlen ? olen : wlen);
-		return false;
-	}
-	if (memcmp(wbuf, out, wlen) != 0) {
-		xt_fail(__FILE__, __LINE__, "%s: output differs", what);
-		xt_hexdump_diff(wbuf, out, wlen);
-		return false;
-	}
-	if (want && !pkt_csums_ok(out, olen, &why)) {
-		xt_fail(__FILE__, __LINE__, "%s: %s wrong by full recomputation", what, why);
-		return false;
-	}
-	return true;
-}
-
-#define EXPECT(...)                          \
-	do {                                 \
-		if (!expect(__VA_ARGS__))    \
-			goto out;            \
-	} while (0)
-
-#define CHECK(cond)                                                        \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			xt_fail(__FILE__, __LINE__, "expected true: %s", #cond); \
-			goto out;                                          \
-		}                                                          \
-	} while (0)
-
 TEST(tcp4_syn_goes_to_first_member_with_full_nat)
 {
 	struct env e;
@@ -642,75 +534,68 @@ static size_t quote(const struct pkt_desc *d, uint8_t *buf, size_t len)
 	return n;
 }
 
-/* An ICMP error from a router next to the members about a packet xlb sent
- * to member 0, and what the client must get instead. */
-static void icmp_from_member_side(int family, size_t quote_len, uint8_t type, uint8_t code,
-				  uint32_t rest, struct pkt_desc *in, uint8_t *qin,
-				  struct pkt_desc *want, uint8_t *qwant)
+/* An ICMP error about a packet of the flow 198.18.0.10:40000 -> VIP:80 on
+ * member 0 (or its IPv6 twin), and what xlb must make of it.  From the
+ * member side: a router next to the members reports a packet xlb sent to
+ * member 0, and the client must get the report about its own packet.  From
+ * the client side: the client reports a reply xlb sent it, and member 0
+ * must get the report about its own reply. */
+struct icmp_case {
+	int family;
+	bool from_member_side;
+	size_t quote_len;
+	uint8_t type, code;
+	uint32_t rest;
+};
+
+static void icmp_case_build(const struct icmp_case *c, struct pkt_desc *in, uint8_t *qin,
+			    struct pkt_desc *want, uint8_t *qwant)
 {
+	int v4 = c->family == 4;
 	struct pkt_desc sent, orig;
 
-	orig = from_client(family, IPPROTO_TCP, 40000, TCPF_ACK | TCPF_PSH);
-	orig.ttl = 63; /* the quoted copy went out decremented */
-	sent = to_member(&orig, 0, NAT_PORT0);
+	if (c->from_member_side) {
+		orig = from_client(c->family, IPPROTO_TCP, 40000, TCPF_ACK | TCPF_PSH);
+		orig.ttl = 63; /* the quoted copy went out decremented */
+		sent = to_member(&orig, 0, NAT_PORT0);
+	} else {
+		orig = from_member(c->family, IPPROTO_TCP, 0, NAT_PORT0, TCPF_ACK);
+		orig.ttl = 63;
+		sent = to_client(&orig, 40000);
+	}
 	sent.ttl = 63;
 
 	memset(in, 0, sizeof(*in));
-	in->family = family;
-	in->proto = family == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
-	in->icmp_type = type;
-	in->icmp_code = code;
-	in->icmp_rest = rest;
-	pkt_mac(MAC_ROUTER, in->smac);
-	pkt_mac(MAC_BAL_M, in->dmac);
-	pkt_addr(family == 4 ? "198.18.1.254" : "fd00:1::fe", in->src);
-	pkt_addr(family == 4 ? "198.18.1.1" : "fd00:1::1", in->dst);
+	in->family = c->family;
+	in->proto = v4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	in->icmp_type = c->type;
+	in->icmp_code = c->code;
+	in->icmp_rest = c->rest;
 	in->payload = qin;
-	in->payload_len = quote(&sent, qin, quote_len);
-
+	in->payload_len = quote(&sent, qin, c->quote_len);
 	*want = *in;
-	pkt_mac(MAC_BAL_C, want->smac);
-	pkt_mac(MAC_CLIENT, want->dmac);
-	pkt_addr(family == 4 ? "198.18.0.100" : "fd00::100", want->src);
-	pkt_addr(family == 4 ? "198.18.0.10" : "fd00::10", want->dst);
 	want->ttl = 63;
 	want->payload = qwant;
-	want->payload_len = quote(&orig, qwant, quote_len);
-}
-
-/* An ICMP error from the client side about a reply xlb sent to the client,
- * and what member 0 must get instead. */
-static void icmp_from_client_side(int family, size_t quote_len, uint8_t type, uint8_t code,
-				  struct pkt_desc *in, uint8_t *qin, struct pkt_desc *want,
-				  uint8_t *qwant)
-{
-	struct pkt_desc sent, orig;
-
-	orig = from_member(family, IPPROTO_TCP, 0, NAT_PORT0, TCPF_ACK);
-	orig.ttl = 63;
-	sent = to_client(&orig, 40000);
-	sent.ttl = 63;
-
-	memset(in, 0, sizeof(*in));
-	in->family = family;
-	in->proto = family == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
-	in->icmp_type = type;
-	in->icmp_code = code;
-	pkt_mac(MAC_CLIENT, in->smac);
-	pkt_mac(MAC_BAL_C, in->dmac);
-	pkt_addr(family == 4 ? "198.18.0.10" : "fd00::10", in->src);
-	pkt_addr(family == 4 ? "198.18.0.100" : "fd00::100", in->dst);
-	in->payload = qin;
-	in->payload_len = quote(&sent, qin, quote_len);
-
-	*want = *in;
-	pkt_mac(MAC_BAL_M, want->smac);
-	pkt_mac(env_member_mac[0], want->dmac);
-	pkt_addr(family == 4 ? "198.18.1.1" : "fd00:1::1", want->src);
-	pkt_addr(family == 4 ? env_member4[0] : env_member6[0], want->dst);
-	want->ttl = 63;
-	want->payload = qwant;
-	want->payload_len = quote(&orig, qwant, quote_len);
+	want->payload_len = quote(&orig, qwant, c->quote_len);
+	if (c->from_member_side) {
+		pkt_mac(MAC_ROUTER, in->smac);
+		pkt_mac(MAC_BAL_M, in->dmac);
+		pkt_addr(v4 ? "198.18.1.254" : "fd00:1::fe", in->src);
+		pkt_addr(v4 ? "198.18.1.1" : "fd00:1::1", in->dst);
+		pkt_mac(MAC_BAL_C, want->smac);
+		pkt_mac(MAC_CLIENT, want->dmac);
+		pkt_addr(v4 ? "198.18.0.100" : "fd00::100", want->src);
+		pkt_addr(v4 ? "198.18.0.10" : "fd00::10", want->dst);
+	} else {
+		pkt_mac(MAC_CLIENT, in->smac);
+		pkt_mac(MAC_BAL_C, in->dmac);
+		pkt_addr(v4 ? "198.18.0.10" : "fd00::10", in->src);
+		pkt_addr(v4 ? "198.18.0.100" : "fd00::100", in->dst);
+		pkt_mac(MAC_BAL_M, want->smac);
+		pkt_mac(env_member_mac[0], want->dmac);
+		pkt_addr(v4 ? "198.18.1.1" : "fd00:1::1", want->src);
+		pkt_addr(v4 ? env_member4[0] : env_member6[0], want->dst);
+	}
 }
 
 static bool open_flow_family(struct env *e, int family)
@@ -731,10 +616,10 @@ TEST(icmp4_frag_needed_from_member_side_reaches_the_client)
 	if (!open_flow_family(&e, 4))
 		goto out;
 	/* RFC 792 quoting: IP header + 8 bytes. */
-	icmp_from_member_side(4, 28, 3, 4, 1400, &in, qin, &want, qwant);
+	icmp_case_build(&(struct icmp_case){ 4, true, 28, 3, 4, 1400 }, &in, qin, &want, qwant);
 	EXPECT(&e, e.if_member, &in, XDP_REDIRECT, &want, "frag needed, 8 bytes quoted");
 	/* RFC 1812 quoting: as much as fits, the quoted TCP checksum too. */
-	icmp_from_member_side(4, 512, 3, 4, 1400, &in, qin, &want, qwant);
+	icmp_case_build(&(struct icmp_case){ 4, true, 512, 3, 4, 1400 }, &in, qin, &want, qwant);
 	EXPECT(&e, e.if_member, &in, XDP_REDIRECT, &want, "frag needed, all quoted");
 	CHECK(env_reason(&e, XLB_R_TX_ICMP_REPLY) == 2);
 out:
@@ -750,7 +635,7 @@ TEST(icmp4_unreachable_from_client_side_reaches_the_member)
 	ENV_OPEN(&e, NULL);
 	if (!open_flow_family(&e, 4))
 		goto out;
-	icmp_from_client_side(4, 512, 3, 3, &in, qin, &want, qwant);
+	icmp_case_build(&(struct icmp_case){ 4, false, 512, 3, 3, 0 }, &in, qin, &want, qwant);
 	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "port unreachable from the client");
 	CHECK(env_reason(&e, XLB_R_TX_ICMP_FORWARD) == 1);
 out:
@@ -766,7 +651,7 @@ TEST(icmp6_packet_too_big_from_member_side_reaches_the_client)
 	ENV_OPEN(&e, NULL);
 	if (!open_flow_family(&e, 6))
 		goto out;
-	icmp_from_member_side(6, 512, 2, 0, 1280, &in, qin, &want, qwant);
+	icmp_case_build(&(struct icmp_case){ 6, true, 512, 2, 0, 1280 }, &in, qin, &want, qwant);
 	EXPECT(&e, e.if_member, &in, XDP_REDIRECT, &want, "packet too big");
 out:
 	env_close(&e);
@@ -781,7 +666,7 @@ TEST(icmp6_unreachable_from_client_side_reaches_the_member)
 	ENV_OPEN(&e, NULL);
 	if (!open_flow_family(&e, 6))
 		goto out;
-	icmp_from_client_side(6, 48, 1, 4, &in, qin, &want, qwant);
+	icmp_case_build(&(struct icmp_case){ 6, false, 48, 1, 4, 0 }, &in, qin, &want, qwant);
 	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "port unreachable from the client");
 out:
 	env_close(&e);
@@ -795,7 +680,7 @@ TEST(icmp_not_about_a_flow_passes_untouched)
 
 	ENV_OPEN(&e, NULL);
 	/* No flow yet. */
-	icmp_from_member_side(4, 28, 3, 4, 1400, &in, qin, &want, qwant);
+	icmp_case_build(&(struct icmp_case){ 4, true, 28, 3, 4, 1400 }, &in, qin, &want, qwant);
 	EXPECT(&e, e.if_member, &in, XDP_PASS, NULL, "frag needed without a flow");
 	/* Echo request to the VIP. */
 	memset(&in, 0, sizeof(in));
