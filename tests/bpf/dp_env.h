@@ -53,7 +53,7 @@ static const char *const env_member6[3] = { "fd00:1::11", "fd00:1::12", "fd00:1:
 static const char *const env_member_mac[3] = { "02:00:00:00:01:11", "02:00:00:00:01:12",
 					       "02:00:00:00:01:13" };
 
-static int env_sh(const char *cmd)
+static inline int env_sh(const char *cmd)
 {
 	int rc = system(cmd);
 
@@ -66,7 +66,7 @@ static int env_sh(const char *cmd)
 
 /* Once per process: the namespace, the links, CPU 0 (so the per-CPU NAT
  * cursor, and with it every allocated port, is predictable). */
-static int env_netns(void)
+static inline int env_netns(void)
 {
 	static int state; /* 0 not yet, 1 ready, -1 failed */
 	static const char *const cmds[] = {
@@ -115,7 +115,7 @@ static int env_netns(void)
 	return 0;
 }
 
-static void env_svc_key(struct xlb_svc_key *k, const char *vip, uint16_t port, uint8_t proto)
+static inline void env_svc_key(struct xlb_svc_key *k, const char *vip, uint16_t port, uint8_t proto)
 {
 	memset(k, 0, sizeof(*k));
 	pkt_addr(vip, k->vip.bytes);
@@ -124,7 +124,7 @@ static void env_svc_key(struct xlb_svc_key *k, const char *vip, uint16_t port, u
 	k->proto = proto;
 }
 
-static void env_member(struct xlb_member *m, int family, int i, uint16_t port, uint32_t svc)
+static inline void env_member(struct xlb_member *m, int family, int i, uint16_t port, uint32_t svc)
 {
 	memset(m, 0, sizeof(*m));
 	pkt_addr(family == 4 ? env_member4[i] : env_member6[i], m->addr.bytes);
@@ -135,7 +135,7 @@ static void env_member(struct xlb_member *m, int family, int i, uint16_t port, u
 }
 
 /* Publishes service svc_id with members from ids[] (all through maps.c). */
-static int env_publish(struct env *e, uint32_t svc_id, const uint32_t *ids, uint32_t n)
+static inline int env_publish(struct env *e, uint32_t svc_id, const uint32_t *ids, uint32_t n)
 {
 	static const struct {
 		const char *vip;
@@ -156,7 +156,7 @@ static int env_publish(struct env *e, uint32_t svc_id, const uint32_t *ids, uint
 	return xlb_maps_service_publish(&e->dp.maps, &key, &svc, ids, n);
 }
 
-static int env_open(struct env *e, const struct xlb_dp_opts *opts)
+static inline int env_open(struct env *e, const struct xlb_dp_opts *opts)
 {
 	struct xlb_dp_opts def;
 	int err;
@@ -202,14 +202,14 @@ fail:
 	return -1;
 }
 
-static void env_close(struct env *e)
+static inline void env_close(struct env *e)
 {
 	xlb_dp_close(&e->dp);
 }
 
 /* One BPF_PROG_TEST_RUN as if the frame arrived on ifindex; returns the XDP
  * action or -errno. */
-static int env_run(struct env *e, int ifindex, const uint8_t *in, size_t len, uint8_t *out,
+static inline int env_run(struct env *e, int ifindex, const uint8_t *in, size_t len, uint8_t *out,
 		   size_t *out_len)
 {
 	struct xdp_md ctx = { .data_end = (__u32)len, .ingress_ifindex = (__u32)ifindex };
@@ -225,7 +225,7 @@ static int env_run(struct env *e, int ifindex, const uint8_t *in, size_t len, ui
 	return (int)opts.retval;
 }
 
-static uint64_t env_reason(struct env *e, unsigned int reason)
+static inline uint64_t env_reason(struct env *e, unsigned int reason)
 {
 	__u64 count[XLB_R_MAX];
 
