@@ -17,6 +17,9 @@ const volatile __u64 cfg_timeout_tcp_rst_ns = XLB_TIMEOUT_TCP_RST_DEFAULT * XLB_
 const volatile __u64 cfg_timeout_udp_ns = XLB_TIMEOUT_UDP_DEFAULT * XLB_NS_PER_SEC;
 const volatile __u32 cfg_nat_port_min = XLB_NAT_PORT_MIN_DEFAULT;
 const volatile __u32 cfg_nat_port_max = XLB_NAT_PORT_MAX_DEFAULT;
+/* Each CPU starts its walk of the port range this far from the previous
+ * CPU's (range / possible CPUs), so CPUs rarely try the same port. */
+const volatile __u32 cfg_nat_cpu_stride = 0;
 const volatile __u32 cfg_rst_rate = XLB_RST_RATE_DEFAULT; /* per CPU per second, 0: none */
 
 /* A flow's last_seen is written at most this often: a write per packet

@@ -64,7 +64,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, XLB_MAX_MEMBERS);
 	__type(key, __u32);
 	__type(value, struct xlb_nat_port_state);
 } xlb_nat_port SEC(".maps");

@@ -99,22 +99,23 @@ static __always_inline int nat_rewrite(struct xdp_md *ctx, struct xlb_pkt *p, co
 /* Chooses the source port toward the member so that (snat, port, member,
  * member port, protocol) is unique: the reply entry keyed by exactly that
  * tuple is inserted with BPF_NOEXIST, which settles races between CPUs.
- * Ports come from a per-CPU cursor; a taken port whose entry is orphaned
- * is reclaimed.  On success fwd->nat_sport is set and rev is in the table. */
+ * Ports come from a per-CPU, per-member cursor; a taken port whose entry
+ * is orphaned is reclaimed.  On success fwd->nat_sport is set and rev is in the table. */
 static __always_inline int nat_alloc_port(struct xlb_flow *fwd, const struct xlb_flow *rev, __u8 proto,
 					  __u64 now)
 {
-	__u32 zero = 0, range = cfg_nat_port_max - cfg_nat_port_min + 1;
+	__u32 range = cfg_nat_port_max - cfg_nat_port_min + 1, member_id = fwd->member_id;
+	__u32 base = bpf_get_smp_processor_id() * cfg_nat_cpu_stride;
 	struct xlb_nat_port_state *cur;
 	struct xlb_flow_key rk;
 
-	cur = bpf_map_lookup_elem(&xlb_nat_port, &zero);
+	cur = bpf_map_lookup_elem(&xlb_nat_port, &member_id);
 	if (!cur)
 		return -1;
 	flow_peer_key(fwd, proto, &rk);
 	for (int i = 0; i < XLB_NAT_TRIES; i++) {
 		struct xlb_flow *old;
-		__u16 port = cfg_nat_port_min + cur->next++ % range;
+		__u16 port = cfg_nat_port_min + (base + cur->next++) % range;
 
 		rk.dport = bpf_htons(port);
 		if (bpf_map_update_elem(&xlb_flows, &rk, rev, BPF_NOEXIST) == 0)

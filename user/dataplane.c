@@ -88,7 +88,7 @@ int xlb_dp_load(struct xlb_dp *dp, const struct xlb_dp_opts *o)
 	struct xlb_meta meta = { .abi_version = XLB_ABI_VERSION };
 	__u32 zero = 0;
 	struct xlb *skel;
-	int err;
+	int ncpu, err;
 
 	memset(dp, 0, sizeof(*dp));
 	xlb_maps_init(&dp->maps);
@@ -115,6 +115,12 @@ int xlb_dp_load(struct xlb_dp *dp, const struct xlb_dp_opts *o)
 	skel->rodata->cfg_nat_port_min = o->nat_port_min;
 	skel->rodata->cfg_nat_port_max = o->nat_port_max;
 	skel->rodata->cfg_rst_rate = o->rst_rate;
+	ncpu = libbpf_num_possible_cpus();
+	if (ncpu <= 0) {
+		err = ncpu ? ncpu : -EINVAL;
+		goto fail;
+	}
+	skel->rodata->cfg_nat_cpu_stride = (o->nat_port_max - o->nat_port_min + 1U) / (__u32)ncpu;
 	err = bpf_map__set_max_entries(skel->maps.xlb_flows, o->flow_entries);
 	if (err)
 		goto fail;
@@ -137,9 +143,6 @@ int xlb_dp_load(struct xlb_dp *dp, const struct xlb_dp_opts *o)
 		err = -errno;
 		goto fail_loaded;
 	}
-	err = xlb_maps_nat_cursors_spread(&dp->maps, o->nat_port_max - o->nat_port_min + 1U);
-	if (err)
-		goto fail_loaded;
 	return 0;
 
 fail_loaded:

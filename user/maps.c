@@ -286,22 +286,3 @@ int xlb_maps_member_stats(const struct xlb_maps *m, __u32 member_id, struct xlb_
 {
 	return percpu_sum(m->mbr_stats, member_id, (__u64 *)out, sizeof(*out) / sizeof(__u64));
 }
-
-int xlb_maps_nat_cursors_spread(const struct xlb_maps *m, __u32 port_range)
-{
-	int ncpu = libbpf_num_possible_cpus(), err = 0;
-	struct xlb_nat_port_state *vals;
-	__u32 zero = 0;
-
-	if (ncpu < 0)
-		return ncpu;
-	vals = calloc((size_t)ncpu, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	for (int c = 0; c < ncpu; c++)
-		vals[c].next = (__u32)((__u64)port_range * (__u64)c / (__u64)ncpu);
-	if (bpf_map_update_elem(m->nat_port, &zero, vals, BPF_ANY))
-		err = -errno;
-	free(vals);
-	return err;
-}

@@ -68,8 +68,4 @@ int xlb_maps_member_stats(const struct xlb_maps *m, __u32 member_id, struct xlb_
 /* "tx_new_flow" for XLB_R_TX_NEW_FLOW; "?" out of range. */
 const char *xlb_reason_name(unsigned int reason);
 
-/* Spreads the per-CPU NAT port cursors over the port range so CPUs rarely
- * try the same port. */
-int xlb_maps_nat_cursors_spread(const struct xlb_maps *m, __u32 port_range);
-
 #endif

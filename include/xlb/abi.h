@@ -176,7 +176,10 @@ struct xlb_flow {
 	__u64 nh_checked_ns;
 };
 
-/* xlb_nat_port: per-CPU cursor into the NAT source-port range. */
+/* xlb_nat_port: per-CPU array indexed by member id: the cursor into the NAT
+ * source-port range for new flows to that member.  Per member, so that each
+ * member's port space is walked in order (a shared cursor would alias with
+ * the round-robin order and reuse ports early). */
 struct xlb_nat_port_state {
 	__u32 next;
 	__u32 _pad;

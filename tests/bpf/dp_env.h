@@ -41,7 +41,7 @@ enum { SVC_TCP4, SVC_UDP4, SVC_TCP6, SVC_UDP6, SVC_EMPTY_REJECT, SVC_EMPTY_DROP,
 
 #define TCP_MEMBER_PORT 8080
 #define UDP_MEMBER_PORT 5353
-#define NAT_PORT0       1024 /* first port on CPU 0 */
+#define NAT_PORT0       1024 /* first port toward each member on CPU 0 */
 
 struct env {
 	struct xlb_dp dp;
