@@ -755,6 +755,14 @@ int config_load_file(const char *path, struct xlb_config **out, struct cfg_diag 
 		cfg_error_at(d, (struct cfg_pos){0}, "cannot read: %s", strerror(-err));
 		goto out;
 	}
+	if (len > CFG_FILE_MAX) {
+		/* A pipe or a file that grew while read: its size is unknown. */
+		cfg_error_at(d, (struct cfg_pos){0}, "the input is larger than %u MiB; xlb "
+			     "refuses configuration files above %u MiB", CFG_FILE_MAX >> 20,
+			     CFG_FILE_MAX >> 20);
+		err = -EFBIG;
+		goto out;
+	}
 	err = config_load_buffer(path, buf, len, out, d);
 out:
 	free(buf);

@@ -102,8 +102,18 @@ static int report_parser_error(struct builder *b, const yaml_parser_t *p)
 	case YAML_MEMORY_ERROR:
 		return -ENOMEM;
 	case YAML_READER_ERROR: {
-		struct cfg_pos pos = offset_pos(b->buf, b->len, p->problem_offset);
 		const char *problem = p->problem ? p->problem : "unreadable input";
+		size_t off = p->problem_offset;
+		struct cfg_pos pos;
+
+		/* libyaml points at the bad trailing byte; the character the
+		 * user sees (and must fix) starts at the lead byte before it. */
+		if (strstr(problem, "trailing") && off > 0 && off <= b->len) {
+			off--;
+			while (off > 0 && ((unsigned char)b->buf[off] & 0xc0) == 0x80)
+				off--;
+		}
+		pos = offset_pos(b->buf, b->len, off);
 
 		if (strstr(problem, "UTF-8") || strstr(problem, "Unicode"))
 			cfg_error_at(b->d, pos,

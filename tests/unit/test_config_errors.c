@@ -180,7 +180,7 @@ BAD(missing_vip,
 	D "missing_vip.yaml:2:5: missing required key 'vip' (ip and port)\n");
 
 BAD(non_utf8,
-	D "non_utf8.yaml:4:7: the file is not valid UTF-8 (invalid trailing UTF-8 octet); save it as UTF-8\n");
+	D "non_utf8.yaml:4:6: the file is not valid UTF-8 (invalid trailing UTF-8 octet); save it as UTF-8\n");
 
 BAD(not_yaml,
 	D "not_yaml.yaml:3:8: YAML syntax error: did not find expected ',' or '}' (while parsing a flow mapping at line 2, column 6)\n");
@@ -288,6 +288,15 @@ TEST(rejects_huge_file_before_reading_it)
 		 "files above 16 MiB\n", path, CFG_FILE_MAX + 1);
 	expect_errors(__FILE__, __LINE__, errors_of_file(path), want);
 	unlink(path);
+}
+
+TEST(rejects_endless_input_after_reading_the_cap)
+{
+	/* A character device has no size to judge up front: the read stops
+	 * one byte past the cap. */
+	expect_errors(__FILE__, __LINE__, errors_of_file("/dev/zero"),
+		      "/dev/zero: the input is larger than 16 MiB; xlb refuses configuration "
+		      "files above 16 MiB\n");
 }
 
 TEST(rejects_huge_buffer)
