@@ -40,7 +40,7 @@ static __always_inline void flow_peer_key(const struct xlb_flow *f, __u8 proto, 
 	k->family = f->family;
 }
 
-static __always_inline int addr_eq(const union xlb_addr *a, const union xlb_addr *b)
+static __always_inline int addr_eq(const union xlb_ip *a, const union xlb_ip *b)
 {
 	return a->v6[0] == b->v6[0] && a->v6[1] == b->v6[1] && a->v6[2] == b->v6[2] &&
 	       a->v6[3] == b->v6[3];

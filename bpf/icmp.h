@@ -29,7 +29,7 @@ static __always_inline int icmp_translate(struct xdp_md *ctx, struct xlb_pkt *p)
 	__u32 inner_off = p->l4_off + XLB_ICMP_HLEN;
 	__u8 *icmp, *inner;
 	__u64 addr_acc, port_acc, icmp_acc, outer_acc;
-	union xlb_addr quoted_src;
+	union xlb_ip quoted_src;
 	struct xlb_flow_key k;
 	struct xlb_flow *f;
 	__u16 *check, old, ihlen;

@@ -11,8 +11,8 @@
 /* Writes src/dst into an IPv4 or IPv6 header and adds the checksum
  * difference of the change to *acc.  The bounds are checked again here: the
  * verifier does not carry the parser's checks through p->family. */
-static __always_inline int nat_set_addrs(void *l3, void *end, __u8 family, const union xlb_addr *src,
-					 const union xlb_addr *dst, __u64 *acc)
+static __always_inline int nat_set_addrs(void *l3, void *end, __u8 family, const union xlb_ip *src,
+					 const union xlb_ip *dst, __u64 *acc)
 {
 	if (family == XLB_FAMILY_IPV4) {
 		struct iphdr *ip = l3;
@@ -38,8 +38,8 @@ static __always_inline int nat_set_addrs(void *l3, void *end, __u8 family, const
 /* Rewrites the outer IP header to src -> dst and decrements the TTL or hop
  * limit (fixing the IPv4 header checksum); adds the address change to *acc
  * for the checksums that cover the pseudo-header. */
-static __always_inline int nat_outer(void *l3, void *end, __u8 family, const union xlb_addr *src,
-				     const union xlb_addr *dst, __u64 *acc)
+static __always_inline int nat_outer(void *l3, void *end, __u8 family, const union xlb_ip *src,
+				     const union xlb_ip *dst, __u64 *acc)
 {
 	__u64 addr_acc = 0;
 

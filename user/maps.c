@@ -15,7 +15,7 @@
 #include "log.h"
 
 /* Layouts are shared with the BPF side: a change here is an ABI change. */
-_Static_assert(sizeof(union xlb_addr) == 16, "xlb_addr");
+_Static_assert(sizeof(union xlb_ip) == 16, "xlb_ip");
 _Static_assert(sizeof(struct xlb_svc_key) == 20, "xlb_svc_key");
 _Static_assert(sizeof(struct xlb_service) == 16, "xlb_service");
 _Static_assert(sizeof(struct xlb_member) == 40, "xlb_member");
@@ -204,7 +204,7 @@ int xlb_maps_service_delete(const struct xlb_maps *m, const struct xlb_svc_key *
 	return bpf_map_delete_elem(m->services, key) ? -errno : 0;
 }
 
-int xlb_maps_snat_add(const struct xlb_maps *m, const union xlb_addr *addr, __u8 family)
+int xlb_maps_snat_add(const struct xlb_maps *m, const union xlb_ip *addr, __u8 family)
 {
 	struct xlb_snat_set set;
 	__u32 zero = 0;

@@ -59,7 +59,7 @@ int xlb_maps_service_get(const struct xlb_maps *m, const struct xlb_svc_key *key
 int xlb_maps_member_set(const struct xlb_maps *m, __u32 id, const struct xlb_member *mbr);
 /* Clears member id; publish slot tables without it first. */
 int xlb_maps_member_clear(const struct xlb_maps *m, __u32 id);
-int xlb_maps_snat_add(const struct xlb_maps *m, const union xlb_addr *addr, __u8 family);
+int xlb_maps_snat_add(const struct xlb_maps *m, const union xlb_ip *addr, __u8 family);
 
 /* Counters summed over CPUs. */
 int xlb_maps_reason_stats(const struct xlb_maps *m, __u64 count[XLB_R_MAX]);

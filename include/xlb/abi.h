@@ -35,8 +35,10 @@ enum xlb_family {
 	XLB_FAMILY_IPV6 = 6,
 };
 
-/* An IPv4 address sits in v4 (the first 4 bytes), the other 12 bytes zero. */
-union xlb_addr {
+/* An address in the data plane (user space has its own struct xlb_addr with
+ * the family inside).  An IPv4 address sits in v4 (the first 4 bytes), the
+ * other 12 bytes zero. */
+union xlb_ip {
 	__be32 v4;
 	__be32 v6[4];
 	__u8 bytes[16];
@@ -49,7 +51,7 @@ struct xlb_meta {
 
 /* xlb_services: hash (VIP, port, protocol) -> service. */
 struct xlb_svc_key {
-	union xlb_addr vip;
+	union xlb_ip vip;
 	__be16 port;
 	__u8 proto;   /* IPPROTO_TCP or IPPROTO_UDP */
 	__u8 family;  /* enum xlb_family */
@@ -90,10 +92,10 @@ enum xlb_member_flags {
 };
 
 struct xlb_member {
-	union xlb_addr addr;
+	union xlb_ip addr;
 	/* The balancer's own address toward this member: the service's snat
 	 * address, or the source of the route to the member. */
-	union xlb_addr snat;
+	union xlb_ip snat;
 	__be16 port;
 	__u8 family; /* enum xlb_family; XLB_FAMILY_NONE = unused slot */
 	__u8 flags;  /* enum xlb_member_flags */
@@ -121,7 +123,7 @@ struct xlb_snat_set {
 	__u32 count;
 	__u32 _pad;
 	struct {
-		union xlb_addr addr;
+		union xlb_ip addr;
 		__u32 family;
 	} addr[XLB_MAX_SNAT_ADDRS];
 };
@@ -129,8 +131,8 @@ struct xlb_snat_set {
 /* xlb_flows: LRU hash, one entry per direction of a connection.  The key is
  * the packet's own 5-tuple as it arrives. */
 struct xlb_flow_key {
-	union xlb_addr src;
-	union xlb_addr dst;
+	union xlb_ip src;
+	union xlb_ip dst;
 	__be16 sport;
 	__be16 dport;
 	__u8 proto;
@@ -156,8 +158,8 @@ enum xlb_flow_dir {
  * (nat_dst:nat_dport -> nat_src:nat_sport), the forward key of a reply entry
  * is (nat_dst:nat_dport -> nat_src:nat_sport) as well. */
 struct xlb_flow {
-	union xlb_addr nat_src;
-	union xlb_addr nat_dst;
+	union xlb_ip nat_src;
+	union xlb_ip nat_dst;
 	__be16 nat_sport;
 	__be16 nat_dport;
 	__u32 service_id;
