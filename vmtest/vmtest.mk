@@ -14,7 +14,7 @@ VMTEST_DIR     := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 # in vmtest/.cache/kernels or /boot, or paths to a vmlinuz.
 VMTEST_KERNELS ?= linux-image-amd64 linux-image-6.12.117+deb12-amd64
 VMTEST_CMD     ?= tests/run.sh
-VMTEST_TIMEOUT ?= 2400
+VMTEST_TIMEOUT ?= 1200
 VMTEST_LOGS    ?= $(or $(BUILD),build)/vmtest
 VMTEST_ENV     ?= XLB_IN_VM=1 FUZZ_SECONDS=10 BUILD=$(or $(BUILD),build)
 
