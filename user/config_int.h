@@ -46,6 +46,10 @@ int cfg_want_ip(struct cfg_diag *d, const struct ynode *v, const char *key,
 int cfg_want_name(struct cfg_diag *d, const struct ynode *v, const char *key,
 		  char out[XLB_NAME_MAX]);
 
+/* The schema walk: fills cfg from the document's root (errors in d);
+ * 0 or -ENOMEM. */
+int cfg_parse_tree(struct cfg_diag *d, const struct ynode *root, struct xlb_config *cfg);
+
 /* Semantic checks over one parsed service, and over the whole file. */
 void cfg_check_service(struct cfg_diag *d, const struct cfg_service *svc);
 void cfg_check_config(struct cfg_diag *d, const struct xlb_config *cfg);
