@@ -237,7 +237,6 @@ void cfg_check_service(struct cfg_diag *d, const struct cfg_service *svc)
 
 /* ---- the whole file -------------------------------------------------------- */
 
-#ifdef XLB_MAX_SNAT_ADDRS
 /* The data plane holds a small table of the balancer's own source
  * addresses; services may share them. */
 static void check_snat_count(struct cfg_diag *d, const struct xlb_config *cfg)
@@ -264,7 +263,6 @@ static void check_snat_count(struct cfg_diag *d, const struct xlb_config *cfg)
 		seen[n++] = s->snat;
 	}
 }
-#endif
 
 void cfg_check_config(struct cfg_diag *d, const struct xlb_config *cfg)
 {
@@ -286,7 +284,5 @@ void cfg_check_config(struct cfg_diag *d, const struct xlb_config *cfg)
 	}
 	find_duplicates(d, items, n, service_listener_cmp, report_service_listener);
 	free(items);
-#ifdef XLB_MAX_SNAT_ADDRS
 	check_snat_count(d, cfg);
-#endif
 }
