@@ -54,6 +54,13 @@ struct {
 	__type(value, struct xlb_snat_set);
 } xlb_snat SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8); /* enum xlb_port_flags */
+} xlb_svc_ports SEC(".maps");
+
 /* max_entries is replaced at load time (bpf_map__set_max_entries). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

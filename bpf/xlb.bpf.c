@@ -178,6 +178,8 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	struct xlb_svc_key sk;
 	struct xlb_service *svc;
 	struct xlb_pkt p;
+	__u8 *port_flags;
+	__u32 dport;
 	int reason;
 
 	reason = parse_packet(PKT_DATA(ctx), PKT_DATA_END(ctx), &p);
@@ -186,25 +188,38 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	if (p.key.proto == IPPROTO_ICMP || p.key.proto == IPPROTO_ICMPV6)
 		return icmp_translate(ctx, &p);
 
-	sk.vip = p.key.dst;
-	sk.port = p.key.dport;
-	sk.proto = p.key.proto;
-	sk.family = p.family;
-	svc = bpf_map_lookup_elem(&xlb_services, &sk);
-	if (svc)
-		return to_service(ctx, &p, svc);
-	if (is_snat_addr(&p))
+	/* Most traffic on a host is for no service: an array lookup (inlined
+	 * by the verifier) on the port decides that without hashing. */
+	dport = bpf_ntohs(p.key.dport);
+	port_flags = bpf_map_lookup_elem(&xlb_svc_ports, &dport);
+	if (port_flags && (*port_flags & (p.key.proto == IPPROTO_TCP ? XLB_PORT_TCP : XLB_PORT_UDP))) {
+		sk.vip = p.key.dst;
+		sk.port = p.key.dport;
+		sk.proto = p.key.proto;
+		sk.family = p.family;
+		svc = bpf_map_lookup_elem(&xlb_services, &sk);
+		if (svc)
+			return to_service(ctx, &p, svc);
+	}
+	/* Replies come to a NAT port of one of the balancer's addresses. */
+	if (dport >= cfg_nat_port_min && dport <= cfg_nat_port_max && is_snat_addr(&p))
 		return from_member(ctx, &p);
 	return XLB_VERDICT(XDP_PASS, XLB_R_PASS_NOT_VIP);
 }
 
-SEC("xdp")
-int xlb_xdp(struct xdp_md *ctx)
+/* The one exit: count the reason, return the action. */
+static __always_inline int xlb_run(struct xdp_md *ctx)
 {
 	int v = xlb_process(ctx);
 
 	stats_reason(XLB_VERDICT_REASON(v));
 	return XLB_VERDICT_ACTION(v);
+}
+
+SEC("xdp")
+int xlb_xdp(struct xdp_md *ctx)
+{
+	return xlb_run(ctx);
 }
 
 char LICENSE[] SEC("license") = "GPL";

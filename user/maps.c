@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -44,6 +46,7 @@ static const struct {
 	{ XLB_MAP_SLOTS, offsetof(struct xlb_maps, slots) },
 	{ XLB_MAP_RR, offsetof(struct xlb_maps, rr) },
 	{ XLB_MAP_SNAT, offsetof(struct xlb_maps, snat) },
+	{ XLB_MAP_SVC_PORTS, offsetof(struct xlb_maps, svc_ports) },
 	{ XLB_MAP_FLOWS, offsetof(struct xlb_maps, flows) },
 	{ XLB_MAP_NAT_PORT, offsetof(struct xlb_maps, nat_port) },
 	{ XLB_MAP_RST_RATE, offsetof(struct xlb_maps, rst_rate) },
@@ -157,6 +160,50 @@ static int slots_validate(const struct xlb_maps *m, const struct xlb_svc_key *ke
 	return 0;
 }
 
+static __u8 svc_port_flag(const struct xlb_svc_key *key)
+{
+	return key->proto == IPPROTO_TCP ? XLB_PORT_TCP : XLB_PORT_UDP;
+}
+
+/* Marks the service's port before the service exists, so the data plane
+ * never finds a service behind an unmarked port. */
+static int svc_port_mark(const struct xlb_maps *m, const struct xlb_svc_key *key)
+{
+	__u32 port = ntohs(key->port);
+	__u8 flags;
+
+	if (bpf_map_lookup_elem(m->svc_ports, &port, &flags))
+		return -errno;
+	flags |= svc_port_flag(key);
+	return bpf_map_update_elem(m->svc_ports, &port, &flags, BPF_ANY) ? -errno : 0;
+}
+
+/* After a delete: clears the marks no remaining service needs. */
+static int svc_ports_rebuild(const struct xlb_maps *m)
+{
+	__u8 *want = calloc(65536, 1), have;
+	struct xlb_svc_key key, next;
+	int err = 0, rc;
+
+	if (!want)
+		return -ENOMEM;
+	for (rc = bpf_map_get_next_key(m->services, NULL, &next); rc == 0;
+	     rc = bpf_map_get_next_key(m->services, &key, &next)) {
+		want[ntohs(next.port)] |= svc_port_flag(&next);
+		key = next;
+	}
+	for (__u32 port = 0; port < 65536 && !err; port++) {
+		if (bpf_map_lookup_elem(m->svc_ports, &port, &have)) {
+			err = -errno;
+		} else if (have != want[port] &&
+			   bpf_map_update_elem(m->svc_ports, &port, &want[port], BPF_ANY)) {
+			err = -errno;
+		}
+	}
+	free(want);
+	return err;
+}
+
 int xlb_maps_service_publish(const struct xlb_maps *m, const struct xlb_svc_key *key,
 			     const struct xlb_service *svc, const __u32 *slots, __u32 n_slots)
 {
@@ -181,6 +228,9 @@ int xlb_maps_service_publish(const struct xlb_maps *m, const struct xlb_svc_key 
 		next.generation = 0;
 	}
 
+	err = svc_port_mark(m, key);
+	if (err)
+		return err;
 	table = calloc(1, sizeof(*table));
 	if (!table)
 		return -ENOMEM;
@@ -201,7 +251,9 @@ out:
 
 int xlb_maps_service_delete(const struct xlb_maps *m, const struct xlb_svc_key *key)
 {
-	return bpf_map_delete_elem(m->services, key) ? -errno : 0;
+	if (bpf_map_delete_elem(m->services, key))
+		return -errno;
+	return svc_ports_rebuild(m);
 }
 
 int xlb_maps_snat_add(const struct xlb_maps *m, const union xlb_ip *addr, __u8 family)

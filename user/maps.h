@@ -18,6 +18,7 @@ struct xlb_maps {
 	int slots;
 	int rr;
 	int snat;
+	int svc_ports;
 	int flows;
 	int nat_port;
 	int rst_rate;

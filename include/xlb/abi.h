@@ -20,6 +20,7 @@
 #define XLB_MAP_SLOTS     "xlb_slots"
 #define XLB_MAP_RR        "xlb_rr"
 #define XLB_MAP_SNAT      "xlb_snat"
+#define XLB_MAP_SVC_PORTS "xlb_svc_ports"
 #define XLB_MAP_FLOWS     "xlb_flows"
 #define XLB_MAP_NAT_PORT  "xlb_nat_port"
 #define XLB_MAP_RST_RATE  "xlb_rst_rate"
@@ -115,6 +116,14 @@ struct xlb_slot_table {
  * with an atomic add so the order is exact across CPUs. */
 struct xlb_rr_state {
 	__u64 next;
+};
+
+/* xlb_svc_ports: array indexed by port (host order): which protocols have a
+ * service on that port.  The first check of every packet, so that traffic
+ * to other ports leaves without a hash lookup. */
+enum xlb_port_flags {
+	XLB_PORT_TCP = 1 << 0,
+	XLB_PORT_UDP = 1 << 1,
 };
 
 /* xlb_snat: one element, the balancer's own (SNAT) addresses: a packet to one

@@ -512,10 +512,13 @@ TEST(traffic_not_for_a_vip_passes_untouched)
 	in = from_client(4, IPPROTO_UDP, 40000, 0);
 	in.dport = 80;
 	EXPECT(&e, e.if_client, &in, XDP_PASS, NULL, "VIP, TCP port over UDP");
-	/* The balancer's own connections to members (health checks). */
+	/* The balancer's own connections to members (health checks), from
+	 * the kernel's ephemeral ports, or a NAT port without a flow. */
 	in = from_member(4, IPPROTO_TCP, 0, 45000, TCPF_SYN | TCPF_ACK);
 	EXPECT(&e, e.if_member, &in, XDP_PASS, NULL, "reply to the kernel's own socket");
-	CHECK(env_reason(&e, XLB_R_PASS_NOT_VIP) == 3);
+	in = from_member(4, IPPROTO_TCP, 0, 2000, TCPF_ACK);
+	EXPECT(&e, e.if_member, &in, XDP_PASS, NULL, "NAT port without a flow");
+	CHECK(env_reason(&e, XLB_R_PASS_NOT_VIP) == 4);
 	CHECK(env_reason(&e, XLB_R_PASS_LOCAL) == 1);
 out:
 	env_close(&e);
@@ -826,6 +829,33 @@ TEST(counters_per_service_and_member)
 	CHECK(s.fwd_packets == 1 && s.reply_packets == 1 && s.new_flows == 1);
 	CHECK(xlb_maps_member_stats(&e.dp.maps, 1, &s) == 0);
 	CHECK(s.fwd_packets == 0 && s.new_flows == 0);
+out:
+	env_close(&e);
+}
+
+TEST(service_ports_are_marked_and_cleared_with_their_services)
+{
+	struct xlb_svc_key k80, k53;
+	__u32 port;
+	__u8 flags;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	env_svc_key(&k80, "198.18.0.100", 80, IPPROTO_TCP);
+	env_svc_key(&k53, "198.18.0.100", 53, IPPROTO_UDP);
+	port = 80;
+	CHECK(bpf_map_lookup_elem(e.dp.maps.svc_ports, &port, &flags) == 0 && flags == XLB_PORT_TCP);
+	port = 53;
+	CHECK(bpf_map_lookup_elem(e.dp.maps.svc_ports, &port, &flags) == 0 && flags == XLB_PORT_UDP);
+	/* Port 80 is still used by the IPv6 and the empty services. */
+	CHECK(xlb_maps_service_delete(&e.dp.maps, &k80) == 0);
+	port = 80;
+	CHECK(bpf_map_lookup_elem(e.dp.maps.svc_ports, &port, &flags) == 0 && flags == XLB_PORT_TCP);
+	CHECK(xlb_maps_service_delete(&e.dp.maps, &k53) == 0);
+	env_svc_key(&k53, "fd00::100", 53, IPPROTO_UDP);
+	CHECK(xlb_maps_service_delete(&e.dp.maps, &k53) == 0);
+	port = 53;
+	CHECK(bpf_map_lookup_elem(e.dp.maps.svc_ports, &port, &flags) == 0 && flags == 0);
 out:
 	env_close(&e);
 }
