@@ -120,39 +120,51 @@ static __always_inline int new_flow(struct xdp_md *ctx, struct xlb_pkt *p, const
 	return XLB_VERDICT(fwd_transmit(ctx, &fwd), XLB_R_TX_NEW_FLOW);
 }
 
-/* Client -> VIP. */
-static __always_inline int to_service(struct xdp_md *ctx, struct xlb_pkt *p, const struct xlb_service *svc)
+/* to_service() found no service: the packet is not for a VIP. */
+#define XLB_NOT_SERVICE (-1)
+
+/* A packet to a service port.  The flow comes first: a packet of a live
+ * connection needs nothing else (and keeps flowing after its service is
+ * removed, like the flows of a removed member); only a packet without a
+ * live flow looks up the service. */
+static __always_inline int to_service(struct xdp_md *ctx, struct xlb_pkt *p)
 {
 	__u64 now = bpf_ktime_get_coarse_ns();
+	int opens = p->key.proto == IPPROTO_UDP || tcp_opens(p);
+	struct xlb_service *svc;
+	struct xlb_svc_key sk;
 	struct xlb_flow *f;
 
-	if (p->ttl <= 1)
-		return XLB_VERDICT(XDP_PASS, XLB_R_PASS_TTL_EXPIRED);
 	f = bpf_map_lookup_elem(&xlb_flows, &p->key);
 	if (f && f->dir != XLB_DIR_FORWARD)
 		f = NULL;
-	if (!f) {
-		if (p->key.proto == IPPROTO_UDP || tcp_opens(p))
-			return new_flow(ctx, p, svc, NULL, now);
-		return rst_reply(ctx, p, now, XLB_R_TX_RST_NO_FLOW);
-	}
-	if (!flow_live(f, now)) {
-		if (p->key.proto == IPPROTO_UDP || tcp_opens(p))
-			return new_flow(ctx, p, svc, f, now);
-		return rst_reply(ctx, p, now, XLB_R_TX_RST_NO_FLOW);
-	}
 	/* A SYN on a live tuple: a retransmission while the connection opens
 	 * or is open keeps its member; after FIN/RST the tuple is reused. */
-	if (tcp_opens(p) && f->state >= XLB_FLOW_FIN)
-		return new_flow(ctx, p, svc, f, now);
+	if (f && flow_live(f, now) && !(tcp_opens(p) && f->state >= XLB_FLOW_FIN)) {
+		if (p->ttl <= 1)
+			return XLB_VERDICT(XDP_PASS, XLB_R_PASS_TTL_EXPIRED);
+		flow_track(p, f, now);
+		if (fwd_refresh(ctx, p->key.proto, f, now))
+			return XLB_VERDICT(XDP_DROP, XLB_R_DROP_FIB);
+		if (nat_rewrite(ctx, p, f))
+			return XLB_VERDICT(XDP_DROP, XLB_R_DROP_INTERNAL);
+		stats_traffic(f, p->len, 0);
+		return XLB_VERDICT(fwd_transmit(ctx, f), XLB_R_TX_FORWARD);
+	}
 
-	flow_track(p, f, now);
-	if (fwd_refresh(ctx, p->key.proto, f, now))
-		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_FIB);
-	if (nat_rewrite(ctx, p, f))
-		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_INTERNAL);
-	stats_traffic(f, p->len, 0);
-	return XLB_VERDICT(fwd_transmit(ctx, f), XLB_R_TX_FORWARD);
+	sk.vip = p->key.dst;
+	sk.port = p->key.dport;
+	sk.proto = p->key.proto;
+	sk.family = p->family;
+	svc = bpf_map_lookup_elem(&xlb_services, &sk);
+	if (!svc)
+		return XLB_NOT_SERVICE;
+	if (p->ttl <= 1)
+		return XLB_VERDICT(XDP_PASS, XLB_R_PASS_TTL_EXPIRED);
+	/* f, if any, is stale or closed: its tuple is scheduled anew. */
+	if (opens)
+		return new_flow(ctx, p, svc, f, now);
+	return rst_reply(ctx, p, now, XLB_R_TX_RST_NO_FLOW);
 }
 
 /* Member -> balancer's own address: a reply if a reply entry matches,
@@ -175,12 +187,10 @@ static __always_inline int from_member(struct xdp_md *ctx, struct xlb_pkt *p)
 
 static __always_inline int xlb_process(struct xdp_md *ctx)
 {
-	struct xlb_svc_key sk;
-	struct xlb_service *svc;
 	struct xlb_pkt p;
 	__u8 *port_flags;
 	__u32 dport;
-	int reason;
+	int reason, v;
 
 	reason = parse_packet(PKT_DATA(ctx), PKT_DATA_END(ctx), &p);
 	if (reason != XLB_PARSE_OK)
@@ -193,13 +203,9 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 	dport = bpf_ntohs(p.key.dport);
 	port_flags = bpf_map_lookup_elem(&xlb_svc_ports, &dport);
 	if (port_flags && (*port_flags & (p.key.proto == IPPROTO_TCP ? XLB_PORT_TCP : XLB_PORT_UDP))) {
-		sk.vip = p.key.dst;
-		sk.port = p.key.dport;
-		sk.proto = p.key.proto;
-		sk.family = p.family;
-		svc = bpf_map_lookup_elem(&xlb_services, &sk);
-		if (svc)
-			return to_service(ctx, &p, svc);
+		v = to_service(ctx, &p);
+		if (v != XLB_NOT_SERVICE)
+			return v;
 	}
 	/* Replies come to a NAT port of one of the balancer's addresses. */
 	if (dport >= cfg_nat_port_min && dport <= cfg_nat_port_max && is_snat_addr(&p))

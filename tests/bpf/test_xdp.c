@@ -753,6 +753,27 @@ out:
 	env_close(&e);
 }
 
+TEST(removed_service_keeps_its_flows_and_takes_no_new_ones)
+{
+	struct xlb_svc_key key;
+	struct pkt_desc in, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	if (!open_flow(&e, 40000, 0, NAT_PORT0))
+		goto out;
+	env_svc_key(&key, "198.18.0.100", 80, IPPROTO_TCP);
+	CHECK(xlb_maps_service_delete(&e.dp.maps, &key) == 0);
+	in = from_client(4, IPPROTO_TCP, 40000, TCPF_ACK);
+	want = to_member(&in, 0, NAT_PORT0);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "packet of an existing flow");
+	in = from_client(4, IPPROTO_TCP, 40001, TCPF_SYN);
+	EXPECT(&e, e.if_client, &in, XDP_PASS, NULL, "SYN after the service left");
+	CHECK(env_reason(&e, XLB_R_PASS_NOT_VIP) == 1);
+out:
+	env_close(&e);
+}
+
 TEST(nat_ports_stay_unique_and_orphans_are_reclaimed)
 {
 	static const uint32_t only_0[] = { 0 };
