@@ -230,7 +230,6 @@ struct xlb_rst_bucket {
 	X(DROP_NAT_PORTS, "drop_nat_ports")                                  \
 	X(DROP_FLOW_INSERT, "drop_flow_insert")                              \
 	X(DROP_BAD_MEMBER, "drop_bad_member")                                \
-	X(DROP_FRAGMENT, "drop_fragment")                                    \
 	X(DROP_ADJUST, "drop_adjust")                                        \
 	X(DROP_INTERNAL, "drop_internal")
 
