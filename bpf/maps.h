@@ -8,6 +8,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "xlb/abi.h"
+#include "xlb/info.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -103,5 +104,21 @@ struct {
 	__type(key, __u32);
 	__type(value, struct xlb_traffic_stats);
 } xlb_mbr_stats SEC(".maps");
+
+/* Written by the control plane for `xlb status` and bpftool; never read
+ * here.  Declared with the others so they carry BTF and pin alike. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct xlb_svc_info);
+} xlb_svc_info SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_MAX_MEMBERS);
+	__type(key, __u32);
+	__type(value, struct xlb_mbr_info);
+} xlb_mbr_info SEC(".maps");
 
 #endif

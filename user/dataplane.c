@@ -2,6 +2,7 @@
 #include "dataplane.h"
 
 #include <errno.h>
+#include <linux/if_link.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -158,30 +159,110 @@ int xlb_dp_prog_fd(const struct xlb_dp *dp)
 	return bpf_program__fd(dp->skel->progs.xlb_xdp);
 }
 
-int xlb_dp_attach_xdp(struct xlb_dp *dp, int ifindex, const char *pin_dir)
+static const char *xdp_mode_name(__u8 mode)
+{
+	switch (mode) {
+	case XDP_ATTACHED_DRV:
+		return "native";
+	case XDP_ATTACHED_SKB:
+		return "generic";
+	case XDP_ATTACHED_HW:
+		return "offload";
+	case XDP_ATTACHED_MULTI:
+		return "multi";
+	}
+	return "none";
+}
+
+const char *xlb_dp_xdp_mode(int ifindex)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	if (bpf_xdp_query(ifindex, 0, &q))
+		return "unknown";
+	return xdp_mode_name(q.attach_mode);
+}
+
+/* A restarted daemon finds the link of the previous run pinned: the new
+ * program replaces the old one on it atomically (both use the same pinned
+ * maps), so not one packet meets an interface without xlb. */
+static int adopt_link(struct xlb_dp *dp, int ifindex, const char *path)
+{
+	int fd = bpf_obj_get(path), err;
+
+	if (fd < 0)
+		return -errno;
+	if (bpf_link_update(fd, xlb_dp_prog_fd(dp), NULL)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	log_info("ifindex %d: replaced the program on the pinned XDP link (%s mode)", ifindex,
+		 xlb_dp_xdp_mode(ifindex));
+	return fd;
+}
+
+static int create_link(struct xlb_dp *dp, int ifindex, bool generic)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts);
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int fd, err;
+
+	opts.flags = generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+	fd = bpf_link_create(xlb_dp_prog_fd(dp), ifindex, BPF_XDP, &opts);
+	if (fd < 0 && !generic && (errno == EOPNOTSUPP || errno == EINVAL)) {
+		log_warn("ifindex %d: the driver has no native XDP; using generic XDP "
+			 "(slower: every packet gets an skb first)",
+			 ifindex);
+		opts.flags = XDP_FLAGS_SKB_MODE;
+		fd = bpf_link_create(xlb_dp_prog_fd(dp), ifindex, BPF_XDP, &opts);
+	}
+	if (fd >= 0)
+		return fd;
+	err = -errno;
+	if (err == -EBUSY && !bpf_xdp_query(ifindex, 0, &q) && q.prog_id)
+		log_err("ifindex %d already runs XDP program id %u, attached by another tool; "
+			"remove it first (e.g. 'ip link set dev IFACE xdp off')",
+			ifindex, q.prog_id);
+	else
+		log_err("cannot attach XDP to ifindex %d: %s", ifindex, strerror(-err));
+	return err;
+}
+
+int xlb_dp_attach_xdp(struct xlb_dp *dp, int ifindex, const char *pin_dir, bool generic)
 {
 	char path[PATH_MAX];
-	struct bpf_link *link;
-	int err;
+	int fd = -ENOENT, err;
 
 	if (dp->n_links == XLB_MAX_INTERFACES)
 		return -ENOSPC;
-	link = bpf_program__attach_xdp(dp->skel->progs.xlb_xdp, ifindex);
-	if (!link) {
-		err = -errno;
-		log_err("cannot attach XDP to ifindex %d: %s", ifindex, strerror(-err));
-		return err;
-	}
 	if (pin_dir) {
 		snprintf(path, sizeof(path), "%s/link_%d", pin_dir, ifindex);
-		err = bpf_link__pin(link, path);
-		if (err) {
-			log_err("cannot pin the XDP link at %s: %s", path, strerror(-err));
-			bpf_link__destroy(link);
-			return err;
+		if (access(path, F_OK) == 0) {
+			fd = adopt_link(dp, ifindex, path);
+			if (fd < 0) {
+				/* The interface went away and came back: its old
+				 * link is defunct.  Start afresh. */
+				log_warn("ifindex %d: cannot reuse the pinned link (%s); "
+					 "attaching anew",
+					 ifindex, strerror(-fd));
+				unlink(path);
+			}
 		}
 	}
-	dp->links[dp->n_links] = link;
+	if (fd < 0) {
+		fd = create_link(dp, ifindex, generic);
+		if (fd < 0)
+			return fd;
+		if (pin_dir && bpf_obj_pin(fd, path)) {
+			err = -errno;
+			log_err("cannot pin the XDP link at %s: %s", path, strerror(-err));
+			close(fd);
+			return err;
+		}
+		log_info("ifindex %d: attached (%s XDP)", ifindex, xlb_dp_xdp_mode(ifindex));
+	}
+	dp->link_fds[dp->n_links] = fd;
 	dp->link_ifindex[dp->n_links] = ifindex;
 	dp->n_links++;
 	return 0;
@@ -189,9 +270,10 @@ int xlb_dp_attach_xdp(struct xlb_dp *dp, int ifindex, const char *pin_dir)
 
 void xlb_dp_close(struct xlb_dp *dp)
 {
-	/* A pinned link stays attached after its fd is closed. */
+	/* A pinned link stays attached after its fd is closed; an unpinned
+	 * one goes with it. */
 	for (int i = 0; i < dp->n_links; i++)
-		bpf_link__destroy(dp->links[i]);
+		close(dp->link_fds[i]);
 	dp->n_links = 0;
 	if (dp->skel)
 		xlb__destroy(dp->skel);

@@ -7,12 +7,12 @@
 #define XLB_DATAPLANE_H
 
 #include <linux/types.h>
+#include <stdbool.h>
 
 #include "maps.h"
 #include "xlb/limits.h"
 
 struct xlb;
-struct bpf_link;
 
 struct xlb_dp_opts {
 	__u32 flow_entries;      /* XLB_FLOWS_MIN..XLB_FLOWS_MAX */
@@ -32,7 +32,7 @@ struct xlb_dp_opts {
 struct xlb_dp {
 	struct xlb *skel;
 	struct xlb_maps maps; /* fds owned by skel */
-	struct bpf_link *links[XLB_MAX_INTERFACES];
+	int link_fds[XLB_MAX_INTERFACES]; /* bpf_link fds */
 	int link_ifindex[XLB_MAX_INTERFACES];
 	int n_links;
 };
@@ -42,10 +42,14 @@ void xlb_dp_opts_default(struct xlb_dp_opts *o);
 /* Opens and loads the data plane; on error dp is left closed. */
 int xlb_dp_load(struct xlb_dp *dp, const struct xlb_dp_opts *o);
 int xlb_dp_prog_fd(const struct xlb_dp *dp);
-/* Attaches the XDP program to ifindex through a bpf_link (native mode where
- * the driver has it); with pin_dir the link is pinned as
- * <pin_dir>/link_<ifindex> and stays attached after the process exits. */
-int xlb_dp_attach_xdp(struct xlb_dp *dp, int ifindex, const char *pin_dir);
+/* Attaches the XDP program to ifindex through a bpf_link: native mode, or
+ * generic where the driver has none (with a warning) or when asked.  With
+ * pin_dir the link is pinned as <pin_dir>/link_<ifindex> and stays attached
+ * after the process exits; a link pinned there by an earlier run is reused
+ * and gets this program, atomically. */
+int xlb_dp_attach_xdp(struct xlb_dp *dp, int ifindex, const char *pin_dir, bool generic);
+/* "native", "generic", ... as the kernel reports the interface now. */
+const char *xlb_dp_xdp_mode(int ifindex);
 /* Detaches what this process attached and frees everything; pins stay. */
 void xlb_dp_close(struct xlb_dp *dp);
 

@@ -25,6 +25,8 @@ _Static_assert(sizeof(struct xlb_slot_table) == 8 + 4 * XLB_MAX_SLOTS, "xlb_slot
 _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");
 _Static_assert(sizeof(struct xlb_flow) == 88, "xlb_flow");
 _Static_assert(sizeof(struct xlb_traffic_stats) == 48, "xlb_traffic_stats");
+_Static_assert(sizeof(struct xlb_svc_info) == XLB_NAME_MAX + 36, "xlb_svc_info");
+_Static_assert(sizeof(struct xlb_mbr_info) == XLB_INFO_NAME_MAX + 64 + 72, "xlb_mbr_info");
 _Static_assert(sizeof(struct xlb_reason_stats) == 8 * XLB_R_MAX, "xlb_reason_stats");
 
 #define XLB_REASON_NAME(id, name) [XLB_R_##id] = name,
@@ -53,6 +55,8 @@ static const struct {
 	{ XLB_MAP_STATS, offsetof(struct xlb_maps, stats) },
 	{ XLB_MAP_SVC_STATS, offsetof(struct xlb_maps, svc_stats) },
 	{ XLB_MAP_MBR_STATS, offsetof(struct xlb_maps, mbr_stats) },
+	{ XLB_MAP_SVC_INFO, offsetof(struct xlb_maps, svc_info) },
+	{ XLB_MAP_MBR_INFO, offsetof(struct xlb_maps, mbr_info) },
 };
 
 #define N_MAPS (sizeof(map_fields) / sizeof(map_fields[0]))
@@ -298,6 +302,40 @@ int xlb_maps_member_clear(const struct xlb_maps *m, __u32 id)
 	if (id >= XLB_MAX_MEMBERS)
 		return -EINVAL;
 	return bpf_map_update_elem(m->members, &id, &empty, BPF_ANY) ? -errno : 0;
+}
+
+static int array_set(int fd, __u32 id, __u32 max, const void *val)
+{
+	if (id >= max)
+		return -EINVAL;
+	return bpf_map_update_elem(fd, &id, val, BPF_ANY) ? -errno : 0;
+}
+
+static int array_get(int fd, __u32 id, __u32 max, void *val)
+{
+	if (id >= max)
+		return -EINVAL;
+	return bpf_map_lookup_elem(fd, &id, val) ? -errno : 0;
+}
+
+int xlb_maps_svc_info_set(const struct xlb_maps *m, __u32 id, const struct xlb_svc_info *info)
+{
+	return array_set(m->svc_info, id, XLB_MAX_SERVICES, info);
+}
+
+int xlb_maps_svc_info_get(const struct xlb_maps *m, __u32 id, struct xlb_svc_info *info)
+{
+	return array_get(m->svc_info, id, XLB_MAX_SERVICES, info);
+}
+
+int xlb_maps_mbr_info_set(const struct xlb_maps *m, __u32 id, const struct xlb_mbr_info *info)
+{
+	return array_set(m->mbr_info, id, XLB_MAX_MEMBERS, info);
+}
+
+int xlb_maps_mbr_info_get(const struct xlb_maps *m, __u32 id, struct xlb_mbr_info *info)
+{
+	return array_get(m->mbr_info, id, XLB_MAX_MEMBERS, info);
 }
 
 /* Reads one element of a per-CPU map and sums it as n_words u64 counters. */

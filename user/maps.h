@@ -10,6 +10,7 @@
 #include <linux/types.h>
 
 #include "xlb/abi.h"
+#include "xlb/info.h"
 
 struct xlb_maps {
 	int meta;
@@ -25,6 +26,8 @@ struct xlb_maps {
 	int stats;
 	int svc_stats;
 	int mbr_stats;
+	int svc_info;
+	int mbr_info;
 };
 
 struct bpf_object;
@@ -61,6 +64,13 @@ int xlb_maps_member_set(const struct xlb_maps *m, __u32 id, const struct xlb_mem
 /* Clears member id; publish slot tables without it first. */
 int xlb_maps_member_clear(const struct xlb_maps *m, __u32 id);
 int xlb_maps_snat_add(const struct xlb_maps *m, const union xlb_ip *addr, __u8 family);
+
+/* What `xlb status` shows: names, health and admin state, by id.  An
+ * all-zero entry is an unused id. */
+int xlb_maps_svc_info_set(const struct xlb_maps *m, __u32 id, const struct xlb_svc_info *info);
+int xlb_maps_svc_info_get(const struct xlb_maps *m, __u32 id, struct xlb_svc_info *info);
+int xlb_maps_mbr_info_set(const struct xlb_maps *m, __u32 id, const struct xlb_mbr_info *info);
+int xlb_maps_mbr_info_get(const struct xlb_maps *m, __u32 id, struct xlb_mbr_info *info);
 
 /* Counters summed over CPUs. */
 int xlb_maps_reason_stats(const struct xlb_maps *m, __u64 count[XLB_R_MAX]);

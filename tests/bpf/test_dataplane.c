@@ -121,7 +121,7 @@ TEST(pinned_xdp_link_stays_attached_after_close)
 		SKIP("no bpffs to pin on");
 	opts_pinned(&o, dir);
 	ENV_OPEN(&e, &o);
-	CHECK(xlb_dp_attach_xdp(&e.dp, e.if_client, dir) == 0);
+	CHECK(xlb_dp_attach_xdp(&e.dp, e.if_client, dir, false) == 0);
 	CHECK(xdp_prog_on(e.if_client) != 0);
 	snprintf(link, sizeof(link), "%s/link_%d", dir, e.if_client);
 	CHECK(access(link, F_OK) == 0);

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/* What the control plane tells the operator through the pins: names,
+ * health and admin state of every service and member.  The data plane never
+ * reads these maps; they exist so that `xlb status`, `xlb drain` and
+ * `bpftool map dump` work from the pins alone, with or without the daemon.
+ * Written only by user/maps.c. */
+#ifndef XLB_INFO_H
+#define XLB_INFO_H
+
+#include <linux/types.h>
+
+#include "xlb/abi.h"
+#include "xlb/limits.h"
+
+#define XLB_MAP_SVC_INFO "xlb_svc_info"
+#define XLB_MAP_MBR_INFO "xlb_mbr_info"
+
+#define XLB_INFO_NAME_MAX 96 /* "name#address" of a hostname member, with NUL */
+
+/* xlb_svc_info: array indexed by service id. */
+struct xlb_svc_info {
+	char name[XLB_NAME_MAX];
+	struct xlb_svc_key key; /* the VIP, as in xlb_services */
+	__u8 in_use;
+	__u8 scheduler;  /* enum xlb_sched */
+	__u8 forwarding; /* enum xlb_fwd */
+	__u8 on_empty;   /* enum xlb_on_empty */
+	__u32 n_members;
+	__u32 n_serving;  /* members in the slot table now */
+	__u32 _pad;
+};
+
+enum xlb_health_state {
+	XLB_HEALTH_PENDING = 0, /* no check passed yet: no traffic */
+	XLB_HEALTH_UP = 1,
+	XLB_HEALTH_DOWN = 2,
+};
+
+enum xlb_admin {
+	XLB_ADMIN_ENABLED = 0,
+	XLB_ADMIN_DRAIN = 1, /* `xlb drain`: no new connections until enabled */
+};
+
+/* xlb_mbr_info: array indexed by member id. */
+struct xlb_mbr_info {
+	char name[XLB_INFO_NAME_MAX];
+	char last_check[64];   /* "connection refused", "HTTP status 200", ... */
+	union xlb_ip addr;
+	__be16 port;
+	__u8 family;           /* enum xlb_family; XLB_FAMILY_NONE: unused */
+	__u8 state;            /* enum xlb_health_state */
+	__u8 admin;            /* enum xlb_admin */
+	__u8 check_type;       /* 0 tcp, 1 http, 2 none */
+	__u16 weight;
+	__u32 service_id;
+	__u32 order;           /* position in its service's pool, for the slot table */
+	__u32 latency_us;      /* of the last check */
+	__u32 ok_run, fail_run; /* consecutive passes / failures now */
+	__u32 rise, fall;
+	__u32 _pad;
+	__u64 last_check_unix_ms;
+	__u64 state_since_unix_ms;
+};
+
+#endif
