@@ -118,7 +118,7 @@ tb_need_root() {
 
 tb_need_tools() {
 	local t
-	for t in ip nsenter ss socat /usr/bin/python3; do
+	for t in ip nsenter ss socat ethtool /usr/bin/python3; do
 		command -v "$t" >/dev/null 2>&1 || tb_die "'$t' is missing (make deps-test)"
 	done
 }
@@ -238,6 +238,16 @@ tb_up() {
 		# Replies go back through lb (dnat keeps the client address).
 		ip -n "$a" route add default via "$(tb_lb_member_ip)"
 		ip -n "$a" -6 route add default via "$(tb_lb_member_ip6)"
+	done
+
+	# veth hands locally sent packets on with a partial checksum (the
+	# pseudo-header only, for the NIC to finish); a real wire never
+	# carries those.  XDP rewrites the packet and redirects it, the
+	# receiver then checks the whole checksum and drops it.  Hosts
+	# compute full checksums here, as on a wire.
+	tb_exec client ethtool -K c0 tx off >/dev/null
+	for ((k = 1; k <= n; k++)); do
+		tb_exec "m$k" ethtool -K e0 tx off >/dev/null
 	done
 
 	# A veth receives frames redirected into its peer only when it runs

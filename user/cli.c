@@ -27,6 +27,9 @@ static const struct command cmd_version = {
 
 static const struct command *const commands[] = {
 	&cmd_check,
+	&cmd_run,
+	&cmd_status,
+	&cmd_stop,
 	&cmd_version,
 	&cmd_help,
 };

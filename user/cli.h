@@ -21,6 +21,9 @@ struct command {
 
 /* Every command; each lives in its own file. */
 extern const struct command cmd_check;
+extern const struct command cmd_run;
+extern const struct command cmd_status;
+extern const struct command cmd_stop;
 
 int cli_main(int argc, char **argv);
 /* Prints "xlb COMMAND: <message>" and a pointer to --help; returns 2. */

@@ -197,8 +197,7 @@ static int adopt_link(struct xlb_dp *dp, int ifindex, const char *path)
 		close(fd);
 		return err;
 	}
-	log_info("ifindex %d: replaced the program on the pinned XDP link (%s mode)", ifindex,
-		 xlb_dp_xdp_mode(ifindex));
+	log_debug("ifindex %d: replaced the program on the pinned XDP link", ifindex);
 	return fd;
 }
 
@@ -260,7 +259,7 @@ int xlb_dp_attach_xdp(struct xlb_dp *dp, int ifindex, const char *pin_dir, bool 
 			close(fd);
 			return err;
 		}
-		log_info("ifindex %d: attached (%s XDP)", ifindex, xlb_dp_xdp_mode(ifindex));
+		log_debug("ifindex %d: attached through a new XDP link", ifindex);
 	}
 	dp->link_fds[dp->n_links] = fd;
 	dp->link_ifindex[dp->n_links] = ifindex;

@@ -856,6 +856,7 @@ int health_add(struct health *h, const struct health_member_spec *spec,
 	if (m->p.type == HEALTH_NONE) {
 		m->sm.state = HEALTH_UP;
 	} else {
+		m->sm.state = spec->initial;
 		schedule_first(m, now_us());
 		arm_timer(h);
 	}
@@ -971,12 +972,3 @@ const struct sockaddr *health_member_addr(const struct health_member *m)
 	return &m->addr.sa;
 }
 
-void health_set_user(struct health_member *m, void *user)
-{
-	m->user = user;
-}
-
-void health_set_ctx(struct health *h, void *ctx)
-{
-	h->opts.ctx = ctx;
-}

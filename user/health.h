@@ -105,6 +105,11 @@ struct health_member_spec {
 	socklen_t sourcelen;           /* (its port is ignored) */
 	struct health_params params;
 	void *user;                 /* the daemon's cookie */
+	/* PENDING (zero) for a new member.  A daemon that adopts the data plane
+	 * of an earlier run passes the state it found there, so a restart
+	 * neither takes a serving member out of rotation nor lets a failed
+	 * one back in before its checks say so. */
+	enum health_state initial;
 };
 
 /* A state change, passed to health_opts.on_change. */
@@ -176,10 +181,6 @@ void *health_member_user(const struct health_member *m);
 const char *health_member_name(const struct health_member *m);
 const char *health_member_service(const struct health_member *m);
 const struct sockaddr *health_member_addr(const struct health_member *m);
-/* The cookie moves to a new owner (reload keeps the handle). */
-void health_set_user(struct health_member *m, void *user);
-/* Replaces opts.ctx, for a daemon that builds its context after the engine. */
-void health_set_ctx(struct health *h, void *ctx);
 size_t health_count(const struct health *h);
 size_t health_inflight(const struct health *h);
 

@@ -796,3 +796,66 @@ TEST(in_flight_cap_queues_checks_and_still_checks_everyone)
 	ASSERT_TRUE(max_inflight <= 4);
 	ASSERT_TRUE(max_inflight >= 1);
 }
+
+/* A restarted daemon adopts the states of the pins: an UP member keeps
+ * serving without waiting for a check, and needs `fall` failures to go
+ * DOWN; a DOWN one needs `rise` passes. */
+TEST(adopted_up_member_serves_at_once_and_falls_after_fall_failures)
+{
+	struct health_member_spec spec = { .service = "web", .name = "m1" };
+	struct health_member *m = NULL;
+	struct health_params p;
+	struct rec rec;
+	uint16_t port;
+	int lfd = bound_socket("127.0.0.1", -1, &port); /* bound, not listening: refused */
+	struct health *h = engine(&rec, 0);
+	union sa a;
+
+	ASSERT_TRUE(h != NULL && lfd >= 0);
+	tcp_params(&p, HEALTH_TCP);
+	p.fall = 2;
+	spec.params = p;
+	spec.addrlen = sa_make(&a, "127.0.0.1", port);
+	spec.addr = &a.sa;
+	spec.initial = HEALTH_UP;
+	ASSERT_EQ(0, health_add(h, &spec, &m));
+	ASSERT_EQ(HEALTH_UP, health_member_state(m));
+	ASSERT_TRUE(health_member_serving(m));
+	check_once(h, &rec, m);
+	ASSERT_EQ(HEALTH_UP, health_member_state(m));
+	check_once(h, &rec, m);
+	ASSERT_EQ(HEALTH_DOWN, health_member_state(m));
+	health_free(h);
+	close(lfd);
+	ASSERT_EQ(1, rec.changes);
+	ASSERT_STR_CONTAINS("DOWN (connection refused, 2/2 checks failed)", rec.lines[0]);
+}
+
+TEST(adopted_down_member_needs_rise_passes)
+{
+	struct health_member_spec spec = { .service = "web", .name = "m1" };
+	struct health_member *m = NULL;
+	struct health_params p;
+	struct rec rec;
+	uint16_t port;
+	int lfd = bound_socket("127.0.0.1", 16, &port);
+	struct health *h = engine(&rec, 0);
+	union sa a;
+
+	ASSERT_TRUE(h != NULL && lfd >= 0);
+	tcp_params(&p, HEALTH_TCP);
+	p.rise = 2;
+	spec.params = p;
+	spec.addrlen = sa_make(&a, "127.0.0.1", port);
+	spec.addr = &a.sa;
+	spec.initial = HEALTH_DOWN;
+	ASSERT_EQ(0, health_add(h, &spec, &m));
+	ASSERT_TRUE(!health_member_serving(m));
+	check_once(h, &rec, m);
+	ASSERT_EQ(HEALTH_DOWN, health_member_state(m));
+	check_once(h, &rec, m);
+	ASSERT_EQ(HEALTH_UP, health_member_state(m));
+	health_free(h);
+	close(lfd);
+	ASSERT_STR_CONTAINS("UP (2/2 checks passed", rec.lines[0]);
+}

@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: MIT
+/* `xlb run`: the daemon.  Validates the file before touching the kernel,
+ * loads or adopts the pinned data plane, attaches it, publishes the
+ * services, then runs one epoll loop: health checks, signals (SIGHUP
+ * reload, SIGTERM/SIGINT exit, SIGUSR1 admin change), DNS re-resolution.
+ * Exiting leaves the data plane attached and pinned, so traffic and
+ * established connections go on until the next `xlb run` adopts them. */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "dataplane.h"
+#include "health.h"
+#include "log.h"
+#include "pin.h"
+#include "runtime.h"
+
+struct run_opts {
+	const char *config;
+	const char *ifaces[XLB_MAX_INTERFACES];
+	size_t n_ifaces;
+	bool generic; /* --mode xdp-generic */
+	const char *pin_dir;
+	int verbose;
+};
+
+struct daemon {
+	struct run_opts opts;
+	int epfd, sigfd, resolve_fd, lock_fd;
+	struct xlb_dp dp;
+	bool dp_loaded;
+	struct runtime *rt;
+};
+
+/* epoll cookies */
+enum { EV_SIGNAL = 1, EV_HEALTH, EV_RESOLVE };
+
+static int load_config(const char *path, struct xlb_config **cfg)
+{
+	struct cfg_diag diag;
+	int err;
+
+	cfg_diag_init(&diag);
+	err = config_load_file(path, cfg, &diag);
+	if (err) {
+		cfg_diag_print(&diag, stderr);
+		if (diag.total)
+			log_err("%zu error%s in %s", diag.total, diag.total == 1 ? "" : "s", path);
+		else
+			log_err("cannot load %s: %s", path, strerror(-err));
+	}
+	cfg_diag_free(&diag);
+	return err;
+}
+
+/* The interfaces to attach to: the command line's, else the file's.  Every
+ * one must exist before anything is loaded. */
+static int collect_interfaces(const struct run_opts *o, const struct xlb_config *cfg,
+			      const char **names, size_t *n)
+{
+	*n = 0;
+	if (o->n_ifaces) {
+		for (size_t i = 0; i < o->n_ifaces; i++)
+			names[(*n)++] = o->ifaces[i];
+	} else {
+		for (size_t i = 0; i < cfg->global.n_interfaces; i++)
+			names[(*n)++] = cfg->global.interfaces[i];
+	}
+	if (*n == 0) {
+		log_err("no interface to attach to: name one with -i IFACE or list them "
+			"under 'global: interfaces:' in %s",
+			o->config);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < *n; i++) {
+		if (!if_nametoindex(names[i])) {
+			log_err("interface '%s' does not exist ('ip link show' lists the "
+				"interfaces of this network namespace)",
+				names[i]);
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+static int setup_signals(struct daemon *d)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	d->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (d->sigfd < 0)
+		return -errno;
+	/* A write to a health check socket the member closed must not kill us. */
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static int epoll_watch(int epfd, int fd, uint64_t cookie)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = cookie };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+static int arm_resolve_timer(struct daemon *d)
+{
+	uint32_t ms = runtime_config(d->rt)->global.resolve_interval_ms;
+	struct itimerspec its = {
+		.it_value = { ms / 1000, (ms % 1000) * 1000000L },
+		.it_interval = { ms / 1000, (ms % 1000) * 1000000L },
+	};
+
+	return timerfd_settime(d->resolve_fd, 0, &its, NULL) ? -errno : 0;
+}
+
+static void reload(struct daemon *d)
+{
+	struct xlb_config *cfg = NULL;
+	int err;
+
+	log_info("reloading %s", d->opts.config);
+	if (load_config(d->opts.config, &cfg)) {
+		log_err("reload refused: %s is invalid; the running configuration stays "
+			"in force",
+			d->opts.config);
+		return;
+	}
+	err = runtime_apply(d->rt, cfg);
+	if (err) {
+		log_err("reload failed (%s); the running configuration stays in force",
+			strerror(-err));
+		config_free(cfg);
+		return;
+	}
+	arm_resolve_timer(d);
+	log_info("reloaded %s", d->opts.config);
+}
+
+/* Returns 1 to stop the loop. */
+static int handle_signals(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			reload(d);
+			break;
+		case SIGUSR1:
+			runtime_sync_admin(d->rt);
+			break;
+		case SIGTERM:
+		case SIGINT:
+			log_info("%s: exiting; the data plane stays attached and pinned at %s "
+				 "(connections keep flowing; 'xlb stop' removes it)",
+				 strsignal((int)si.ssi_signo), d->opts.pin_dir);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int run_loop(struct daemon *d)
+{
+	struct epoll_event evs[16];
+
+	for (;;) {
+		int n = epoll_wait(d->epfd, evs, 16, -1);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			log_err("epoll_wait: %s", strerror(errno));
+			return -errno;
+		}
+		for (int i = 0; i < n; i++) {
+			switch (evs[i].data.u64) {
+			case EV_SIGNAL:
+				if (handle_signals(d))
+					return 0;
+				break;
+			case EV_HEALTH:
+				health_dispatch(runtime_health(d->rt));
+				break;
+			case EV_RESOLVE: {
+				uint64_t ticks;
+
+				if (read(d->resolve_fd, &ticks, sizeof(ticks)) > 0)
+					runtime_resolve(d->rt);
+				break;
+			}
+			}
+		}
+	}
+}
+
+static int parse_mode(const char *s, bool *generic)
+{
+	if (strcmp(s, "xdp") == 0)
+		*generic = false;
+	else if (strcmp(s, "xdp-generic") == 0)
+		*generic = true;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static void dp_opts_from_config(const struct cfg_global *g, const char *pin_dir,
+				struct xlb_dp_opts *o)
+{
+	xlb_dp_opts_default(o);
+	o->flow_entries = g->flow_table_size;
+	o->timeout_tcp_est_ms = g->tcp_idle_timeout_ms;
+	o->timeout_tcp_fin_ms = g->tcp_closing_timeout_ms;
+	o->timeout_tcp_rst_ms = g->tcp_closing_timeout_ms;
+	o->timeout_udp_ms = g->udp_idle_timeout_ms;
+	o->pin_dir = pin_dir;
+}
+
+static int run_daemon(struct daemon *d, struct xlb_config *cfg)
+{
+	const char *ifaces[XLB_MAX_INTERFACES];
+	struct xlb_dp_opts dpo;
+	size_t n_ifaces;
+	pid_t holder;
+	int err;
+
+	err = collect_interfaces(&d->opts, cfg, ifaces, &n_ifaces);
+	if (err)
+		return err;
+	err = pin_dir_prepare(d->opts.pin_dir);
+	if (err)
+		return err;
+	err = pin_dir_lock(d->opts.pin_dir, &d->lock_fd, &holder);
+	if (err == -EWOULDBLOCK) {
+		log_err("another xlb daemon (PID %d) is running on %s; stop it first "
+			"('xlb stop --pin-dir %s') or use another --pin-dir",
+			(int)holder, d->opts.pin_dir, d->opts.pin_dir);
+		return err;
+	}
+	if (err) {
+		log_err("cannot lock %s: %s", d->opts.pin_dir, strerror(-err));
+		return err;
+	}
+	dp_opts_from_config(&cfg->global, d->opts.pin_dir, &dpo);
+	err = xlb_dp_load(&d->dp, &dpo);
+	if (err)
+		return err;
+	d->dp_loaded = true;
+	for (size_t i = 0; i < n_ifaces; i++) {
+		err = xlb_dp_attach_xdp(&d->dp, (int)if_nametoindex(ifaces[i]), d->opts.pin_dir,
+					 d->opts.generic);
+		if (err) {
+			log_err("cannot attach to %s: %s", ifaces[i], strerror(-err));
+			return err;
+		}
+		log_info("%s: %s XDP", ifaces[i], xlb_dp_xdp_mode((int)if_nametoindex(ifaces[i])));
+	}
+	err = setup_signals(d);
+	if (err)
+		return err;
+	err = runtime_new(&d->dp.maps, &d->rt);
+	if (err)
+		return err;
+	err = runtime_apply(d->rt, cfg);
+	if (err)
+		return err;
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	d->resolve_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (d->epfd < 0 || d->resolve_fd < 0)
+		return -errno;
+	err = epoll_watch(d->epfd, d->sigfd, EV_SIGNAL);
+	if (!err)
+		err = epoll_watch(d->epfd, health_fd(runtime_health(d->rt)), EV_HEALTH);
+	if (!err)
+		err = epoll_watch(d->epfd, d->resolve_fd, EV_RESOLVE);
+	if (!err)
+		err = arm_resolve_timer(d);
+	if (err)
+		return err;
+	log_info("running: %zu service%s, %zu member%s, pinned at %s", cfg->n_services,
+		 cfg->n_services == 1 ? "" : "s", cfg->n_members, cfg->n_members == 1 ? "" : "s",
+		 d->opts.pin_dir);
+	return run_loop(d);
+}
+
+static int run_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "pin-dir", required_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ 0 },
+	};
+	struct daemon d = { .epfd = -1, .sigfd = -1, .resolve_fd = -1, .lock_fd = -1 };
+	struct xlb_config *cfg = NULL;
+	int c, err;
+
+	d.opts.pin_dir = XLB_PIN_DIR_DEFAULT;
+	while ((c = getopt_long(argc, argv, "c:i:m:p:v", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			d.opts.config = optarg;
+			break;
+		case 'i':
+			if (d.opts.n_ifaces == XLB_MAX_INTERFACES)
+				return cli_usage_error(&cmd_run, "at most %d interfaces",
+						       XLB_MAX_INTERFACES);
+			d.opts.ifaces[d.opts.n_ifaces++] = optarg;
+			break;
+		case 'm':
+			if (parse_mode(optarg, &d.opts.generic))
+				return cli_usage_error(&cmd_run,
+						       "unknown mode '%s'; expected xdp or xdp-generic",
+						       optarg);
+			break;
+		case 'p':
+			d.opts.pin_dir = optarg;
+			break;
+		case 'v':
+			d.opts.verbose++;
+			break;
+		default:
+			return cli_usage_error(&cmd_run, "unknown option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error(&cmd_run, "unexpected argument '%s'", argv[optind]);
+	if (!d.opts.config)
+		return cli_usage_error(&cmd_run, "missing -c FILE");
+	log_set_level(d.opts.verbose >= 2 ? LOG_LVL_LIBBPF
+		      : d.opts.verbose     ? LOG_LVL_DEBUG
+					   : LOG_LVL_INFO);
+	log_set_timestamps(1);
+
+	if (load_config(d.opts.config, &cfg))
+		return XLB_EXIT_FAIL;
+	if (geteuid() != 0) {
+		log_err("xlb run needs root: it loads BPF programs and attaches them to "
+			"interfaces (run it with sudo)");
+		config_free(cfg);
+		return XLB_EXIT_FAIL;
+	}
+	err = run_daemon(&d, cfg);
+	/* Once runtime_apply succeeded the runtime owns cfg. */
+	if (!runtime_config(d.rt))
+		config_free(cfg);
+	runtime_free(d.rt);
+	if (d.dp_loaded)
+		xlb_dp_close(&d.dp);
+	if (d.resolve_fd >= 0)
+		close(d.resolve_fd);
+	if (d.epfd >= 0)
+		close(d.epfd);
+	if (d.sigfd >= 0)
+		close(d.sigfd);
+	if (d.lock_fd >= 0)
+		close(d.lock_fd);
+	return err ? XLB_EXIT_FAIL : XLB_EXIT_OK;
+}
+
+const struct command cmd_run = {
+	.name = "run",
+	.summary = "run the daemon: attach, health-check, balance",
+	.usage = "usage: xlb run -c FILE [-i IFACE]... [--mode xdp|xdp-generic] [--pin-dir DIR] [-v]\n"
+		 "\n"
+		 "Validates FILE (every error is printed and nothing is touched when one is\n"
+		 "found), loads the data plane or adopts the one pinned by an earlier run,\n"
+		 "attaches it to every interface, publishes the services and health-checks\n"
+		 "their members.  Logs go to stderr.\n"
+		 "\n"
+		 "  SIGHUP           reload FILE; an invalid file is reported and the running\n"
+		 "                   configuration stays in force\n"
+		 "  SIGTERM, SIGINT  exit, leaving the data plane attached and pinned so\n"
+		 "                   connections keep flowing; the next 'xlb run' adopts them\n"
+		 "\n"
+		 "options:\n"
+		 "  -c, --config FILE    the configuration (see docs/config.md)\n"
+		 "  -i, --interface IF   attach to IF (repeatable); default: the file's\n"
+		 "                       'global: interfaces:'\n"
+		 "  -m, --mode MODE      xdp (native, the default; falls back to generic XDP\n"
+		 "                       with a warning where the driver has no XDP) or\n"
+		 "                       xdp-generic\n"
+		 "  -p, --pin-dir DIR    where maps and links are pinned (default " XLB_PIN_DIR_DEFAULT ")\n"
+		 "  -v, --verbose        more detail; -vv adds libbpf's own messages\n",
+	.run = run_run,
+};
