@@ -14,6 +14,9 @@
 #include "maps.h"
 #include "slots.h"
 
+_Static_assert(XLB_NAME_MAX + INET6_ADDRSTRLEN <= XLB_INFO_NAME_MAX,
+	       "a hostname member's backend name fits the info map");
+
 /* One backend: a member of the file, or one address of a hostname member
  * ("newrelic.com#142.251.33.110"). */
 struct rt_member {

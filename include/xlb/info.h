@@ -15,7 +15,7 @@
 #define XLB_MAP_SVC_INFO "xlb_svc_info"
 #define XLB_MAP_MBR_INFO "xlb_mbr_info"
 
-#define XLB_INFO_NAME_MAX 96 /* "name#address" of a hostname member, with NUL */
+#define XLB_INFO_NAME_MAX 112 /* "name#address" of a hostname member, with NUL */
 
 /* xlb_svc_info: array indexed by service id. */
 struct xlb_svc_info {
