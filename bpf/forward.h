@@ -2,7 +2,7 @@
 /* Where a rewritten packet leaves: a forward flow's next hop comes from
  * bpf_fib_lookup (kept in the flow, refreshed every XLB_NH_REFRESH_NS), a
  * reply goes back to the interface and previous hop its flow came from.
- * This and rst.h are the only places that use the XDP context, so a tc
+ * This and reject.h are the only places that use the XDP context, so a tc
  * entry can share everything else. */
 #ifndef XLB_BPF_FORWARD_H
 #define XLB_BPF_FORWARD_H

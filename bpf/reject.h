@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* A TCP RST built in XDP for a packet to a VIP that has no flow (or no
- * member to go to), so the client fails fast instead of retransmitting.
- * Rate-limited per CPU so spoofed packets cannot make xlb a reflector. */
-#ifndef XLB_BPF_RST_H
-#define XLB_BPF_RST_H
+/* Answers built in XDP, so a client fails fast instead of retransmitting:
+ * a TCP RST for a packet to a VIP without a flow (or a SYN to a service
+ * without members), an ICMP port unreachable for a UDP datagram to a
+ * service without members.  One per-CPU token bucket limits both, so
+ * spoofed packets cannot make xlb a reflector. */
+#ifndef XLB_BPF_REJECT_H
+#define XLB_BPF_REJECT_H
 
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -14,7 +16,7 @@
 #include "stats.h"
 
 /* A token bucket of cfg_rst_rate tokens per second, burst one second. */
-static __always_inline int rst_allowed(__u64 now)
+static __always_inline int answer_allowed(__u64 now)
 {
 	struct xlb_rst_bucket *b;
 	__u32 zero = 0;
@@ -64,8 +66,8 @@ static __always_inline int rst_reply(struct xdp_md *ctx, struct xlb_pkt *p, __u6
 	/* Options would be reflected as they are: do not answer those. */
 	if (family == XLB_FAMILY_IPV4 && hlen != sizeof(struct iphdr))
 		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_NO_FLOW);
-	if (!rst_allowed(now))
-		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_RST_RATELIMIT);
+	if (!answer_allowed(now))
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_ANSWER_RATELIMIT);
 
 	PKT_AT(tcp, ctx, p->l4_off, sizeof(*tcp), return XLB_VERDICT(XDP_DROP, XLB_R_DROP_INTERNAL));
 	seg_len = p->l4_len - tcp->doff * 4;
@@ -143,6 +145,91 @@ static __always_inline int rst_reply(struct xdp_md *ctx, struct xlb_pkt *p, __u6
 	sum += bpf_htons(IPPROTO_TCP) + bpf_htons(sizeof(*tcp));
 	sum += csum_add_words((__u16 *)tcp, sizeof(*tcp) / 2);
 	tcp->check = ~csum_fold(sum);
+	return XLB_VERDICT(XDP_TX, reason);
+}
+
+/* ICMPv6 destination unreachable / port unreachable, ICMP type 3 code 3. */
+#define XLB_ICMP_PORT_UNREACH   3
+#define XLB_ICMPV6_PORT_UNREACH 4
+
+/* Bytes of the datagram an ICMP port unreachable quotes: its IP header
+ * (without options) and the UDP header. */
+#define XLB_QUOTE4 (sizeof(struct iphdr) + sizeof(struct udphdr))
+#define XLB_QUOTE6 (sizeof(struct ipv6hdr) + sizeof(struct udphdr))
+
+/* Turns a UDP datagram into the ICMP port unreachable answering it: room
+ * for a new IP and ICMP header is made in front (the datagram's own headers
+ * stay where they are and become the quote), the rest is cut, and the
+ * answer goes back out the interface it came in. */
+static __always_inline int icmp_unreach_reply(struct xdp_md *ctx, struct xlb_pkt *p, __u64 now, int reason)
+{
+	__u32 l3_off = p->l3_off & 0x1f, family = p->family, grow, new_len, i;
+	__u8 *data, *end, *icmp, mac[ETH_ALEN];
+	__u64 sum = 0;
+
+	if (family == XLB_FAMILY_IPV4 && p->l3_hlen != sizeof(struct iphdr))
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_NO_MEMBER);
+	if (!answer_allowed(now))
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_ANSWER_RATELIMIT);
+	grow = family == XLB_FAMILY_IPV4 ? sizeof(struct iphdr) + XLB_ICMP_HLEN
+					 : sizeof(struct ipv6hdr) + XLB_ICMP_HLEN;
+	if (bpf_xdp_adjust_head(ctx, -(int)grow))
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_ADJUST);
+	new_len = l3_off + grow + (family == XLB_FAMILY_IPV4 ? XLB_QUOTE4 : XLB_QUOTE6);
+	if (bpf_xdp_adjust_tail(ctx, (int)new_len - (int)(p->len + grow)))
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_ADJUST);
+	data = PKT_DATA(ctx);
+	end = PKT_DATA_END(ctx);
+	/* The Ethernet header (and tag) moves to the front, addresses swapped. */
+	if (data + grow + 18 > end)
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_ADJUST);
+	for (i = 0; i < 18; i++)
+		if (i < l3_off)
+			data[i] = data[grow + i];
+	__builtin_memcpy(mac, data, ETH_ALEN);
+	__builtin_memcpy(data, data + ETH_ALEN, ETH_ALEN);
+	__builtin_memcpy(data + ETH_ALEN, mac, ETH_ALEN);
+
+	if (family == XLB_FAMILY_IPV4) {
+		struct iphdr *ip, *quoted;
+
+		PKT_AT(ip, ctx, l3_off, sizeof(*ip) + XLB_ICMP_HLEN + XLB_QUOTE4,
+		       return XLB_VERDICT(XDP_DROP, XLB_R_DROP_ADJUST));
+		icmp = (__u8 *)(ip + 1);
+		quoted = (void *)(icmp + XLB_ICMP_HLEN);
+		__builtin_memset(ip, 0, sizeof(*ip) + XLB_ICMP_HLEN);
+		ip->version = 4;
+		ip->ihl = 5;
+		ip->tot_len = bpf_htons(sizeof(*ip) + XLB_ICMP_HLEN + XLB_QUOTE4);
+		ip->ttl = 64;
+		ip->protocol = IPPROTO_ICMP;
+		ip->saddr = quoted->daddr;
+		ip->daddr = quoted->saddr;
+		ip->check = ~csum_fold(csum_add_words((__u16 *)ip, sizeof(*ip) / 2));
+		icmp[0] = XLB_ICMP_DEST_UNREACH;
+		icmp[1] = XLB_ICMP_PORT_UNREACH;
+		sum = csum_add_words((__u16 *)icmp, (XLB_ICMP_HLEN + XLB_QUOTE4) / 2);
+	} else {
+		struct ipv6hdr *ip6, *quoted;
+
+		PKT_AT(ip6, ctx, l3_off, sizeof(*ip6) + XLB_ICMP_HLEN + XLB_QUOTE6,
+		       return XLB_VERDICT(XDP_DROP, XLB_R_DROP_ADJUST));
+		icmp = (__u8 *)(ip6 + 1);
+		quoted = (void *)(icmp + XLB_ICMP_HLEN);
+		__builtin_memset(ip6, 0, sizeof(*ip6) + XLB_ICMP_HLEN);
+		*(__be32 *)ip6 = bpf_htonl(6 << 28);
+		ip6->payload_len = bpf_htons(XLB_ICMP_HLEN + XLB_QUOTE6);
+		ip6->nexthdr = IPPROTO_ICMPV6;
+		ip6->hop_limit = 64;
+		ip6->saddr = quoted->daddr;
+		ip6->daddr = quoted->saddr;
+		icmp[0] = ICMPV6_DEST_UNREACH;
+		icmp[1] = XLB_ICMPV6_PORT_UNREACH;
+		sum = csum_add_words((__u16 *)&ip6->saddr, 16);
+		sum += bpf_htons(IPPROTO_ICMPV6) + bpf_htons(XLB_ICMP_HLEN + XLB_QUOTE6);
+		sum += csum_add_words((__u16 *)icmp, (XLB_ICMP_HLEN + XLB_QUOTE6) / 2);
+	}
+	*(__u16 *)(icmp + 2) = ~csum_fold(sum);
 	return XLB_VERDICT(XDP_TX, reason);
 }
 

@@ -15,7 +15,7 @@
 #include "schedule.h"
 #include "nat.h"
 #include "forward.h"
-#include "rst.h"
+#include "reject.h"
 #include "icmp.h"
 
 static __always_inline int is_snat_addr(const struct xlb_pkt *p)
@@ -43,9 +43,11 @@ static __always_inline int tcp_opens(const struct xlb_pkt *p)
 static __always_inline int no_member(struct xdp_md *ctx, struct xlb_pkt *p, const struct xlb_service *svc,
 				     __u64 now)
 {
-	if (svc->on_empty == XLB_ON_EMPTY_REJECT && p->key.proto == IPPROTO_TCP)
+	if (svc->on_empty != XLB_ON_EMPTY_REJECT)
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_NO_MEMBER);
+	if (p->key.proto == IPPROTO_TCP)
 		return rst_reply(ctx, p, now, XLB_R_TX_RST_NO_MEMBER);
-	return XLB_VERDICT(XDP_DROP, XLB_R_DROP_NO_MEMBER);
+	return icmp_unreach_reply(ctx, p, now, XLB_R_TX_UNREACH_NO_MEMBER);
 }
 
 /* A connection-opening packet without a live flow: pick a member, allocate

@@ -71,7 +71,7 @@ enum xlb_fwd {
 };
 
 enum xlb_on_empty {
-	XLB_ON_EMPTY_REJECT = 0, /* TCP SYN answered with RST; UDP dropped */
+	XLB_ON_EMPTY_REJECT = 0, /* TCP SYN: RST; UDP: ICMP port unreachable */
 	XLB_ON_EMPTY_DROP = 1,
 	XLB_ON_EMPTY_SORRY = 2,  /* reserved: treated as drop by the data plane */
 };
@@ -196,7 +196,8 @@ struct xlb_nat_port_state {
 	__u32 _pad;
 };
 
-/* xlb_rst_rate: per-CPU token bucket for RSTs built in XDP. */
+/* xlb_rst_rate: per-CPU token bucket for the answers built in XDP (TCP
+ * RST, ICMP port unreachable). */
 struct xlb_rst_bucket {
 	__u64 tokens;
 	__u64 last_ns;
@@ -222,9 +223,10 @@ struct xlb_rst_bucket {
 	X(TX_ICMP_REPLY, "tx_icmp_reply")                                    \
 	X(TX_RST_NO_FLOW, "tx_rst_no_flow")                                  \
 	X(TX_RST_NO_MEMBER, "tx_rst_no_member")                              \
+	X(TX_UNREACH_NO_MEMBER, "tx_unreach_no_member")                      \
 	X(DROP_NO_FLOW, "drop_no_flow")                                      \
 	X(DROP_NO_MEMBER, "drop_no_member")                                  \
-	X(DROP_RST_RATELIMIT, "drop_rst_ratelimit")                          \
+	X(DROP_ANSWER_RATELIMIT, "drop_answer_ratelimit")                    \
 	X(DROP_TTL_REPLY, "drop_ttl_reply")                                  \
 	X(DROP_FIB, "drop_fib")                                              \
 	X(DROP_NAT_PORTS, "drop_nat_ports")                                  \

@@ -322,6 +322,67 @@ out:
 	env_close(&e);
 }
 
+/* The ICMP port unreachable xlb sends for a UDP datagram in. */
+static struct pkt_desc unreach_for(const struct pkt_desc *in, uint8_t *quoted)
+{
+	struct pkt_desc d;
+	uint8_t frame[PKT_MAX];
+	size_t l3 = in->vlan ? 18 : 14, n = (in->family == 4 ? 20 : 40) + 8;
+
+	pkt_build(in, frame, sizeof(frame));
+	memcpy(quoted, frame + l3, n);
+	memset(&d, 0, sizeof(d));
+	d.family = in->family;
+	d.vlan = in->vlan;
+	memcpy(d.smac, in->dmac, 6);
+	memcpy(d.dmac, in->smac, 6);
+	memcpy(d.src, in->dst, 16);
+	memcpy(d.dst, in->src, 16);
+	d.proto = in->family == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	d.icmp_type = in->family == 4 ? 3 : 1;
+	d.icmp_code = in->family == 4 ? 3 : 4;
+	d.payload = quoted;
+	d.payload_len = n;
+	return d;
+}
+
+TEST(udp_to_service_without_members_gets_port_unreachable)
+{
+	struct xlb_service svc = { .id = N_SVC, .on_empty = XLB_ON_EMPTY_REJECT };
+	uint8_t quoted[PKT_MAX];
+	struct xlb_svc_key key;
+	struct pkt_desc in, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	env_svc_key(&key, "198.18.0.101", 53, IPPROTO_UDP);
+	CHECK(xlb_maps_service_publish(&e.dp.maps, &key, &svc, NULL, 0) == 0);
+	env_svc_key(&key, "fd00::101", 53, IPPROTO_UDP);
+	svc.id = N_SVC + 1;
+	CHECK(xlb_maps_service_publish(&e.dp.maps, &key, &svc, NULL, 0) == 0);
+
+	in = from_client(4, IPPROTO_UDP, 40000, 0);
+	pkt_addr("198.18.0.101", in.dst);
+	in.payload = (const uint8_t *)"a query that is not quoted";
+	in.payload_len = 26;
+	want = unreach_for(&in, quoted);
+	EXPECT(&e, e.if_client, &in, XDP_TX, &want, "IPv4 datagram");
+	in.vlan = 5;
+	want = unreach_for(&in, quoted);
+	EXPECT(&e, e.if_client, &in, XDP_TX, &want, "tagged IPv4 datagram");
+	in = from_client(6, IPPROTO_UDP, 40000, 0);
+	pkt_addr("fd00::101", in.dst);
+	want = unreach_for(&in, quoted);
+	EXPECT(&e, e.if_client, &in, XDP_TX, &want, "IPv6 datagram");
+	CHECK(env_reason(&e, XLB_R_TX_UNREACH_NO_MEMBER) == 3);
+	/* on_empty: drop */
+	svc.on_empty = XLB_ON_EMPTY_DROP;
+	CHECK(xlb_maps_service_publish(&e.dp.maps, &key, &svc, NULL, 0) == 0);
+	EXPECT(&e, e.if_client, &in, XDP_DROP, NULL, "IPv6 datagram, on_empty drop");
+out:
+	env_close(&e);
+}
+
 TEST(rsts_are_rate_limited)
 {
 	struct xlb_dp_opts o;
@@ -337,7 +398,7 @@ TEST(rsts_are_rate_limited)
 	EXPECT(&e, e.if_client, &in, XDP_TX, &want, "first");
 	EXPECT(&e, e.if_client, &in, XDP_TX, &want, "second");
 	EXPECT(&e, e.if_client, &in, XDP_DROP, NULL, "third, over the rate");
-	CHECK(env_reason(&e, XLB_R_DROP_RST_RATELIMIT) == 1);
+	CHECK(env_reason(&e, XLB_R_DROP_ANSWER_RATELIMIT) == 1);
 out:
 	env_close(&e);
 }
