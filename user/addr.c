@@ -115,3 +115,22 @@ bool hostname_valid(const char *name)
 		return false;
 	return !numeric;
 }
+
+socklen_t addr_to_sockaddr(const struct xlb_addr *a, uint16_t port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr = a->v4;
+		sin->sin_port = htons(port);
+		return sizeof(*sin);
+	}
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_addr = a->v6;
+	sin6->sin6_port = htons(port);
+	return sizeof(*sin6);
+}

@@ -31,6 +31,8 @@ const char *addr_format(const struct xlb_addr *a, char *buf, size_t len);
 /* Writes "198.18.0.1:80" or "[fd00::1]:80"; returns buf. */
 const char *addr_format_port(const struct xlb_addr *a, uint16_t port, char *buf, size_t len);
 bool addr_equal(const struct xlb_addr *a, const struct xlb_addr *b);
+/* Fills SS with the address and PORT (host order); returns its length. */
+socklen_t addr_to_sockaddr(const struct xlb_addr *a, uint16_t port, struct sockaddr_storage *ss);
 /* Total order (family first, then bytes) for sorting and duplicate checks. */
 int addr_cmp(const struct xlb_addr *a, const struct xlb_addr *b);
 const char *addr_family_name(sa_family_t family); /* "IPv4" / "IPv6" */

@@ -23,6 +23,10 @@ struct command {
 extern const struct command cmd_check;
 extern const struct command cmd_run;
 extern const struct command cmd_status;
+extern const struct command cmd_flows;
+extern const struct command cmd_drain;
+extern const struct command cmd_enable;
+extern const struct command cmd_pick;
 extern const struct command cmd_stop;
 
 int cli_main(int argc, char **argv);

@@ -142,7 +142,7 @@ static void reload(struct daemon *d)
 			d->opts.config);
 		return;
 	}
-	err = runtime_apply(d->rt, cfg);
+	err = runtime_apply(d->rt, cfg, true);
 	if (err) {
 		log_err("reload failed (%s); the running configuration stays in force",
 			strerror(-err));
@@ -279,7 +279,7 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 	err = runtime_new(&d->dp.maps, &d->rt);
 	if (err)
 		return err;
-	err = runtime_apply(d->rt, cfg);
+	err = runtime_apply(d->rt, cfg, false);
 	if (err)
 		return err;
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);

@@ -123,6 +123,23 @@ fail:
 	return err;
 }
 
+int xlb_maps_open_for_reading(struct xlb_maps *m, const char *dir)
+{
+	int err = xlb_maps_open_pinned(m, dir);
+
+	if (err == -ENOENT)
+		log_err("nothing is pinned at %s: xlb is not running there (start it with "
+			"'xlb run -c FILE', or name another --pin-dir)",
+			dir);
+	else if (err == -EACCES || err == -EPERM)
+		log_err("cannot read the pins at %s: reading BPF maps needs root (run it with "
+			"sudo)",
+			dir);
+	else if (err && err != -EPROTO)
+		log_err("cannot open the pins at %s: %s", dir, strerror(-err));
+	return err;
+}
+
 int xlb_maps_check_abi(const struct xlb_maps *m)
 {
 	struct xlb_meta meta;

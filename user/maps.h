@@ -40,6 +40,9 @@ int xlb_maps_from_object(struct xlb_maps *m, const struct bpf_object *obj);
 /* Opens the maps pinned under dir (e.g. /sys/fs/bpf/xlb) and checks the ABI
  * version: -EPROTO on a mismatch, -ENOENT when nothing is pinned. */
 int xlb_maps_open_pinned(struct xlb_maps *m, const char *dir);
+/* The same for a command an operator runs: every failure is explained
+ * (nothing pinned there, not root, another ABI version). */
+int xlb_maps_open_for_reading(struct xlb_maps *m, const char *dir);
 /* Closes fds opened by xlb_maps_open_pinned. */
 void xlb_maps_close(struct xlb_maps *m);
 /* Reads the ABI version in xlb_meta: -EPROTO unless it is XLB_ABI_VERSION. */

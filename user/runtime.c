@@ -3,7 +3,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 
 #include "log.h"
 #include "maps.h"
+#include "resolve.h"
 #include "slots.h"
 
 _Static_assert(XLB_NAME_MAX + INET6_ADDRSTRLEN <= XLB_INFO_NAME_MAX,
@@ -212,27 +212,6 @@ static void svc_value(const struct rt_service *s, struct xlb_service *v)
 							    : XLB_ON_EMPTY_REJECT;
 }
 
-static void sockaddr_of(const struct xlb_addr *a, uint16_t port, struct sockaddr_storage *ss,
-			socklen_t *len)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_addr = a->v4;
-		sin->sin_port = htons(port);
-		*len = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_addr = a->v6;
-		sin6->sin6_port = htons(port);
-		*len = sizeof(*sin6);
-	}
-}
-
 /* The address the kernel would send from to reach the member: connecting
  * a UDP socket routes it without sending anything. */
 static int route_source(const struct xlb_addr *dst, uint16_t port, struct xlb_addr *src)
@@ -241,7 +220,7 @@ static int route_source(const struct xlb_addr *dst, uint16_t port, struct xlb_ad
 	socklen_t len;
 	int fd, err = 0;
 
-	sockaddr_of(dst, port, &ss, &len);
+	len = addr_to_sockaddr(dst, port, &ss);
 	fd = socket(dst->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
@@ -460,48 +439,6 @@ static void service_free(struct runtime *rt, struct rt_service *s, bool release)
 	free(s);
 }
 
-/* The backends of one member of the file: itself, or each address its
- * hostname resolves to in the VIP's family. */
-static int expand_member(const struct cfg_service *svc, const struct cfg_member *cm,
-			 struct xlb_addr *addrs, size_t cap, size_t *n)
-{
-	struct addrinfo hints = { .ai_family = svc->vip.family, .ai_socktype = SOCK_STREAM };
-	struct addrinfo *res, *ai;
-	int rc;
-
-	*n = 0;
-	if (!cm->is_hostname) {
-		addrs[(*n)++] = cm->addr;
-		return 0;
-	}
-	rc = getaddrinfo(cm->host, NULL, &hints, &res);
-	if (rc) {
-		log_err("%s: member %s: cannot resolve '%s': %s", svc->name, cm->name, cm->host,
-			gai_strerror(rc));
-		return -EHOSTUNREACH;
-	}
-	for (ai = res; ai && *n < cap; ai = ai->ai_next) {
-		struct xlb_addr a = { .family = (sa_family_t)ai->ai_family };
-		bool dup = false;
-
-		if (ai->ai_family == AF_INET)
-			a.v4 = ((struct sockaddr_in *)ai->ai_addr)->sin_addr;
-		else
-			a.v6 = ((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
-		for (size_t i = 0; i < *n; i++)
-			dup |= addr_equal(&addrs[i], &a);
-		if (!dup)
-			addrs[(*n)++] = a;
-	}
-	freeaddrinfo(res);
-	if (!*n) {
-		log_err("%s: member %s: '%s' has no %s address", svc->name, cm->name, cm->host,
-			addr_family_name(svc->vip.family));
-		return -EHOSTUNREACH;
-	}
-	return 0;
-}
-
 static struct rt_member *find_member(const struct rt_service *old, const char *name,
 				     const struct xlb_addr *addr, uint16_t port)
 {
@@ -620,7 +557,7 @@ static int build_service(struct runtime *rt, const struct cfg_service *c,
 		const struct cfg_member *cm = &c->members[i];
 		size_t n;
 
-		err = expand_member(c, cm, addrs, 64, &n);
+		err = resolve_member(c, cm, addrs, 64, &n);
 		if (err)
 			goto fail;
 		for (size_t j = 0; j < n; j++) {
@@ -644,14 +581,7 @@ static int build_service(struct runtime *rt, const struct cfg_service *c,
 			m->addr = addrs[j];
 			m->port = cm->port;
 			m->weight = cm->weight;
-			if (cm->is_hostname) {
-				char text[INET6_ADDRSTRLEN];
-
-				snprintf(m->name, sizeof(m->name), "%s#%s", cm->name,
-					 addr_format(&addrs[j], text, sizeof(text)));
-			} else {
-				snprintf(m->name, sizeof(m->name), "%s", cm->name);
-			}
+			backend_name(cm, &addrs[j], m->name, sizeof(m->name));
 			if (c->has_snat) {
 				m->snat = c->snat;
 			} else if ((err = route_source(&m->addr, m->port, &m->snat))) {
@@ -705,7 +635,7 @@ static int member_start(struct runtime *rt, struct rt_member *m, const struct cf
 		if (err)
 			return err;
 	}
-	sockaddr_of(&m->addr, m->port, &ss, &len);
+	len = addr_to_sockaddr(&m->addr, m->port, &ss);
 	member_host(m, host, sizeof(host));
 	spec.service = c->name;
 	spec.name = m->name;
@@ -788,7 +718,7 @@ static bool key_in_use(struct rt_service *const *services, const struct xlb_svc_
 	return false;
 }
 
-int runtime_apply(struct runtime *rt, struct xlb_config *cfg)
+int runtime_apply(struct runtime *rt, struct xlb_config *cfg, bool reload)
 {
 	struct rt_service *next[XLB_MAX_SERVICES] = { 0 };
 	struct rt_service *prev[XLB_MAX_SERVICES] = { 0 };
@@ -822,6 +752,11 @@ int runtime_apply(struct runtime *rt, struct xlb_config *cfg)
 					if (prev[id]->members[j] == was)
 						prev[id]->members[j] = NULL;
 				s->members[i] = member_carry(m, was);
+				if (reload && was->admin_drain) {
+					log_info("%s: member %s: drain lifted by the reload",
+						 s->cfg->name, was->name);
+					was->admin_drain = false;
+				}
 				continue;
 			}
 			m->hm = NULL;
@@ -896,7 +831,7 @@ int runtime_resolve(struct runtime *rt)
 			any |= rt->cfg->services[i].members[j].is_hostname;
 	if (!any)
 		return 0;
-	err = runtime_apply(rt, rt->cfg);
+	err = runtime_apply(rt, rt->cfg, false);
 	if (err)
 		log_warn("re-resolving hostname members failed; keeping the last good "
 			 "addresses");
@@ -905,6 +840,29 @@ int runtime_resolve(struct runtime *rt)
 
 int runtime_sync_admin(struct runtime *rt)
 {
+	for (uint32_t id = 0; id < XLB_MAX_SERVICES; id++) {
+		struct rt_service *s = rt->services[id];
+		bool dirty = false;
+
+		for (size_t i = 0; s && i < s->n_members; i++) {
+			struct rt_member *m = s->members[i];
+			struct xlb_mbr_info info;
+			bool drain;
+
+			if (xlb_maps_mbr_info_get(rt->maps, m->id, &info))
+				continue;
+			drain = info.admin == XLB_ADMIN_DRAIN;
+			if (drain == m->admin_drain)
+				continue;
+			m->admin_drain = drain;
+			log_info("%s: member %s %s by the operator", s->cfg->name, m->name,
+				 drain ? "drained (no new connections)" : "enabled");
+			member_publish(rt, m);
+			dirty = true;
+		}
+		if (dirty)
+			service_publish(rt, s);
+	}
 	return 0;
 }
 

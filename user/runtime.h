@@ -23,9 +23,10 @@ struct health *runtime_health(struct runtime *rt);
  * has been validated.  Unchanged members keep their health state, new
  * members start PENDING (no traffic before their first good check),
  * removed members leave the slot tables at once while their flows go on.
+ * A reload (RELOAD true) also lifts every `xlb drain`: the file wins.
  * The runtime takes CFG on success; on failure nothing was changed and
  * the caller still owns CFG. */
-int runtime_apply(struct runtime *rt, struct xlb_config *cfg);
+int runtime_apply(struct runtime *rt, struct xlb_config *cfg, bool reload);
 
 /* Re-resolves hostname members; called every resolve_interval. */
 int runtime_resolve(struct runtime *rt);

@@ -342,24 +342,6 @@ static void print_json(const struct status *st, const struct xlb_maps *m, FILE *
 	json_finish(&w);
 }
 
-/* Opens the pins for a read command, with the errors an operator meets. */
-int status_open_pins(struct xlb_maps *m, const char *dir)
-{
-	int err = xlb_maps_open_pinned(m, dir);
-
-	if (err == -ENOENT)
-		log_err("nothing is pinned at %s: xlb is not running there (start it with "
-			"'xlb run -c FILE', or name another --pin-dir)",
-			dir);
-	else if (err == -EACCES || err == -EPERM)
-		log_err("cannot read the pins at %s: reading BPF maps needs root (run it with "
-			"sudo)",
-			dir);
-	else if (err && err != -EPROTO)
-		log_err("cannot open the pins at %s: %s", dir, strerror(-err));
-	return err;
-}
-
 static int status_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -386,7 +368,7 @@ static int status_run(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error(&cmd_status, "unexpected argument '%s'", argv[optind]);
-	if (status_open_pins(&m, st.pin_dir))
+	if (xlb_maps_open_for_reading(&m, st.pin_dir))
 		return XLB_EXIT_FAIL;
 	st.daemon = pin_dir_lock_holder(st.pin_dir);
 	err = status_read(&st, &m);

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+#include "resolve.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+
+/* The backends of one member of the file: itself, or each address its
+ * hostname resolves to in the VIP's family. */
+int resolve_member(const struct cfg_service *svc, const struct cfg_member *cm,
+		   struct xlb_addr *addrs, size_t cap, size_t *n)
+{
+	struct addrinfo hints = { .ai_family = svc->vip.family, .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res, *ai;
+	int rc;
+
+	*n = 0;
+	if (!cm->is_hostname) {
+		addrs[(*n)++] = cm->addr;
+		return 0;
+	}
+	rc = getaddrinfo(cm->host, NULL, &hints, &res);
+	if (rc) {
+		log_err("%s: member %s: cannot resolve '%s': %s", svc->name, cm->name, cm->host,
+			gai_strerror(rc));
+		return -EHOSTUNREACH;
+	}
+	for (ai = res; ai && *n < cap; ai = ai->ai_next) {
+		struct xlb_addr a = { .family = (sa_family_t)ai->ai_family };
+		bool dup = false;
+
+		if (ai->ai_family == AF_INET)
+			a.v4 = ((struct sockaddr_in *)ai->ai_addr)->sin_addr;
+		else
+			a.v6 = ((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+		for (size_t i = 0; i < *n; i++)
+			dup |= addr_equal(&addrs[i], &a);
+		if (!dup)
+			addrs[(*n)++] = a;
+	}
+	freeaddrinfo(res);
+	if (!*n) {
+		log_err("%s: member %s: '%s' has no %s address", svc->name, cm->name, cm->host,
+			addr_family_name(svc->vip.family));
+		return -EHOSTUNREACH;
+	}
+	return 0;
+}
+
+void backend_name(const struct cfg_member *cm, const struct xlb_addr *a, char *buf, size_t len)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	if (cm->is_hostname)
+		snprintf(buf, len, "%s#%s", cm->name, addr_format(a, text, sizeof(text)));
+	else
+		snprintf(buf, len, "%s", cm->name);
+}
