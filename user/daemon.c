@@ -39,6 +39,8 @@ struct daemon {
 	int epfd, sigfd, resolve_fd, lock_fd;
 	struct xlb_dp dp;
 	bool dp_loaded;
+	bool fresh;   /* no data plane was pinned before this run */
+	bool serving; /* the services are published: startup is over */
 	struct runtime *rt;
 };
 
@@ -243,6 +245,8 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 	int err;
 
 	err = collect_interfaces(&d->opts, cfg, ifaces, &n_ifaces);
+	if (!err)
+		err = runtime_preflight(cfg);
 	if (err)
 		return err;
 	err = pin_dir_prepare(d->opts.pin_dir);
@@ -259,6 +263,7 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 		log_err("cannot lock %s: %s", d->opts.pin_dir, strerror(-err));
 		return err;
 	}
+	d->fresh = !pin_dir_has_pins(d->opts.pin_dir);
 	dp_opts_from_config(&cfg->global, d->opts.pin_dir, &dpo);
 	err = xlb_dp_load(&d->dp, &dpo);
 	if (err)
@@ -295,6 +300,7 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 		err = arm_resolve_timer(d);
 	if (err)
 		return err;
+	d->serving = true;
 	log_info("running: %zu service%s, %zu member%s, pinned at %s", cfg->n_services,
 		 cfg->n_services == 1 ? "" : "s", cfg->n_members, cfg->n_members == 1 ? "" : "s",
 		 d->opts.pin_dir);
@@ -352,14 +358,13 @@ static int run_run(int argc, char **argv)
 					   : LOG_LVL_INFO);
 	log_set_timestamps(1);
 
-	if (load_config(d.opts.config, &cfg))
-		return XLB_EXIT_FAIL;
 	if (geteuid() != 0) {
 		log_err("xlb run needs root: it loads BPF programs and attaches them to "
 			"interfaces (run it with sudo)");
-		config_free(cfg);
 		return XLB_EXIT_FAIL;
 	}
+	if (load_config(d.opts.config, &cfg))
+		return XLB_EXIT_FAIL;
 	err = run_daemon(&d, cfg);
 	/* Once runtime_apply succeeded the runtime owns cfg. */
 	if (!runtime_config(d.rt))
@@ -367,6 +372,10 @@ static int run_run(int argc, char **argv)
 	runtime_free(d.rt);
 	if (d.dp_loaded)
 		xlb_dp_close(&d.dp);
+	/* A first run that failed before serving takes back what it pinned,
+	 * so a mistake leaves nothing behind; an adopted data plane stays. */
+	if (err && d.fresh && !d.serving && d.lock_fd >= 0)
+		pin_dir_remove(d.opts.pin_dir, NULL);
 	if (d.resolve_fd >= 0)
 		close(d.resolve_fd);
 	if (d.epfd >= 0)

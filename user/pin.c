@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "pin.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -156,4 +157,49 @@ int pin_dir_lock(const char *dir, int *lock_fd, pid_t *holder)
 	}
 	*lock_fd = fd;
 	return 0;
+}
+
+bool pin_dir_has_pins(const char *dir)
+{
+	char path[4096];
+
+	return !pin_path(path, sizeof(path), dir, "xlb_meta") && access(path, F_OK) == 0;
+}
+
+/* Links first, so the programs leave their hooks before the maps they use
+ * lose their names. */
+int pin_dir_remove(const char *dir, int *removed)
+{
+	int err = 0, count = 0;
+
+	for (int pass = 0; pass < 2; pass++) {
+		struct dirent *de;
+		DIR *d = opendir(dir);
+
+		if (!d)
+			return errno == ENOENT ? 0 : -errno;
+		while ((de = readdir(d))) {
+			char path[4096];
+			bool is_link = strncmp(de->d_name, "link_", 5) == 0;
+
+			if (de->d_name[0] == '.' || is_link != (pass == 0))
+				continue;
+			if (pin_path(path, sizeof(path), dir, de->d_name))
+				continue;
+			if (unlink(path)) {
+				err = -errno;
+				log_err("cannot remove %s: %s", path, strerror(errno));
+				continue;
+			}
+			count++;
+		}
+		closedir(d);
+	}
+	if (!err && rmdir(dir) && errno != ENOENT) {
+		err = -errno;
+		log_err("cannot remove %s: %s", dir, strerror(errno));
+	}
+	if (removed)
+		*removed = count;
+	return err;
 }

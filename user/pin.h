@@ -27,6 +27,14 @@ int pin_dir_lock(const char *dir, int *lock_fd, pid_t *holder);
 /* The PID holding the lock on DIR, 0 when nobody does, -errno on error. */
 pid_t pin_dir_lock_holder(const char *dir);
 
+/* Whether DIR holds a pinned data plane (its meta map). */
+bool pin_dir_has_pins(const char *dir);
+
+/* Unpins everything in DIR, links first (which detaches the programs once
+ * nothing else holds them), then the maps, then removes DIR.  *removed
+ * (optional) counts the pins.  0 or -errno, every failure logged. */
+int pin_dir_remove(const char *dir, int *removed);
+
 /* Joins DIR and NAME into BUF; -ENAMETOOLONG when it does not fit. */
 int pin_path(char *buf, size_t size, const char *dir, const char *name);
 

@@ -510,6 +510,24 @@ static void adopt_member(struct runtime *rt, struct rt_member *m)
 	}
 }
 
+/* The balancer's source toward one address of a member; an unroutable
+ * member is an error that names it. */
+static int member_route(const struct cfg_service *c, const struct cfg_member *cm,
+			const struct xlb_addr *addr, struct xlb_addr *src)
+{
+	char name[XLB_INFO_NAME_MAX], text[XLB_ADDR_PORT_STRLEN];
+	int err = route_source(addr, cm->port, src);
+
+	if (err) {
+		backend_name(cm, addr, name, sizeof(name));
+		log_err("%s: member %s %s: no route from this host (%s); add a route or fix "
+			"the address",
+			c->name, name, addr_format_port(addr, cm->port, text, sizeof(text)),
+			strerror(-err));
+	}
+	return err;
+}
+
 static int unsupported(const struct cfg_service *s, const char *what)
 {
 	log_err("%s: %s is not supported by this version of the data plane yet "
@@ -582,18 +600,10 @@ static int build_service(struct runtime *rt, const struct cfg_service *c,
 			m->port = cm->port;
 			m->weight = cm->weight;
 			backend_name(cm, &addrs[j], m->name, sizeof(m->name));
-			if (c->has_snat) {
+			if (c->has_snat)
 				m->snat = c->snat;
-			} else if ((err = route_source(&m->addr, m->port, &m->snat))) {
-				char text[XLB_ADDR_PORT_STRLEN];
-
-				log_err("%s: member %s %s: no route from this host (%s); add a "
-					"route or fix the address",
-					c->name, m->name,
-					addr_format_port(&m->addr, m->port, text, sizeof(text)),
-					strerror(-err));
+			else if ((err = member_route(c, cm, &m->addr, &m->snat)))
 				goto fail;
-			}
 			prev = find_member(old, m->name, &m->addr, m->port);
 			if (prev) {
 				m->id = prev->id;
@@ -716,6 +726,31 @@ static bool key_in_use(struct rt_service *const *services, const struct xlb_svc_
 			return true;
 	}
 	return false;
+}
+
+int runtime_preflight(const struct xlb_config *cfg)
+{
+	struct xlb_addr addrs[64], src;
+	int err = 0;
+
+	for (size_t i = 0; i < cfg->n_services; i++) {
+		const struct cfg_service *c = &cfg->services[i];
+		int e = check_supported(c);
+
+		if (e)
+			err = e;
+		for (size_t j = 0; !e && j < c->n_members; j++) {
+			size_t n;
+
+			e = resolve_member(c, &c->members[j], addrs, 64, &n);
+			for (size_t k = 0; !e && !c->has_snat && k < n; k++)
+				e = member_route(c, &c->members[j], &addrs[k], &src);
+			if (e)
+				err = e;
+			e = 0;
+		}
+	}
+	return err;
 }
 
 int runtime_apply(struct runtime *rt, struct xlb_config *cfg, bool reload)

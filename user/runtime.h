@@ -19,6 +19,11 @@ void runtime_free(struct runtime *rt);
 /* The health engine, for the daemon's epoll loop. */
 struct health *runtime_health(struct runtime *rt);
 
+/* Before anything is loaded: every hostname resolves, every member can be
+ * routed to, every setting is one this data plane runs.  Each problem is
+ * logged; 0 or the last -errno. */
+int runtime_preflight(const struct xlb_config *cfg);
+
 /* Makes CFG the running configuration: at start, and on reload after CFG
  * has been validated.  Unchanged members keep their health state, new
  * members start PENDING (no traffic before their first good check),

@@ -2,11 +2,9 @@
 /* `xlb stop`: end the daemon if it runs, detach the data plane and remove
  * every pin.  Removing a pinned bpf_link drops the last reference to it once
  * no process holds it, which detaches the program from its hook. */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -31,38 +29,6 @@ static int wait_for_daemon_exit(const char *dir, pid_t pid)
 	return -ETIMEDOUT;
 }
 
-/* Links first, so the programs leave their hooks before the maps they use
- * lose their names. */
-static int remove_pins(const char *dir, int *removed)
-{
-	int err = 0;
-
-	for (int pass = 0; pass < 2; pass++) {
-		struct dirent *de;
-		DIR *d = opendir(dir);
-
-		if (!d)
-			return -errno;
-		while ((de = readdir(d))) {
-			char path[4096];
-			bool is_link = strncmp(de->d_name, "link_", 5) == 0;
-
-			if (de->d_name[0] == '.' || is_link != (pass == 0))
-				continue;
-			if (pin_path(path, sizeof(path), dir, de->d_name))
-				continue;
-			if (unlink(path)) {
-				log_err("cannot remove %s: %s", path, strerror(errno));
-				err = -errno;
-				continue;
-			}
-			(*removed)++;
-		}
-		closedir(d);
-	}
-	return err;
-}
-
 static int stop_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -71,7 +37,7 @@ static int stop_run(int argc, char **argv)
 	};
 	const char *dir = XLB_PIN_DIR_DEFAULT;
 	struct stat st;
-	int c, removed = 0, err;
+	int c, removed = 0;
 	pid_t pid;
 
 	while ((c = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
@@ -110,12 +76,7 @@ static int stop_run(int argc, char **argv)
 			return XLB_EXIT_FAIL;
 		}
 	}
-	err = remove_pins(dir, &removed);
-	if (!err && rmdir(dir) && errno != ENOENT) {
-		err = -errno;
-		log_err("cannot remove %s: %s", dir, strerror(errno));
-	}
-	if (err)
+	if (pin_dir_remove(dir, &removed))
 		return XLB_EXIT_FAIL;
 	printf("xlb stopped: data plane detached, %d pins removed from %s\n", removed, dir);
 	return XLB_EXIT_OK;

@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# The operator's commands against a running data plane in the testbed, and
+# every run-time mistake `xlb run` must refuse before touching anything:
+# status/flows (text and JSON), drain and enable with and without the
+# daemon, pick with its saved position, a second daemon, a missing
+# interface, a pin directory off bpffs, an unroutable member, non-root.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+. scripts/lib.sh
+. tests/e2e/lib.sh
+
+XLB_TB_PREFIX=xlbcli-
+PIN=/sys/fs/bpf/xlbcli
+VIP=198.18.2.1
+SRCS=198.18.0.2,198.18.0.3
+
+if [ "$(id -u)" != 0 ]; then
+	skip cli_e2e "network namespaces and BPF need root"
+	finish
+fi
+[ -x "$XLB" ] || { ko cli_e2e "$XLB is not built (make test-build)"; finish; }
+
+WORK=$(mktemp -d /tmp/xlb-cli.XXXXXX)
+DLOG=$WORK/daemon.log
+: >"$DLOG"
+cleanup() {
+	daemon_stop
+	"$XLB" stop --pin-dir "$PIN" >/dev/null 2>&1
+	tb_down quiet
+	if [ "$fail" -gt 0 ]; then
+		echo "  daemon log (last 30 lines):"
+		tail -n 30 "$DLOG" | sed 's/^/    /'
+	fi
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+tb_die() {
+	tb_log "error: $*"
+	ko testbed_up "$*"
+	finish
+}
+"$XLB" stop --pin-dir "$PIN" >/dev/null 2>&1
+tb_up 3 2
+
+cat >"$WORK/xlb.yaml" <<YAML
+global:
+  interfaces: [l0, l1]
+services:
+  - name: web
+    vip: {ip: $VIP, port: 80}
+    healthcheck: {type: http, interval: 500ms, timeout: 300ms, rise: 1, fall: 1}
+    members:
+      m1: [$(tb_member_ip 1), 80]
+      m2: [$(tb_member_ip 2), 80]
+      m3: [$(tb_member_ip 3), 80]
+YAML
+
+# Mistakes refused before anything is loaded: nothing pinned afterwards.
+nothing_pinned() { [ ! -e "$PIN" ]; }
+run_fails_with() { # MESSAGE-REGEX ARGS...
+	local want=$1 out rc
+	shift
+	out=$(xlb_in_lb run --pin-dir "$PIN" "$@" 2>&1)
+	rc=$?
+	[ "$rc" = 1 ] && grep -qE "$want" <<<"$out" && nothing_pinned ||
+		{ echo "  rc $rc: $out"; return 1; }
+}
+check run_refuses_a_missing_interface \
+	run_fails_with "interface 'nosuch0' does not exist" -c "$WORK/xlb.yaml" -i nosuch0
+mkdir -p "$WORK/notbpf"
+not_bpffs() {
+	local out
+	out=$(xlb_in_lb run -c "$WORK/xlb.yaml" --pin-dir "$WORK/notbpf/xlb" 2>&1)
+	[ $? = 1 ] && grep -q 'is not on a bpf filesystem' <<<"$out" || { echo "  $out"; return 1; }
+}
+check run_refuses_a_pin_dir_off_bpffs not_bpffs
+sed "s/$(tb_member_ip 3)/198.19.99.9/" "$WORK/xlb.yaml" >"$WORK/unroutable.yaml"
+check run_refuses_an_unroutable_member \
+	run_fails_with "member m3 198.19.99.9:80: no route from this host" -c "$WORK/unroutable.yaml"
+nonroot() {
+	local out
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$XLB" run -c "$WORK/xlb.yaml" \
+		--pin-dir "$PIN" 2>&1)
+	[ $? = 1 ] && grep -q 'needs root' <<<"$out" && nothing_pinned || { echo "  $out"; return 1; }
+}
+if command -v setpriv >/dev/null; then
+	check run_says_it_needs_root nonroot
+else
+	skip run_says_it_needs_root "setpriv (util-linux) is missing"
+fi
+usage_error() { "$XLB" run >/dev/null 2>&1; [ $? = 2 ]; }
+check run_without_a_file_is_a_usage_error usage_error
+
+log_mark
+daemon_start "$WORK/xlb.yaml"
+wait_log 15 ' member m[1-3] .* UP ' 3 || { ko daemon_up "$(log_since | tail -n 5)"; finish; }
+ok daemon_up
+
+second_daemon() {
+	local out
+	out=$(xlb_in_lb run -c "$WORK/xlb.yaml" --pin-dir "$PIN" 2>&1)
+	[ $? = 1 ] && grep -q "another xlb daemon (PID $DPID) is running" <<<"$out" ||
+		{ echo "  $out"; return 1; }
+}
+check second_daemon_is_refused_by_pid second_daemon
+
+client http "$VIP" 80 6 --src "$SRCS" >/dev/null
+status_text() {
+	local out
+	out=$(xlb_in_lb status --pin-dir "$PIN")
+	grep -q "daemon running (PID $DPID)" <<<"$out" &&
+		grep -qE '^web  tcp 198.18.2.1:80  round-robin, nat, on empty: reject  3/3 members serving' <<<"$out" &&
+		grep -qE '^  m1 +198.18.1.11:80 +UP ' <<<"$out" &&
+		grep -qE 'l0 \(native XDP\)' <<<"$out" || { echo "$out"; return 1; }
+}
+check status_text_shows_services_members_and_mode status_text
+status_json() {
+	xlb_in_lb status --pin-dir "$PIN" --json | /usr/bin/python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+web = [x for x in s["services"] if x["name"] == "web"][0]
+assert web["members_serving"] == 3, web
+assert [m["name"] for m in web["members"]] == ["m1", "m2", "m3"], web
+assert sum(m["new_connections"] for m in web["members"]) == 6, web
+assert all(m["state"] == "UP" for m in web["members"]), web
+assert s["packets_by_outcome"]["tx_new_flow"] >= 6, s["packets_by_outcome"]
+'
+}
+check status_json_is_valid_and_counts_new_connections status_json
+
+# flows: a held connection is listed with its member.
+client hold "$VIP" 7 1 30 --until-file "$WORK/stop" >/dev/null 2>&1 &
+hold=$!
+flows_listed() {
+	xlb_in_lb flows --pin-dir "$PIN" --service web --json | /usr/bin/python3 -c '
+import json, sys
+f = json.load(sys.stdin)
+assert len(f) >= 1, f
+assert all(x["service"] == "web" and x["member"] in ("m1", "m2", "m3") for x in f), f
+'
+}
+cat >>"$WORK/xlb.yaml" <<YAML
+  - name: echo
+    vip: {ip: $VIP, port: 7}
+    healthcheck: {type: tcp, interval: 500ms, timeout: 300ms, rise: 1, fall: 1}
+    members:
+      m1: [$(tb_member_ip 1), 7]
+YAML
+check flows_json_lists_web_connections flows_listed
+touch "$WORK/stop"
+wait "$hold" 2>/dev/null
+unknown_service() { ! xlb_in_lb flows --pin-dir "$PIN" --service nosuch >/dev/null 2>&1; }
+check flows_of_an_unknown_service_fail unknown_service
+
+# drain with the daemon: m2 gets nothing new; enable brings it back.
+log_mark
+xlb_in_lb drain web m2 --pin-dir "$PIN" >"$WORK/drain.out" 2>&1
+check drain_is_confirmed grep -q 'member m2 drained' "$WORK/drain.out"
+wait_log 5 'member m2 drained'
+no_m2() {
+	local out
+	out=$(client http "$VIP" 80 8 --src "$SRCS")
+	! grep -q '^m2$' <<<"$out" && ! grep -q ERR <<<"$out" || { echo "  $out"; return 1; }
+}
+check drained_member_gets_no_new_connections no_m2
+check status_shows_drain bash -c "nsenter --net=/run/netns/$(tb_ns lb) -- $XLB status --pin-dir $PIN | grep -qE '^  m2 .* DRAIN '"
+xlb_in_lb enable web m2 --pin-dir "$PIN" >/dev/null
+wait_log 5 'member m2 enabled'
+m2_back() {
+	local out
+	out=$(client http "$VIP" 80 6 --src "$SRCS")
+	grep -q '^m2$' <<<"$out" || { echo "  $out"; return 1; }
+}
+check enabled_member_serves_again m2_back
+unknown_member() { ! xlb_in_lb drain web m9 --pin-dir "$PIN" >/dev/null 2>&1; }
+check drain_of_an_unknown_member_fails unknown_member
+
+# drain with no daemon: the command republishes the slot table itself.
+daemon_stop
+xlb_in_lb drain web m1 --pin-dir "$PIN" >/dev/null
+no_m1() {
+	local out
+	out=$(client http "$VIP" 80 6 --src "$SRCS")
+	! grep -q '^m1$' <<<"$out" && ! grep -q ERR <<<"$out" || { echo "  $out"; return 1; }
+}
+check drain_without_daemon_takes_effect no_m1
+status_no_daemon() { xlb_in_lb status --pin-dir "$PIN" | grep -q 'no daemon running'; }
+check status_works_without_the_daemon status_no_daemon
+xlb_in_lb enable web m1 --pin-dir "$PIN" >/dev/null
+
+# pick: the seed's one-shot job against real members, position saved.
+cat >"$WORK/seed.yaml" <<YAML
+---
+service: observabilityplatforms.com
+vip:
+  ip: 127.0.0.1
+  listener_port: 8080
+  pool:
+    members:
+      newrelic.com: [$(tb_member_ip 1), 80]
+      splunk.com: [$(tb_member_ip 2), 81]
+      datadoghq.com: [$(tb_member_ip 3), 80]
+    healthcheck: tcp
+YAML
+picks=""
+for i in 1 2 3; do
+	picks="$picks $(xlb_in_lb pick "$WORK/seed.yaml" --state "$WORK/pick.state" |
+		sed -n 's/^Your VIP returned member: //p')"
+done
+check pick_rotates_over_members_that_are_up test "$picks" = " newrelic.com:80 datadoghq.com:80 newrelic.com:80"
+pick_table() {
+	xlb_in_lb pick "$WORK/seed.yaml" --state "$WORK/pick.state" |
+		grep -qE '^  splunk.com +198.18.1.12:81 +DOWN +connection refused'
+}
+check pick_table_names_the_failed_check pick_table
+
+"$XLB" stop --pin-dir "$PIN" >/dev/null
+check stop_leaves_nothing nothing_pinned
+detached() { ! tb_exec lb ip link show dev l0 | grep -q 'prog/xdp'; }
+check stop_detaches_xdp detached
+finish
