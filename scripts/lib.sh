@@ -64,6 +64,14 @@ wait_until() {
 	return 1
 }
 
+# The name a member's web server answers with: mK, or the K-th word of
+# XLB_TB_NAMES (the demo names its members as the seed file does).
+tb_member_name() {
+	local names
+	read -r -a names <<<"${XLB_TB_NAMES:-}"
+	printf '%s\n' "${names[$(($1 - 1))]:-m$1}"
+}
+
 tb_members() {
 	local f
 	f="$(tb_state)/members"
@@ -143,7 +151,7 @@ tb_start_servers() {
 	for ((k = 1; k <= n; k++)); do
 		www="$state/www/m$k"
 		mkdir -p "$www"
-		printf 'm%d\n' "$k" >"$www/index.html"
+		tb_member_name "$k" >"$www/index.html"
 	done
 	(
 		exec </dev/null >>"$state/logs/supervisor.log" 2>&1

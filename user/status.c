@@ -36,7 +36,7 @@ struct status {
 	int n_ifaces;
 	struct xlb_svc_info *svc;    /* by id */
 	struct xlb_mbr_info *mbr;    /* by id */
-	uint32_t *mbr_flows;         /* forward flow entries by member id */
+	uint32_t *mbr_flows;         /* active connections by member id */
 	uint32_t *svc_flows;         /* by service id */
 	uint64_t flows_total;        /* entries, both directions */
 	uint32_t flows_max;
@@ -74,6 +74,13 @@ static void read_ifaces(struct status *st)
 		close(fd);
 	}
 	closedir(d);
+	for (int i = 1; i < st->n_ifaces; i++) /* by ifindex, as `ip link` lists them */
+		for (int j = i; j > 0 && st->ifaces[j - 1].ifindex > st->ifaces[j].ifindex; j--) {
+			struct status_iface t = st->ifaces[j];
+
+			st->ifaces[j] = st->ifaces[j - 1];
+			st->ifaces[j - 1] = t;
+		}
 }
 
 static int read_flows(struct status *st, const struct xlb_maps *m)
@@ -93,7 +100,10 @@ static int read_flows(struct status *st, const struct xlb_maps *m)
 		if (bpf_map_lookup_elem(m->flows, &key, &val))
 			continue;
 		st->flows_total++;
-		if (val.dir != XLB_DIR_FORWARD)
+		/* Active connections: a closed one keeps its entry a little
+		 * while (its retransmissions still find their member). */
+		if (val.dir != XLB_DIR_FORWARD || val.state == XLB_FLOW_FIN ||
+		    val.state == XLB_FLOW_RST)
 			continue;
 		if (val.member_id < XLB_MAX_MEMBERS)
 			st->mbr_flows[val.member_id]++;
@@ -196,7 +206,7 @@ static void print_text(const struct status *st, const struct xlb_maps *m, FILE *
 			xlb_ip_port_str(&si->key.vip, si->key.family, si->key.port, a, sizeof(a)),
 			xlb_sched_str(si->scheduler), xlb_fwd_str(si->forwarding),
 			xlb_on_empty_str(si->on_empty), si->n_serving, si->n_members);
-		fprintf(out, "  flows %u, new connections %llu, packets in %llu / out %llu, "
+		fprintf(out, "  active connections %u, new connections %llu, packets in %llu / out %llu, "
 			     "bytes in %s / out %s\n",
 			st->svc_flows[s], (unsigned long long)ts.new_flows,
 			(unsigned long long)ts.fwd_packets, (unsigned long long)ts.reply_packets,
@@ -207,8 +217,8 @@ static void print_text(const struct status *st, const struct xlb_maps *m, FILE *
 
 			w = len > w ? len : w;
 		}
-		fprintf(out, "  %-*s  %-22s %-10s %-6s %-6s %-34s %9s %7s %9s %10s\n", w, "MEMBER",
-			"ADDRESS", "STATE", "SINCE", "WEIGHT", "LAST CHECK", "LATENCY", "FLOWS",
+		fprintf(out, "  %-*s  %-22s %-10s %-6s %-6s %-26s %9s %7s %9s %10s\n", w, "MEMBER",
+			"ADDRESS", "STATE", "SINCE", "WEIGHT", "LAST CHECK", "LATENCY", "ACTIVE",
 			"NEW CONNS", "BYTES IN");
 		for (size_t i = 0; i < n; i++) {
 			const struct xlb_mbr_info *mi = &st->mbr[ids[i]];
@@ -222,7 +232,7 @@ static void print_text(const struct status *st, const struct xlb_maps *m, FILE *
 			else
 				snprintf(lat, sizeof(lat), "-");
 			snprintf(last, sizeof(last), "%s", mi->last_check[0] ? mi->last_check : "-");
-			fprintf(out, "  %-*s  %-22s %-10s %-6s %-6u %-34s %9s %7u %9llu %10s\n", w,
+			fprintf(out, "  %-*s  %-22s %-10s %-6s %-6u %-26s %9s %7u %9llu %10s\n", w,
 				mi->name, xlb_ip_port_str(&mi->addr, mi->family, mi->port, a, sizeof(a)),
 				member_state_text(mi),
 				since && now >= since ? xlb_age_str(now - since, age, sizeof(age)) : "-",
@@ -303,7 +313,7 @@ static void print_json(const struct status *st, const struct xlb_maps *m, FILE *
 		json_kv_string(&w, "forwarding", xlb_fwd_str(si->forwarding));
 		json_kv_string(&w, "on_empty", xlb_on_empty_str(si->on_empty));
 		json_kv_uint(&w, "members_serving", si->n_serving);
-		json_kv_uint(&w, "flows", st->svc_flows[s]);
+		json_kv_uint(&w, "active_connections", st->svc_flows[s]);
 		json_traffic(&w, &ts);
 		json_key(&w, "members");
 		json_array_begin(&w);
@@ -325,7 +335,7 @@ static void print_json(const struct status *st, const struct xlb_maps *m, FILE *
 			json_kv_string(&w, "last_check", mi->last_check);
 			json_kv_uint(&w, "last_check_unix_ms", mi->last_check_unix_ms);
 			json_kv_uint(&w, "latency_us", mi->latency_us);
-			json_kv_uint(&w, "flows", st->mbr_flows[ids[i]]);
+			json_kv_uint(&w, "active_connections", st->mbr_flows[ids[i]]);
 			json_traffic(&w, &ms);
 			json_object_end(&w);
 		}
