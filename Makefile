@@ -146,13 +146,16 @@ bench-dataplane: deps-test $(BENCH_BINS) $(BUILD)/xlb
 	$(Q)BUILD=$(BUILD) scripts/bench-dataplane.sh
 
 install: $(BUILD)/xlb
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/doc/xlb/examples
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/doc/xlb/examples \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 0755 $(BUILD)/xlb $(DESTDIR)$(PREFIX)/sbin/xlb
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/xlb/
 	install -m 0644 examples/*.yaml $(DESTDIR)$(PREFIX)/share/doc/xlb/examples/
+	sed 's|/usr/local|$(PREFIX)|g' scripts/xlb.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/xlb.service
+	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/xlb.service
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/sbin/xlb
+	rm -f $(DESTDIR)$(PREFIX)/sbin/xlb $(DESTDIR)$(PREFIX)/lib/systemd/system/xlb.service
 	rm -rf $(DESTDIR)$(PREFIX)/share/doc/xlb
 
 clean:

@@ -53,18 +53,29 @@ static int opts_validate(const struct xlb_dp_opts *o)
 	return 0;
 }
 
-/* Refuses pins left by another ABI version before libbpf tries to reuse them. */
-static int pins_check(const char *dir)
+/* Refuses pins left by another ABI version, or a flow table of another
+ * size, before libbpf tries to reuse them (it would only say "parameter
+ * mismatch"). */
+static int pins_check(const char *dir, __u32 flow_entries)
 {
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
 	struct xlb_maps old;
 	int err;
 
 	err = xlb_maps_open_pinned(&old, dir);
-	if (err == 0) {
-		xlb_maps_close(&old);
-		return 0;
+	if (err)
+		return err == -EPROTO ? err : 0;
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(old.flows, &info, &len) && info.max_entries != flow_entries) {
+		log_err("the pinned flow table at %s holds %u entries and the configuration asks "
+			"for %u: its size is fixed when it is created.  Keep flow_table_size at "
+			"%u, or run 'xlb stop' (which ends established connections) first",
+			dir, info.max_entries, flow_entries, info.max_entries);
+		err = -EINVAL;
 	}
-	return err == -EPROTO ? err : 0;
+	xlb_maps_close(&old);
+	return err;
 }
 
 static int maps_pin_paths(struct xlb *skel, const char *dir)
@@ -97,7 +108,7 @@ int xlb_dp_load(struct xlb_dp *dp, const struct xlb_dp_opts *o)
 	if (err)
 		return err;
 	if (o->pin_dir) {
-		err = pins_check(o->pin_dir);
+		err = pins_check(o->pin_dir, o->flow_entries);
 		if (err)
 			return err;
 	}

@@ -187,6 +187,14 @@ no_m1() {
 check drain_without_daemon_takes_effect no_m1
 status_no_daemon() { xlb_in_lb status --pin-dir "$PIN" | grep -q 'no daemon running'; }
 check status_works_without_the_daemon status_no_daemon
+resized() {
+	local out
+	sed 's/^global:$/global:\n  flow_table_size: 4096/' "$WORK/xlb.yaml" >"$WORK/resized.yaml"
+	out=$(xlb_in_lb run -c "$WORK/resized.yaml" --pin-dir "$PIN" 2>&1)
+	[ $? = 1 ] && grep -q 'holds 262144 entries and the configuration asks for 4096' <<<"$out" &&
+		[ -e "$PIN/xlb_flows" ] || { echo "  $out"; return 1; }
+}
+check run_refuses_another_flow_table_size_and_keeps_the_pins resized
 xlb_in_lb enable web m1 --pin-dir "$PIN" >/dev/null
 
 # pick: the seed's one-shot job against real members, position saved.
