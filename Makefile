@@ -56,7 +56,7 @@ BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
 .DELETE_ON_ERROR:
 .SECONDARY:
 .PHONY: all deps deps-build deps-test deps-demo deps-vmtest deps-bench test test-build \
-	demo install uninstall clean bench bench-dataplane
+	demo install uninstall clean bench bench-dataplane bench-control
 
 all: $(BUILD)/xlb
 
@@ -144,6 +144,9 @@ demo: deps-demo
 
 bench-dataplane: deps-test $(BENCH_BINS) $(BUILD)/xlb
 	$(Q)BUILD=$(BUILD) scripts/bench-dataplane.sh
+
+bench-control: deps-test $(BUILD)/xlb
+	$(Q)BUILD=$(BUILD) scripts/bench-control.sh
 
 install: $(BUILD)/xlb
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/doc/xlb/examples \

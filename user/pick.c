@@ -21,7 +21,7 @@
 #include "config.h"
 #include "health.h"
 #include "log.h"
-#include "resolve.h"
+#include "backend.h"
 #include "xlb/info.h"
 
 #define PICK_STATE_ROOT  "/var/lib/xlb/pick.state"
@@ -249,20 +249,11 @@ static int check_all(struct pick *p)
 		}
 		spec.addrlen = addr_to_sockaddr(&b->addr, b->cm->port, &ss);
 		spec.addr = (struct sockaddr *)&ss;
-		health_params_default(&spec.params);
-		spec.params.type = c->type == CFG_HC_HTTP ? HEALTH_HTTP : HEALTH_TCP;
-		spec.params.port = c->port;
-		spec.params.timeout_ms = c->timeout_ms;
+		backend_host(b->cm, &b->addr, host, sizeof(host));
+		backend_health_params(c, host, &spec.params);
 		/* One check, now: the scheduled ones never come in this run. */
 		spec.params.interval_ms = 3600 * 1000;
 		spec.params.rise = spec.params.fall = 1;
-		spec.params.http_path = c->path;
-		spec.params.http_status = c->expect;
-		if (b->cm->is_hostname)
-			snprintf(host, sizeof(host), "%s", b->cm->host);
-		else
-			addr_format(&b->addr, host, sizeof(host));
-		spec.params.http_host = host;
 		err = health_add(h, &spec, &b->hm);
 		if (err)
 			goto out;

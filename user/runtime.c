@@ -11,7 +11,7 @@
 
 #include "log.h"
 #include "maps.h"
-#include "resolve.h"
+#include "backend.h"
 #include "slots.h"
 
 _Static_assert(XLB_NAME_MAX + INET6_ADDRSTRLEN <= XLB_INFO_NAME_MAX,
@@ -237,23 +237,6 @@ static int route_source(const struct xlb_addr *dst, uint16_t port, struct xlb_ad
 out:
 	close(fd);
 	return err;
-}
-
-static void health_params_of(const struct cfg_health *c, const char *host,
-			     struct health_params *p)
-{
-	health_params_default(p);
-	p->type = c->type == CFG_HC_HTTP ? HEALTH_HTTP
-		  : c->type == CFG_HC_NONE ? HEALTH_NONE
-					   : HEALTH_TCP;
-	p->port = c->port;
-	p->interval_ms = c->interval_ms;
-	p->timeout_ms = c->timeout_ms;
-	p->rise = c->rise;
-	p->fall = c->fall;
-	p->http_path = c->path;
-	p->http_host = host;
-	p->http_status = c->expect;
 }
 
 /* ---- publishing ---------------------------------------------------------- */
@@ -624,14 +607,6 @@ fail:
 	return err;
 }
 
-static void member_host(const struct rt_member *m, char *host, size_t len)
-{
-	if (m->cfg->is_hostname)
-		snprintf(host, len, "%s", m->cfg->host);
-	else
-		addr_format(&m->addr, host, len);
-}
-
 static int member_start(struct runtime *rt, struct rt_member *m, const struct cfg_service *c)
 {
 	struct health_member_spec spec = { 0 };
@@ -646,14 +621,14 @@ static int member_start(struct runtime *rt, struct rt_member *m, const struct cf
 			return err;
 	}
 	len = addr_to_sockaddr(&m->addr, m->port, &ss);
-	member_host(m, host, sizeof(host));
+	backend_host(m->cfg, &m->addr, host, sizeof(host));
 	spec.service = c->name;
 	spec.name = m->name;
 	spec.addr = (struct sockaddr *)&ss;
 	spec.addrlen = len;
 	spec.user = m;
 	spec.initial = m->adopted ? m->initial : HEALTH_PENDING;
-	health_params_of(&m->cfg->health, host, &spec.params);
+	backend_health_params(&m->cfg->health, host, &spec.params);
 	return health_add(rt->health, &spec, &m->hm);
 }
 
@@ -670,8 +645,8 @@ static struct rt_member *member_carry(struct rt_member *fresh, struct rt_member 
 	was->weight = fresh->weight;
 	was->snat = fresh->snat;
 	was->order = fresh->order;
-	member_host(was, host, sizeof(host));
-	health_params_of(&was->cfg->health, host, &p);
+	backend_host(was->cfg, &was->addr, host, sizeof(host));
+	backend_health_params(&was->cfg->health, host, &p);
 	health_update(was->hm, &p);
 	free(fresh);
 	return was;

@@ -3,7 +3,7 @@
 # PASS/FAIL bookkeeping, starting and stopping `xlb run` inside lb, waiting
 # for its log lines, and the test client.  Source after scripts/lib.sh.
 
-E2E_BUILD=$(cd "${BUILD:-build}" && pwd)
+E2E_BUILD=$(cd "${BUILD:-build}" 2>/dev/null && pwd)
 XLB="$E2E_BUILD/xlb"
 CLIENT_PY="$(pwd)/tests/e2e/client.py"
 pass=0 fail=0 skip=0
@@ -58,3 +58,42 @@ log_has() { [ "$(log_since | grep -cE "$1")" -ge "${2:-1}" ]; }
 wait_log() { wait_until "$1" log_has "$2" "${3:-1}"; }
 
 client() { tb_exec client /usr/bin/python3 "$CLIENT_PY" "$@"; }
+
+# e2e_start SUITE MEMBERS CLIENT_ADDRS: the common start of a suite that runs
+# the daemon: root and the binary checked (a skip or a failure says why),
+# WORK and DLOG made, teardown trapped (daemon, pins, testbed, WORK; the
+# daemon log is shown when something failed), leftovers removed, testbed up.
+# Needs XLB_TB_PREFIX and PIN set.
+e2e_start() {
+	local suite=$1
+	if [ "$(id -u)" != 0 ]; then
+		skip "$suite" "network namespaces and BPF need root"
+		finish
+	fi
+	[ -x "$XLB" ] || { ko "$suite" "$XLB is not built (make test-build)"; finish; }
+	WORK=$(mktemp -d "/tmp/xlb-$suite.XXXXXX")
+	DLOG=$WORK/daemon.log
+	: >"$DLOG"
+	trap e2e_cleanup EXIT
+	trap 'exit 1' INT TERM
+	"$XLB" stop --pin-dir "$PIN" >/dev/null 2>&1
+	tb_up "$2" "$3"
+}
+e2e_cleanup() {
+	daemon_stop
+	for p in "${E2E_PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	"$XLB" stop --pin-dir "$PIN" >/dev/null 2>&1
+	tb_down quiet
+	if [ "$fail" -gt 0 ]; then
+		echo "  daemon log (last 40 lines):"
+		tail -n 40 "$DLOG" | sed 's/^/    /'
+	fi
+	rm -rf "$WORK"
+}
+E2E_PIDS=()
+# A testbed that cannot be built fails the suite, reported, not a crash.
+tb_die() {
+	tb_log "error: $*"
+	ko testbed_up "$*"
+	finish
+}

@@ -14,34 +14,7 @@ PIN=/sys/fs/bpf/xlbcli
 VIP=198.18.2.1
 SRCS=198.18.0.2,198.18.0.3
 
-if [ "$(id -u)" != 0 ]; then
-	skip cli_e2e "network namespaces and BPF need root"
-	finish
-fi
-[ -x "$XLB" ] || { ko cli_e2e "$XLB is not built (make test-build)"; finish; }
-
-WORK=$(mktemp -d /tmp/xlb-cli.XXXXXX)
-DLOG=$WORK/daemon.log
-: >"$DLOG"
-cleanup() {
-	daemon_stop
-	"$XLB" stop --pin-dir "$PIN" >/dev/null 2>&1
-	tb_down quiet
-	if [ "$fail" -gt 0 ]; then
-		echo "  daemon log (last 30 lines):"
-		tail -n 30 "$DLOG" | sed 's/^/    /'
-	fi
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-tb_die() {
-	tb_log "error: $*"
-	ko testbed_up "$*"
-	finish
-}
-"$XLB" stop --pin-dir "$PIN" >/dev/null 2>&1
-tb_up 3 2
+e2e_start cli 3 2
 
 cat >"$WORK/xlb.yaml" <<YAML
 global:

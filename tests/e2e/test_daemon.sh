@@ -15,36 +15,7 @@ VIP=198.18.2.1
 VIP6=fd00:20::1
 SRCS=198.18.0.2,198.18.0.3,198.18.0.4,198.18.0.5
 
-if [ "$(id -u)" != 0 ]; then
-	skip daemon_e2e "network namespaces and BPF need root"
-	finish
-fi
-[ -x "$XLB" ] || { ko daemon_e2e "$XLB is not built (make test-build)"; finish; }
-
-WORK=$(mktemp -d /tmp/xlb-e2e.XXXXXX)
-DLOG=$WORK/daemon.log
-: >"$DLOG"
-extra_pids=()
-cleanup() {
-	daemon_stop
-	for p in "${extra_pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	"$XLB" stop --pin-dir "$PIN" >/dev/null 2>&1
-	tb_down quiet
-	if [ "$fail" -gt 0 ]; then
-		echo "  daemon log (last 40 lines):"
-		tail -n 40 "$DLOG" | sed 's/^/    /'
-	fi
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-tb_die() {
-	tb_log "error: $*"
-	ko testbed_up "$*"
-	finish
-}
-"$XLB" stop --pin-dir "$PIN" >/dev/null 2>&1
-tb_up 4 4
+e2e_start daemon 4 4
 
 # members_cfg M...: the pool lines for members mK (HTTP :80 / echo :7).
 pool() {
@@ -174,7 +145,7 @@ check status_shows_m2_down status_shows_down
 log_mark
 tb_exec m2 /usr/bin/python3 -m http.server 80 --bind :: --directory "$(tb_state)/www/m2" \
 	>>"$(tb_state)/logs/m2-http.log" 2>&1 &
-extra_pids+=($!)
+E2E_PIDS+=($!)
 if wait_log 10 'web: member m2 .* UP \(2/2 checks passed'; then
 	ok recovery_after_rise_checks
 else

@@ -8,26 +8,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib.sh
+. tests/e2e/lib.sh
 
 # A prefix of its own, so that a demo testbed running meanwhile is left alone.
 XLB_TB_PREFIX=xlbtst-
 MEMBERS=3
-pass=0 fail=0 skip=0
-
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL $1${2:+: $2}"; fail=$((fail + 1)); }
-skip() { echo "  skipped: $2"; echo "SKIP $1"; skip=$((skip + 1)); }
-# check NAME CMD...: PASS when CMD succeeds.
-check() {
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else ko "$name"; fi
-}
-finish() {
-	echo "$pass passed, $fail failed, $skip skipped"
-	[ "$fail" -eq 0 ]
-	exit
-}
 
 if [ "$(id -u)" != 0 ]; then
 	skip testbed "network namespaces need root"

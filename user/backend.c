@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "resolve.h"
+#include "backend.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -58,4 +58,29 @@ void backend_name(const struct cfg_member *cm, const struct xlb_addr *a, char *b
 		snprintf(buf, len, "%s#%s", cm->name, addr_format(a, text, sizeof(text)));
 	else
 		snprintf(buf, len, "%s", cm->name);
+}
+
+void backend_health_params(const struct cfg_health *c, const char *host,
+			   struct health_params *p)
+{
+	health_params_default(p);
+	p->type = c->type == CFG_HC_HTTP ? HEALTH_HTTP
+		  : c->type == CFG_HC_NONE ? HEALTH_NONE
+					   : HEALTH_TCP;
+	p->port = c->port;
+	p->interval_ms = c->interval_ms;
+	p->timeout_ms = c->timeout_ms;
+	p->rise = c->rise;
+	p->fall = c->fall;
+	p->http_path = c->path;
+	p->http_host = host;
+	p->http_status = c->expect;
+}
+
+void backend_host(const struct cfg_member *cm, const struct xlb_addr *a, char *buf, size_t len)
+{
+	if (cm->is_hostname)
+		snprintf(buf, len, "%s", cm->host);
+	else
+		addr_format(a, buf, len);
 }
