@@ -121,4 +121,11 @@ struct {
 	__type(value, struct xlb_mbr_info);
 } xlb_mbr_info SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_MAX_MEMBERS);
+	__type(key, __u32);
+	__type(value, struct xlb_mbr_admin);
+} xlb_mbr_admin SEC(".maps");
+
 #endif

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* `xlb drain|enable SERVICE MEMBER`: take a member out of rotation (its
  * connections go on) or put it back, at run time, until the next reload.
- * The admin state lives in the pinned info map; a running daemon is told
+ * The admin state lives in the pinned xlb_mbr_admin map; a running daemon is told
  * with SIGUSR1 and republishes, and with no daemon the slot table is
  * rebuilt here from what the pins say. */
 #include <errno.h>
@@ -67,7 +67,10 @@ static int republish(const struct xlb_maps *m, const struct admin_target *t)
 		}
 		order[j] = i.order;
 		sm[j].id = id;
-		sm[j].weight = i.state == XLB_HEALTH_UP && i.admin == XLB_ADMIN_ENABLED ? i.weight : 0;
+		sm[j].weight = i.state == XLB_HEALTH_UP &&
+					       xlb_maps_mbr_admin_get(m, id) == XLB_ADMIN_ENABLED
+				       ? i.weight
+				       : 0;
 		n++;
 	}
 	count = t->svc.scheduler == XLB_SCHED_WRR ? slots_weighted(sm, n, slots, XLB_MAX_SLOTS)
@@ -122,10 +125,9 @@ static int admin_set(const struct command *cmd, int argc, char **argv, __u8 admi
 		    i.service_id != t.svc_id || !member_matches(i.name, member))
 			continue;
 		found++;
-		if (i.admin == admin)
+		if (xlb_maps_mbr_admin_get(&m, id) == admin)
 			continue;
-		i.admin = admin;
-		err = xlb_maps_mbr_info_set(&m, id, &i);
+		err = xlb_maps_mbr_admin_set(&m, id, admin);
 		if (err)
 			goto out;
 		changed++;

@@ -57,6 +57,7 @@ static const struct {
 	{ XLB_MAP_MBR_STATS, offsetof(struct xlb_maps, mbr_stats) },
 	{ XLB_MAP_SVC_INFO, offsetof(struct xlb_maps, svc_info) },
 	{ XLB_MAP_MBR_INFO, offsetof(struct xlb_maps, mbr_info) },
+	{ XLB_MAP_MBR_ADMIN, offsetof(struct xlb_maps, mbr_admin) },
 };
 
 #define N_MAPS (sizeof(map_fields) / sizeof(map_fields[0]))
@@ -353,6 +354,21 @@ int xlb_maps_mbr_info_set(const struct xlb_maps *m, __u32 id, const struct xlb_m
 int xlb_maps_mbr_info_get(const struct xlb_maps *m, __u32 id, struct xlb_mbr_info *info)
 {
 	return array_get(m->mbr_info, id, XLB_MAX_MEMBERS, info);
+}
+
+int xlb_maps_mbr_admin_set(const struct xlb_maps *m, __u32 id, __u8 admin)
+{
+	struct xlb_mbr_admin a = { .admin = admin };
+
+	return array_set(m->mbr_admin, id, XLB_MAX_MEMBERS, &a);
+}
+
+__u8 xlb_maps_mbr_admin_get(const struct xlb_maps *m, __u32 id)
+{
+	struct xlb_mbr_admin a = { 0 };
+
+	array_get(m->mbr_admin, id, XLB_MAX_MEMBERS, &a);
+	return a.admin;
 }
 
 /* Reads one element of a per-CPU map and sums it as n_words u64 counters. */

@@ -28,6 +28,7 @@ struct xlb_maps {
 	int mbr_stats;
 	int svc_info;
 	int mbr_info;
+	int mbr_admin;
 };
 
 struct bpf_object;
@@ -74,6 +75,9 @@ int xlb_maps_svc_info_set(const struct xlb_maps *m, __u32 id, const struct xlb_s
 int xlb_maps_svc_info_get(const struct xlb_maps *m, __u32 id, struct xlb_svc_info *info);
 int xlb_maps_mbr_info_set(const struct xlb_maps *m, __u32 id, const struct xlb_mbr_info *info);
 int xlb_maps_mbr_info_get(const struct xlb_maps *m, __u32 id, struct xlb_mbr_info *info);
+/* The operator's drain state of member id: XLB_ADMIN_ENABLED or _DRAIN. */
+int xlb_maps_mbr_admin_set(const struct xlb_maps *m, __u32 id, __u8 admin);
+__u8 xlb_maps_mbr_admin_get(const struct xlb_maps *m, __u32 id);
 
 /* Counters summed over CPUs. */
 int xlb_maps_reason_stats(const struct xlb_maps *m, __u64 count[XLB_R_MAX]);

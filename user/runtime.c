@@ -345,7 +345,6 @@ static void member_info_publish(struct runtime *rt, const struct rt_member *m, b
 	snprintf(info.name, sizeof(info.name), "%s", m->name);
 	abi_addr(&m->addr, &info.addr, &info.family);
 	info.port = htons(m->port);
-	info.admin = m->admin_drain ? XLB_ADMIN_DRAIN : XLB_ADMIN_ENABLED;
 	info.check_type = (__u8)m->cfg->health.type;
 	info.weight = m->weight;
 	info.service_id = m->svc->id;
@@ -487,7 +486,7 @@ static void adopt_member(struct runtime *rt, struct rt_member *m)
 		m->adopted = true;
 		m->id = id;
 		m->initial = health_from_info(i->state);
-		m->admin_drain = i->admin == XLB_ADMIN_DRAIN;
+		m->admin_drain = xlb_maps_mbr_admin_get(rt->maps, id) == XLB_ADMIN_DRAIN;
 		i->family = XLB_FAMILY_NONE; /* taken */
 		return;
 	}
@@ -619,6 +618,7 @@ static int member_start(struct runtime *rt, struct rt_member *m, const struct cf
 		err = member_id_alloc(rt, &m->id);
 		if (err)
 			return err;
+		xlb_maps_mbr_admin_set(rt->maps, m->id, XLB_ADMIN_ENABLED);
 	}
 	len = addr_to_sockaddr(&m->addr, m->port, &ss);
 	backend_host(m->cfg, &m->addr, host, sizeof(host));
@@ -763,6 +763,7 @@ int runtime_apply(struct runtime *rt, struct xlb_config *cfg, bool reload)
 						prev[id]->members[j] = NULL;
 				s->members[i] = member_carry(m, was);
 				if (reload && was->admin_drain) {
+					xlb_maps_mbr_admin_set(rt->maps, was->id, XLB_ADMIN_ENABLED);
 					log_info("%s: member %s: drain lifted by the reload",
 						 s->cfg->name, was->name);
 					was->admin_drain = false;
@@ -856,12 +857,8 @@ int runtime_sync_admin(struct runtime *rt)
 
 		for (size_t i = 0; s && i < s->n_members; i++) {
 			struct rt_member *m = s->members[i];
-			struct xlb_mbr_info info;
-			bool drain;
+			bool drain = xlb_maps_mbr_admin_get(rt->maps, m->id) == XLB_ADMIN_DRAIN;
 
-			if (xlb_maps_mbr_info_get(rt->maps, m->id, &info))
-				continue;
-			drain = info.admin == XLB_ADMIN_DRAIN;
 			if (drain == m->admin_drain)
 				continue;
 			m->admin_drain = drain;

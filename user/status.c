@@ -162,9 +162,9 @@ static uint64_t now_unix_s(void)
 	return (uint64_t)time(NULL);
 }
 
-static const char *member_state_text(const struct xlb_mbr_info *i)
+static const char *member_state_text(const struct xlb_mbr_info *i, __u8 admin)
 {
-	if (i->admin == XLB_ADMIN_DRAIN)
+	if (admin == XLB_ADMIN_DRAIN)
 		return i->state == XLB_HEALTH_UP ? "DRAIN" : "DRAIN+DOWN";
 	return xlb_health_str(i->state);
 }
@@ -234,7 +234,7 @@ static void print_text(const struct status *st, const struct xlb_maps *m, FILE *
 			snprintf(last, sizeof(last), "%s", mi->last_check[0] ? mi->last_check : "-");
 			fprintf(out, "  %-*s  %-22s %-10s %-6s %-6u %-26s %9s %7u %9llu %10s\n", w,
 				mi->name, xlb_ip_port_str(&mi->addr, mi->family, mi->port, a, sizeof(a)),
-				member_state_text(mi),
+				member_state_text(mi, xlb_maps_mbr_admin_get(m, ids[i])),
 				since && now >= since ? xlb_age_str(now - since, age, sizeof(age)) : "-",
 				mi->weight, last, lat, st->mbr_flows[ids[i]],
 				(unsigned long long)ms.new_flows,
@@ -329,7 +329,9 @@ static void print_json(const struct status *st, const struct xlb_maps *m, FILE *
 			json_kv_uint(&w, "port", ntohs(mi->port));
 			json_kv_string(&w, "state", xlb_health_str(mi->state));
 			json_kv_string(&w, "admin",
-				       mi->admin == XLB_ADMIN_DRAIN ? "drain" : "enabled");
+				       xlb_maps_mbr_admin_get(m, ids[i]) == XLB_ADMIN_DRAIN
+					       ? "drain"
+					       : "enabled");
 			json_kv_uint(&w, "weight", mi->weight);
 			json_kv_uint(&w, "state_since_unix_ms", mi->state_since_unix_ms);
 			json_kv_string(&w, "last_check", mi->last_check);

@@ -14,6 +14,7 @@
 
 #define XLB_MAP_SVC_INFO "xlb_svc_info"
 #define XLB_MAP_MBR_INFO "xlb_mbr_info"
+#define XLB_MAP_MBR_ADMIN "xlb_mbr_admin"
 
 #define XLB_INFO_NAME_MAX 112 /* "name#address" of a hostname member, with NUL */
 
@@ -49,7 +50,7 @@ struct xlb_mbr_info {
 	__be16 port;
 	__u8 family;           /* enum xlb_family; XLB_FAMILY_NONE: unused */
 	__u8 state;            /* enum xlb_health_state */
-	__u8 admin;            /* enum xlb_admin */
+	__u8 _pad8;
 	__u8 check_type;       /* 0 tcp, 1 http, 2 none */
 	__u16 weight;
 	__u32 service_id;
@@ -60,6 +61,15 @@ struct xlb_mbr_info {
 	__u32 _pad;
 	__u64 last_check_unix_ms;
 	__u64 state_since_unix_ms;
+};
+
+/* xlb_mbr_admin: array indexed by member id, written by `xlb drain|enable`
+ * (and reset by a reload).  Apart from xlb_mbr_info, which the daemon
+ * rewrites after every check, so that an operator's request is never lost
+ * under the daemon's own updates. */
+struct xlb_mbr_admin {
+	__u8 admin; /* enum xlb_admin */
+	__u8 _pad[3];
 };
 
 #endif
