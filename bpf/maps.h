@@ -48,6 +48,22 @@ struct {
 	__type(value, struct xlb_rr_state);
 } xlb_rr SEC(".maps");
 
+/* 2 * XLB_MAX_MAGLEV_SERVICES tables of 256 KiB: 8 MiB, not 128 MiB for
+ * every possible service (the config validator enforces the limit). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_MAX_MAGLEV_SERVICES * 2);
+	__type(key, __u32);
+	__type(value, struct xlb_maglev_table);
+} xlb_maglev SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct xlb_sorry_page);
+} xlb_sorry SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

@@ -5,8 +5,28 @@
 #define XLB_BPF_SCHEDULE_H
 
 #include "xlb/abi.h"
+#include "xlb/flow_hash.h"
+#include "parse.h"
 
 #define XLB_NO_MEMBER 0xffffffffU
+
+/* Maglev: the flow's own hash picks the entry, so every packet of a flow,
+ * on any node with the same configuration, finds the same member. */
+static __always_inline __u32 schedule_maglev(const struct xlb_service *svc, const struct xlb_pkt *p)
+{
+	__u32 table = svc->maglev * 2 + (svc->generation & 1), entry;
+	struct xlb_maglev_table *t;
+
+	t = bpf_map_lookup_elem(&xlb_maglev, &table);
+	if (!t)
+		return XLB_NO_MEMBER;
+	entry = xlb_flow_hash(&p->key) % XLB_MAGLEV_SIZE;
+	/* Keep the bound check the compiler would drop as redundant. */
+	asm volatile("" : "+r"(entry));
+	if (entry >= XLB_MAGLEV_SIZE)
+		return XLB_NO_MEMBER;
+	return t->member[entry];
+}
 
 /* The member id for the next connection, or XLB_NO_MEMBER when the live
  * table is empty. */
@@ -31,6 +51,21 @@ static __always_inline __u32 schedule_member(const struct xlb_service *svc)
 	 * mask the verifier needs to see. */
 	asm volatile("" : "+r"(slot));
 	return st->member[slot & (XLB_MAX_SLOTS - 1)];
+}
+
+/* A packet's member: Maglev services hash the flow (the slot table still
+ * says whether the service has any member), the others take the next slot. */
+static __always_inline __u32 schedule_packet(const struct xlb_service *svc, const struct xlb_pkt *p)
+{
+	__u32 table = svc->id * 2 + (svc->generation & 1);
+	struct xlb_slot_table *st;
+
+	if (svc->scheduler != XLB_SCHED_MAGLEV)
+		return schedule_member(svc);
+	st = bpf_map_lookup_elem(&xlb_slots, &table);
+	if (!st || st->count == 0)
+		return XLB_NO_MEMBER;
+	return schedule_maglev(svc, p);
 }
 
 #endif

@@ -61,7 +61,7 @@ static __always_inline int new_flow(struct xdp_md *ctx, struct xlb_pkt *p, const
 	struct ethhdr *eth;
 	__u32 member_id;
 
-	member_id = schedule_member(svc);
+	member_id = schedule_packet(svc, p);
 	if (member_id == XLB_NO_MEMBER)
 		return no_member(ctx, p, svc, now);
 	m = bpf_map_lookup_elem(&xlb_members, &member_id);

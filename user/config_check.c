@@ -264,6 +264,25 @@ static void check_snat_count(struct cfg_diag *d, const struct xlb_config *cfg)
 	}
 }
 
+/* Each maglev service holds two tables of XLB_MAGLEV_SIZE entries in the
+ * data plane, which has room for XLB_MAX_MAGLEV_SERVICES of them. */
+static void check_maglev_count(struct cfg_diag *d, const struct xlb_config *cfg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->n_services; i++) {
+		const struct cfg_service *s = &cfg->services[i];
+
+		if (s->sched != CFG_SCHED_MAGLEV || ++n <= XLB_MAX_MAGLEV_SERVICES)
+			continue;
+		cfg_error_at(d, s->pos, "service '%s': more than %d services use scheduler "
+			     "'maglev' (the data plane holds two %d-entry tables for each); "
+			     "use 'weighted' or 'round-robin' for the others", s->name,
+			     XLB_MAX_MAGLEV_SERVICES, XLB_MAGLEV_SIZE);
+		return;
+	}
+}
+
 void cfg_check_config(struct cfg_diag *d, const struct xlb_config *cfg)
 {
 	struct dup_item *items = dup_items_alloc(d, cfg->n_services);
@@ -285,4 +304,5 @@ void cfg_check_config(struct cfg_diag *d, const struct xlb_config *cfg)
 	find_duplicates(d, items, n, service_listener_cmp, report_service_listener);
 	free(items);
 	check_snat_count(d, cfg);
+	check_maglev_count(d, cfg);
 }

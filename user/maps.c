@@ -19,7 +19,9 @@
 /* Layouts are shared with the BPF side: a change here is an ABI change. */
 _Static_assert(sizeof(union xlb_ip) == 16, "xlb_ip");
 _Static_assert(sizeof(struct xlb_svc_key) == 20, "xlb_svc_key");
-_Static_assert(sizeof(struct xlb_service) == 16, "xlb_service");
+_Static_assert(sizeof(struct xlb_service) == 24, "xlb_service");
+_Static_assert(sizeof(struct xlb_maglev_table) == 4 * XLB_MAGLEV_SIZE, "xlb_maglev_table");
+_Static_assert(sizeof(struct xlb_sorry_page) == 8 + XLB_SORRY_LEN, "xlb_sorry_page");
 _Static_assert(sizeof(struct xlb_member) == 40, "xlb_member");
 _Static_assert(sizeof(struct xlb_slot_table) == 8 + 4 * XLB_MAX_SLOTS, "xlb_slot_table");
 _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");
@@ -46,6 +48,8 @@ static const struct {
 	{ XLB_MAP_SERVICES, offsetof(struct xlb_maps, services) },
 	{ XLB_MAP_MEMBERS, offsetof(struct xlb_maps, members) },
 	{ XLB_MAP_SLOTS, offsetof(struct xlb_maps, slots) },
+	{ XLB_MAP_MAGLEV, offsetof(struct xlb_maps, maglev) },
+	{ XLB_MAP_SORRY, offsetof(struct xlb_maps, sorry) },
 	{ XLB_MAP_RR, offsetof(struct xlb_maps, rr) },
 	{ XLB_MAP_SNAT, offsetof(struct xlb_maps, snat) },
 	{ XLB_MAP_SVC_PORTS, offsetof(struct xlb_maps, svc_ports) },
@@ -269,6 +273,29 @@ int xlb_maps_service_publish(const struct xlb_maps *m, const struct xlb_svc_key 
 out:
 	free(table);
 	return err;
+}
+
+int xlb_maps_maglev_stage(const struct xlb_maps *m, const struct xlb_svc_key *key,
+			  __u32 maglev, const __u32 *table)
+{
+	struct xlb_service cur;
+	__u32 index, gen = 0;
+
+	if (maglev >= XLB_MAX_MAGLEV_SERVICES)
+		return -EINVAL;
+	/* The copy service_publish will flip to: the other one of a live
+	 * service, the first one of a new service. */
+	if (bpf_map_lookup_elem(m->services, key, &cur) == 0)
+		gen = cur.generation + 1;
+	index = maglev * 2 + (gen & 1);
+	return bpf_map_update_elem(m->maglev, &index, table, BPF_ANY) ? -errno : 0;
+}
+
+int xlb_maps_sorry_set(const struct xlb_maps *m, __u32 svc_id, const struct xlb_sorry_page *page)
+{
+	if (svc_id >= XLB_MAX_SERVICES)
+		return -EINVAL;
+	return bpf_map_update_elem(m->sorry, &svc_id, page, BPF_ANY) ? -errno : 0;
 }
 
 int xlb_maps_service_delete(const struct xlb_maps *m, const struct xlb_svc_key *key)

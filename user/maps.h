@@ -17,6 +17,8 @@ struct xlb_maps {
 	int services;
 	int members;
 	int slots;
+	int maglev;
+	int sorry;
 	int rr;
 	int snat;
 	int svc_ports;
@@ -58,6 +60,13 @@ int xlb_maps_check_abi(const struct xlb_maps *m);
 int xlb_maps_service_publish(const struct xlb_maps *m, const struct xlb_svc_key *key,
 			     const struct xlb_service *svc, const __u32 *slots, __u32 n_slots);
 int xlb_maps_service_delete(const struct xlb_maps *m, const struct xlb_svc_key *key);
+/* Maglev services: writes table (XLB_MAGLEV_SIZE member ids) into the copy
+ * of table pair `maglev` that the next xlb_maps_service_publish of key makes
+ * live.  Call it just before that publish. */
+int xlb_maps_maglev_stage(const struct xlb_maps *m, const struct xlb_svc_key *key,
+			  __u32 maglev, const __u32 *table);
+/* The built-in sorry responder's answer for service svc_id. */
+int xlb_maps_sorry_set(const struct xlb_maps *m, __u32 svc_id, const struct xlb_sorry_page *page);
 /* Reads a service as published: -ENOENT if absent. */
 int xlb_maps_service_get(const struct xlb_maps *m, const struct xlb_svc_key *key,
 			 struct xlb_service *svc);

@@ -13,6 +13,7 @@
 #include "maps.h"
 #include "backend.h"
 #include "slots.h"
+#include "maglev.h"
 
 _Static_assert(XLB_NAME_MAX + INET6_ADDRSTRLEN <= XLB_INFO_NAME_MAX,
 	       "a hostname member's backend name fits the info map");
@@ -40,6 +41,7 @@ struct rt_member {
 struct rt_service {
 	const struct cfg_service *cfg; /* in the running config */
 	uint32_t id;
+	uint32_t maglev; /* maglev services: its table pair in xlb_maglev */
 	struct rt_member **members;
 	size_t n_members;
 };
@@ -206,7 +208,10 @@ static void svc_value(const struct rt_service *s, struct xlb_service *v)
 {
 	memset(v, 0, sizeof(*v));
 	v->id = s->id;
-	v->scheduler = s->cfg->sched == CFG_SCHED_WEIGHTED ? XLB_SCHED_WRR : XLB_SCHED_RR;
+	v->scheduler = s->cfg->sched == CFG_SCHED_WEIGHTED ? XLB_SCHED_WRR
+		       : s->cfg->sched == CFG_SCHED_MAGLEV ? XLB_SCHED_MAGLEV
+							   : XLB_SCHED_RR;
+	v->maglev = s->maglev;
 	v->forwarding = XLB_FWD_NAT;
 	v->on_empty = s->cfg->on_empty == CFG_ON_EMPTY_DROP ? XLB_ON_EMPTY_DROP
 							    : XLB_ON_EMPTY_REJECT;
@@ -267,6 +272,40 @@ static int service_info_publish(struct runtime *rt, const struct rt_service *s,
 	return xlb_maps_svc_info_set(rt->maps, s->id, &info);
 }
 
+/* The service's Maglev table from its serving members, written into the
+ * copy of its table pair that the publish that follows makes live. */
+static int maglev_stage(struct runtime *rt, const struct rt_service *s,
+			const struct xlb_svc_key *key)
+{
+	static uint32_t table[XLB_MAGLEV_SIZE];
+	struct maglev_member *mm = calloc(s->n_members ? s->n_members : 1, sizeof(*mm));
+	char (*keys)[XLB_INFO_NAME_MAX + INET6_ADDRSTRLEN + 8];
+	char addr[INET6_ADDRSTRLEN];
+	int err = -ENOMEM;
+
+	keys = calloc(s->n_members ? s->n_members : 1, sizeof(*keys));
+	if (!mm || !keys)
+		goto out;
+	for (size_t i = 0; i < s->n_members; i++) {
+		const struct rt_member *m = s->members[i];
+
+		maglev_key(keys[i], sizeof(keys[i]), m->name, addr_format(&m->addr, addr, sizeof(addr)),
+			   m->port);
+		mm[i].key = keys[i];
+		mm[i].id = m->id;
+		mm[i].weight = member_serving(m) ? m->weight : 0;
+	}
+	err = maglev_build(mm, s->n_members, table, XLB_MAGLEV_SIZE);
+	if (!err)
+		err = xlb_maps_maglev_stage(rt->maps, key, s->maglev, table);
+	if (err)
+		log_err("%s: cannot publish the maglev table: %s", s->cfg->name, strerror(-err));
+out:
+	free(keys);
+	free(mm);
+	return err;
+}
+
 static int service_publish(struct runtime *rt, struct rt_service *s)
 {
 	struct slot_member sm[XLB_MAX_MEMBERS_PER_SERVICE];
@@ -289,6 +328,8 @@ static int service_publish(struct runtime *rt, struct rt_service *s)
 	}
 	svc_key(s->cfg, &key);
 	svc_value(s, &val);
+	if (s->cfg->sched == CFG_SCHED_MAGLEV && (err = maglev_stage(rt, s, &key)))
+		return err;
 	err = xlb_maps_service_publish(rt->maps, &key, &val, slots, (__u32)n);
 	if (err) {
 		log_err("%s: cannot publish the service: %s", s->cfg->name, strerror(-err));
@@ -523,11 +564,49 @@ static int check_supported(const struct cfg_service *s)
 	if (s->fwd != CFG_FWD_NAT)
 		return unsupported(s, s->fwd == CFG_FWD_DNAT ? "forwarding: dnat"
 							     : "forwarding: dsr");
-	if (s->sched == CFG_SCHED_MAGLEV)
-		return unsupported(s, "scheduler: maglev");
 	if (s->on_empty == CFG_ON_EMPTY_SORRY)
 		return unsupported(s, "on_empty: sorry");
 	return 0;
+}
+
+/* A maglev service keeps its table pair across reloads and restarts (an
+ * adopted service reads it from its pinned value); a new one takes the
+ * lowest pair no other maglev service holds.  The config validator keeps
+ * their number within XLB_MAX_MAGLEV_SERVICES. */
+static int maglev_slot(struct runtime *rt, const struct cfg_service *c,
+		       const struct rt_service *old, int adopted,
+		       struct rt_service *const *taken, uint32_t *out)
+{
+	bool used[XLB_MAX_MAGLEV_SERVICES] = { false };
+	struct xlb_svc_key key;
+	struct xlb_service cur;
+
+	if (old && old->cfg->sched == CFG_SCHED_MAGLEV) {
+		*out = old->maglev;
+		return 0;
+	}
+	svc_key(c, &key);
+	if (adopted >= 0 && !xlb_maps_service_get(rt->maps, &key, &cur) &&
+	    cur.scheduler == XLB_SCHED_MAGLEV && cur.maglev < XLB_MAX_MAGLEV_SERVICES) {
+		*out = cur.maglev;
+		return 0;
+	}
+	for (uint32_t id = 0; id < XLB_MAX_SERVICES; id++) {
+		const struct rt_service *a = rt->services[id], *b = taken[id];
+
+		if (a && a->cfg->sched == CFG_SCHED_MAGLEV && a != old)
+			used[a->maglev] = true;
+		if (b && b->cfg->sched == CFG_SCHED_MAGLEV)
+			used[b->maglev] = true;
+	}
+	for (uint32_t i = 0; i < XLB_MAX_MAGLEV_SERVICES; i++) {
+		if (!used[i]) {
+			*out = i;
+			return 0;
+		}
+	}
+	log_err("%s: more than %d maglev services", c->name, XLB_MAX_MAGLEV_SERVICES);
+	return -ENOSPC;
 }
 
 /* Pairs each new backend with the running one it continues (same service,
@@ -552,6 +631,8 @@ static int build_service(struct runtime *rt, const struct cfg_service *c,
 	else if ((adopted = adopted_service_id(rt, c, taken)) >= 0)
 		s->id = (uint32_t)adopted;
 	else if ((err = service_id_alloc(rt, taken, &s->id)))
+		goto fail;
+	if (c->sched == CFG_SCHED_MAGLEV && (err = maglev_slot(rt, c, old, adopted, taken, &s->maglev)))
 		goto fail;
 	for (size_t i = 0; i < c->n_members; i++) {
 		const struct cfg_member *cm = &c->members[i];

@@ -11,13 +11,15 @@
 
 /* Bumped whenever a map's key or value layout changes: a daemon refuses pins
  * of another version instead of misreading them. */
-#define XLB_ABI_VERSION 4
+#define XLB_ABI_VERSION 5
 
 /* Map names, at most 15 characters: the pin names under /sys/fs/bpf/xlb/. */
 #define XLB_MAP_META      "xlb_meta"
 #define XLB_MAP_SERVICES  "xlb_services"
 #define XLB_MAP_MEMBERS   "xlb_members"
 #define XLB_MAP_SLOTS     "xlb_slots"
+#define XLB_MAP_MAGLEV    "xlb_maglev"
+#define XLB_MAP_SORRY     "xlb_sorry"
 #define XLB_MAP_RR        "xlb_rr"
 #define XLB_MAP_SNAT      "xlb_snat"
 #define XLB_MAP_SVC_PORTS "xlb_svc_ports"
@@ -61,19 +63,19 @@ struct xlb_svc_key {
 enum xlb_sched {
 	XLB_SCHED_RR = 0,     /* round-robin over the slot table */
 	XLB_SCHED_WRR = 1,    /* the same walk over a weight-expanded table */
-	XLB_SCHED_MAGLEV = 2, /* reserved: 5-tuple hash into a Maglev table */
+	XLB_SCHED_MAGLEV = 2, /* 5-tuple hash into the service's xlb_maglev table */
 };
 
 enum xlb_fwd {
-	XLB_FWD_NAT = 0,  /* full NAT (the only mode the data plane runs today) */
-	XLB_FWD_DNAT = 1, /* reserved */
-	XLB_FWD_DSR = 2,  /* reserved */
+	XLB_FWD_NAT = 0,  /* full NAT: source and destination rewritten */
+	XLB_FWD_DNAT = 1, /* destination only: members see the client */
+	XLB_FWD_DSR = 2,  /* destination MAC only: members answer clients */
 };
 
 enum xlb_on_empty {
 	XLB_ON_EMPTY_REJECT = 0, /* TCP SYN: RST; UDP: ICMP port unreachable */
 	XLB_ON_EMPTY_DROP = 1,
-	XLB_ON_EMPTY_SORRY = 2,  /* reserved: treated as drop by the data plane */
+	XLB_ON_EMPTY_SORRY = 2,  /* to sorry_member, or the 503 page built in XDP */
 };
 
 struct xlb_service {
@@ -83,7 +85,32 @@ struct xlb_service {
 	__u8 forwarding;  /* enum xlb_fwd */
 	__u8 on_empty;    /* enum xlb_on_empty */
 	__u8 flags;
+	/* Maglev services: live table is xlb_maglev[maglev * 2 + (generation & 1)]. */
+	__u32 maglev;
+	/* on_empty sorry: the member id of sorry_address, or XLB_SORRY_BUILTIN
+	 * for the 503 page answered from XDP (its page: xlb_sorry[id]). */
+	__u32 sorry_member;
 	__u32 _pad;
+};
+
+#define XLB_SORRY_BUILTIN 0xffffffffU
+
+/* xlb_maglev: array of XLB_MAX_MAGLEV_SERVICES * 2 tables of member ids,
+ * two copies per maglev service, flipped with the service's generation
+ * like its slot table (which stays the source of "has members"). */
+struct xlb_maglev_table {
+	__u32 member[XLB_MAGLEV_SIZE];
+};
+
+/* xlb_sorry: array by service id: the whole HTTP answer of the built-in
+ * sorry responder (headers and page, padded with spaces to exactly
+ * XLB_SORRY_LEN bytes) and the one's-complement sum of those bytes, so XDP
+ * copies it into a segment without summing it again. */
+#define XLB_SORRY_LEN 512
+struct xlb_sorry_page {
+	__u32 csum;   /* 32-bit sum of the bytes as 16-bit words, not folded */
+	__u32 secret; /* keys the SYN-ACK cookies; random per daemon start, never 0 */
+	__u8 text[XLB_SORRY_LEN];
 };
 
 /* xlb_members: array indexed by member id (< XLB_MAX_MEMBERS). */
@@ -224,8 +251,10 @@ struct xlb_rst_bucket {
 	X(TX_RST_NO_FLOW, "tx_rst_no_flow")                                  \
 	X(TX_RST_NO_MEMBER, "tx_rst_no_member")                              \
 	X(TX_UNREACH_NO_MEMBER, "tx_unreach_no_member")                      \
+	X(TX_SORRY, "tx_sorry")                                              \
 	X(DROP_NO_FLOW, "drop_no_flow")                                      \
 	X(DROP_NO_MEMBER, "drop_no_member")                                  \
+	X(DROP_SORRY_ACK, "drop_sorry_ack")                                  \
 	X(DROP_ANSWER_RATELIMIT, "drop_answer_ratelimit")                    \
 	X(DROP_TTL_REPLY, "drop_ttl_reply")                                  \
 	X(DROP_FIB, "drop_fib")                                              \

@@ -12,6 +12,13 @@
 #define XLB_WEIGHT_DEFAULT          1
 #define XLB_MAX_INTERFACES          32
 
+/* Maglev: a prime table size, so every member's permutation (offset, skip)
+ * visits every entry.  A table of member ids is 256 KiB and each maglev
+ * service holds two (the atomic flip), so their number is limited instead
+ * of sizing the map for every service (256 * 512 KiB would be 128 MiB). */
+#define XLB_MAGLEV_SIZE             65537
+#define XLB_MAX_MAGLEV_SERVICES     16
+
 /* Flow table (LRU hash, one entry per direction of a connection). */
 #define XLB_FLOWS_MIN               1024
 #define XLB_FLOWS_DEFAULT           262144

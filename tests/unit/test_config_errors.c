@@ -496,3 +496,21 @@ TEST(rejects_more_snat_addresses_than_the_data_plane_holds)
 		      "(the data plane's limit); let services share them\n");
 	free(text);
 }
+
+TEST(rejects_more_maglev_services_than_the_data_plane_holds)
+{
+	size_t cap = 64 + (XLB_MAX_MAGLEV_SERVICES + 1) * 160, len = 0;
+	char *text = malloc(cap);
+
+	ASSERT_TRUE(text);
+	len += snprintf(text + len, cap - len, "services:\n");
+	for (int s = 0; s <= XLB_MAX_MAGLEV_SERVICES; s++)
+		len += snprintf(text + len, cap - len,
+				"  - {name: s%d, scheduler: maglev, vip: {ip: 198.18.0.1, port: %d}, "
+				"members: {m: [198.18.1.1, 80]}}\n", s, 1000 + s);
+	expect_errors(__FILE__, __LINE__, errors_of_text(text, len),
+		      "t.yaml:18:12: service 's16': more than 16 services use scheduler 'maglev' "
+		      "(the data plane holds two 65537-entry tables for each); use 'weighted' or "
+		      "'round-robin' for the others\n");
+	free(text);
+}
