@@ -17,6 +17,7 @@
 #include "forward.h"
 #include "reject.h"
 #include "icmp.h"
+#include "sock.h"
 
 static __always_inline int is_snat_addr(const struct xlb_pkt *p)
 {

@@ -52,8 +52,28 @@ static const char *member_address(const struct cfg_member *m, char *buf, size_t 
 	return buf;
 }
 
-static void print_global(const struct cfg_global *g, FILE *out)
+static const char *socket_lb_text(const struct xlb_config *cfg, char *buf, size_t len)
 {
+	const struct cfg_socket_lb_opts *o = &cfg->global.socket_lb;
+	bool on = cfg_socket_lb_on(cfg);
+
+	if (!on) {
+		snprintf(buf, len, "%s", o->enabled == CFG_SOCKET_LB_AUTO
+						 ? "auto: off (no VIP on loopback)"
+						 : "off");
+		return buf;
+	}
+	snprintf(buf, len, "%s, sockets of %s, at %s",
+		 o->enabled == CFG_SOCKET_LB_AUTO ? "auto: on (a VIP on loopback)" : "on",
+		 o->all_namespaces ? "every network namespace" : "the daemon's network namespace",
+		 o->cgroup[0] ? o->cgroup : "the cgroup v2 root");
+	return buf;
+}
+
+static void print_global(const struct xlb_config *cfg, FILE *out)
+{
+	const struct cfg_global *g = &cfg->global;
+	char sl[CFG_CGROUP_PATH_MAX + 128];
 	char t[16];
 
 	fprintf(out, "global\n  %-20s ", "interfaces");
@@ -70,6 +90,7 @@ static void print_global(const struct cfg_global *g, FILE *out)
 		cfg_format_duration(g->udp_idle_timeout_ms, t, sizeof(t)));
 	fprintf(out, "  %-20s %s\n", "resolve_interval",
 		cfg_format_duration(g->resolve_interval_ms, t, sizeof(t)));
+	fprintf(out, "  %-20s %s\n", "socket_lb", socket_lb_text(cfg, sl, sizeof(sl)));
 }
 
 static void print_members(const struct cfg_service *svc, FILE *out)
@@ -124,7 +145,7 @@ void check_print_plan(const struct xlb_config *cfg, FILE *out)
 {
 	fprintf(out, "%s: valid, %zu service%s, %zu member%s\n\n", cfg->source, cfg->n_services,
 		plural(cfg->n_services), cfg->n_members, plural(cfg->n_members));
-	print_global(&cfg->global, out);
+	print_global(cfg, out);
 	for (size_t i = 0; i < cfg->n_services; i++)
 		print_service(&cfg->services[i], out);
 }
@@ -241,6 +262,18 @@ void check_print_json(const struct xlb_config *cfg, FILE *out)
 	json_kv_uint(&w, "tcp_closing_timeout_ms", g->tcp_closing_timeout_ms);
 	json_kv_uint(&w, "udp_idle_timeout_ms", g->udp_idle_timeout_ms);
 	json_kv_uint(&w, "resolve_interval_ms", g->resolve_interval_ms);
+	json_key(&w, "socket_lb");
+	json_object_begin(&w);
+	json_kv_string(&w, "enabled", g->socket_lb.enabled == CFG_SOCKET_LB_AUTO ? "auto"
+				      : g->socket_lb.enabled == CFG_SOCKET_LB_ON ? "true" : "false");
+	json_kv_bool(&w, "active", cfg_socket_lb_on(cfg));
+	json_kv_bool(&w, "all_namespaces", g->socket_lb.all_namespaces);
+	json_key(&w, "cgroup");
+	if (g->socket_lb.cgroup[0])
+		json_string(&w, g->socket_lb.cgroup);
+	else
+		json_null(&w);
+	json_object_end(&w);
 	json_object_end(&w);
 	json_key(&w, "services");
 	json_array_begin(&w);

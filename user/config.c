@@ -41,12 +41,24 @@ static const char *const endpoint_keys[EK__N] = {
 	[EK_ADDRESS] = "address", [EK_PORT] = "port",
 };
 
-enum { GK_INTERFACES, GK_FLOWS, GK_TCP_IDLE, GK_TCP_CLOSING, GK_UDP_IDLE, GK_RESOLVE, GK__N };
+enum {
+	GK_INTERFACES, GK_FLOWS, GK_TCP_IDLE, GK_TCP_CLOSING, GK_UDP_IDLE, GK_RESOLVE,
+	GK_SOCKET_LB, GK__N
+};
 static const char *const global_keys[GK__N] = {
 	[GK_INTERFACES] = "interfaces", [GK_FLOWS] = "flow_table_size",
 	[GK_TCP_IDLE] = "tcp_idle_timeout", [GK_TCP_CLOSING] = "tcp_closing_timeout",
 	[GK_UDP_IDLE] = "udp_idle_timeout", [GK_RESOLVE] = "resolve_interval",
+	[GK_SOCKET_LB] = "socket_lb",
 };
+
+enum { LK_ENABLED, LK_ALL_NS, LK_CGROUP, LK__N };
+static const char *const socket_lb_keys[LK__N] = {
+	[LK_ENABLED] = "enabled", [LK_ALL_NS] = "all_namespaces", [LK_CGROUP] = "cgroup",
+};
+/* In the order of enum cfg_socket_lb. */
+static const char *const socket_lb_modes[] = {"auto", "true", "false"};
+static const char *const bool_names[] = {"false", "true"};
 
 /* A service's keys.  The seed form writes one service at the top level,
  * named by `service:`, next to `global:`; a `services:` list holds items
@@ -471,6 +483,81 @@ static void parse_interface(struct cfg_diag *d, const struct ynode *v, struct cf
 	strcpy(g->interfaces[g->n_interfaces++], s);
 }
 
+static bool path_has_dotdot(const char *s)
+{
+	for (const char *p = s; (p = strstr(p, "..")); p += 2)
+		if ((p == s || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
+			return true;
+	return false;
+}
+
+static void parse_cgroup(struct cfg_diag *d, const struct ynode *v, struct cfg_socket_lb_opts *o)
+{
+	const char *s;
+
+	if (cfg_want_string(d, v, "cgroup", &s))
+		return;
+	if (s[0] != '/') {
+		cfg_error_at(d, v->pos, "cgroup: '%s' is not an absolute path; give the cgroup v2 "
+			     "directory whose processes are balanced, or leave it out for the "
+			     "root of the cgroup v2 mount", s);
+		return;
+	}
+	if (strlen(s) >= sizeof(o->cgroup)) {
+		cfg_error_at(d, v->pos, "cgroup: %zu bytes long; at most %zu allowed", strlen(s),
+			     sizeof(o->cgroup) - 1);
+		return;
+	}
+	if (path_has_dotdot(s)) {
+		cfg_error_at(d, v->pos, "cgroup: '%s' holds '..'; write the path without it", s);
+		return;
+	}
+	strcpy(o->cgroup, s);
+}
+
+/* `socket_lb: true` alone, or a mapping of enabled, all_namespaces, cgroup. */
+static void parse_socket_lb(struct cfg_diag *d, const struct ynode *v, struct cfg_socket_lb_opts *o)
+{
+	const struct ynode *k[LK__N], *val[LK__N];
+	unsigned u;
+
+	if (v->kind == YN_SCALAR && !ynode_is_null(v)) {
+		if (!cfg_want_enum(d, v, "socket_lb", socket_lb_modes, N_ELEMS(socket_lb_modes), &u))
+			o->enabled = (enum cfg_socket_lb)u;
+		return;
+	}
+	if (cfg_want_kind(d, v, "socket_lb", YN_MAP))
+		return;
+	cfg_map_fields(d, v, "in socket_lb", socket_lb_keys, LK__N, k, val);
+	if (val[LK_ENABLED] &&
+	    !cfg_want_enum(d, val[LK_ENABLED], "enabled", socket_lb_modes, N_ELEMS(socket_lb_modes), &u))
+		o->enabled = (enum cfg_socket_lb)u;
+	if (val[LK_ALL_NS] &&
+	    !cfg_want_enum(d, val[LK_ALL_NS], "all_namespaces", bool_names, N_ELEMS(bool_names), &u))
+		o->all_namespaces = u;
+	if (val[LK_CGROUP])
+		parse_cgroup(d, val[LK_CGROUP], o);
+}
+
+bool cfg_vip_is_local(const struct cfg_service *svc)
+{
+	const struct xlb_addr *a = &svc->vip;
+
+	if (a->family == AF_INET)
+		return (ntohl(a->v4.s_addr) >> 24) == 127;
+	return a->family == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&a->v6);
+}
+
+bool cfg_socket_lb_on(const struct xlb_config *cfg)
+{
+	if (cfg->global.socket_lb.enabled != CFG_SOCKET_LB_AUTO)
+		return cfg->global.socket_lb.enabled == CFG_SOCKET_LB_ON;
+	for (size_t i = 0; i < cfg->n_services; i++)
+		if (cfg_vip_is_local(&cfg->services[i]))
+			return true;
+	return false;
+}
+
 static void parse_global(struct cfg_diag *d, const struct ynode *v, struct cfg_global *g)
 {
 	const struct ynode *k[GK__N], *val[GK__N];
@@ -500,6 +587,8 @@ static void parse_global(struct cfg_diag *d, const struct ynode *v, struct cfg_g
 	if (val[GK_RESOLVE])
 		cfg_want_duration(d, val[GK_RESOLVE], "resolve_interval", 1000, 24 * HOUR_MS,
 				  &g->resolve_interval_ms);
+	if (val[GK_SOCKET_LB])
+		parse_socket_lb(d, val[GK_SOCKET_LB], &g->socket_lb);
 }
 
 static void global_defaults(struct cfg_global *g)

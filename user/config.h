@@ -108,6 +108,26 @@ struct cfg_service {
 	struct cfg_pos vip_pos, sorry_pos, snat_pos, members_pos;
 };
 
+struct xlb_config;
+
+/* global: socket_lb: the cgroup socket hooks for clients on this host. */
+enum cfg_socket_lb { CFG_SOCKET_LB_AUTO, CFG_SOCKET_LB_ON, CFG_SOCKET_LB_OFF };
+#define CFG_CGROUP_PATH_MAX   256 /* bytes incl. NUL */
+
+struct cfg_socket_lb_opts {
+	/* auto: on when a service's VIP is a loopback address (only local
+	 * clients can reach it), else off. */
+	enum cfg_socket_lb enabled;
+	bool all_namespaces;           /* false: the daemon's netns only */
+	char cgroup[CFG_CGROUP_PATH_MAX]; /* "": the root of the cgroup v2 mount */
+};
+
+/* Whether the socket hooks are to be attached: enabled, or auto with a
+ * loopback VIP. */
+bool cfg_socket_lb_on(const struct xlb_config *cfg);
+/* A loopback VIP (127.0.0.0/8, ::1): local clients only, never XDP. */
+bool cfg_vip_is_local(const struct cfg_service *svc);
+
 struct cfg_global {
 	char interfaces[XLB_MAX_INTERFACES][IFNAMSIZ]; /* names, not checked against the kernel */
 	size_t n_interfaces;
@@ -116,6 +136,7 @@ struct cfg_global {
 	uint32_t tcp_closing_timeout_ms; /* after FIN or RST */
 	uint32_t udp_idle_timeout_ms;
 	uint32_t resolve_interval_ms;  /* hostname members are re-resolved this often */
+	struct cfg_socket_lb_opts socket_lb;
 };
 
 struct xlb_config {

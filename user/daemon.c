@@ -6,6 +6,8 @@
  * Exiting leaves the data plane attached and pinned, so traffic and
  * established connections go on until the next `xlb run` adopts them. */
 #include <errno.h>
+#include <limits.h>
+#include <linux/magic.h>
 #include <getopt.h>
 #include <net/if.h>
 #include <signal.h>
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/statfs.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -24,6 +27,7 @@
 #include "log.h"
 #include "pin.h"
 #include "runtime.h"
+#include "sockhook.h"
 
 struct run_opts {
 	const char *config;
@@ -42,6 +46,8 @@ struct daemon {
 	bool fresh;   /* no data plane was pinned before this run */
 	bool serving; /* the services are published: startup is over */
 	struct runtime *rt;
+	bool sock_hooks;          /* socket hooks attached at cgroup */
+	char cgroup[PATH_MAX];
 };
 
 /* epoll cookies */
@@ -68,7 +74,7 @@ static int load_config(const char *path, struct xlb_config **cfg)
 /* The interfaces to attach to: the command line's, else the file's.  Every
  * one must exist before anything is loaded. */
 static int collect_interfaces(const struct run_opts *o, const struct xlb_config *cfg,
-			      const char **names, size_t *n)
+			      bool local_only_ok, const char **names, size_t *n)
 {
 	*n = 0;
 	if (o->n_ifaces) {
@@ -77,6 +83,12 @@ static int collect_interfaces(const struct run_opts *o, const struct xlb_config 
 	} else {
 		for (size_t i = 0; i < cfg->global.n_interfaces; i++)
 			names[(*n)++] = cfg->global.interfaces[i];
+	}
+	if (*n == 0 && local_only_ok) {
+		log_info("no interface to attach to: only clients on this host are balanced "
+			 "(socket hooks); name interfaces with -i IFACE or 'global: interfaces:' "
+			 "to serve remote clients too");
+		return 0;
 	}
 	if (*n == 0) {
 		log_err("no interface to attach to: name one with -i IFACE or list them "
@@ -132,6 +144,18 @@ static int arm_resolve_timer(struct daemon *d)
 	return timerfd_settime(d->resolve_fd, 0, &its, NULL) ? -errno : 0;
 }
 
+/* The hooks are loaded with the netns cookie and attached at start: a
+ * change of socket_lb waits for the next start. */
+static void socket_lb_reload_note(const struct xlb_config *old, const struct xlb_config *cfg)
+{
+	const struct cfg_socket_lb_opts *a = &old->global.socket_lb, *b = &cfg->global.socket_lb;
+
+	if (cfg_socket_lb_on(old) != cfg_socket_lb_on(cfg) ||
+	    a->all_namespaces != b->all_namespaces || strcmp(a->cgroup, b->cgroup))
+		log_warn("socket_lb changed: the socket hooks keep their settings until the "
+			 "daemon is restarted");
+}
+
 static void reload(struct daemon *d)
 {
 	struct xlb_config *cfg = NULL;
@@ -144,6 +168,7 @@ static void reload(struct daemon *d)
 			d->opts.config);
 		return;
 	}
+	socket_lb_reload_note(runtime_config(d->rt), cfg);
 	err = runtime_apply(d->rt, cfg, true);
 	if (err) {
 		log_err("reload failed (%s); the running configuration stays in force",
@@ -236,15 +261,108 @@ static void dp_opts_from_config(const struct cfg_global *g, const char *pin_dir,
 	o->pin_dir = pin_dir;
 }
 
+/* Where the socket hooks attach and whose sockets they balance, checked
+ * before anything is loaded. */
+static int socket_lb_plan(struct daemon *d, const struct xlb_config *cfg, __u64 *netns_cookie)
+{
+	const struct cfg_socket_lb_opts *o = &cfg->global.socket_lb;
+	struct statfs sfs;
+	int err;
+
+	*netns_cookie = 0;
+	if (o->cgroup[0]) {
+		snprintf(d->cgroup, sizeof(d->cgroup), "%s", o->cgroup);
+	} else if ((err = sockhook_cgroup2_mount(d->cgroup, sizeof(d->cgroup)))) {
+		log_err("socket hooks: no cgroup v2 hierarchy is mounted (none in /proc/mounts); "
+			"mount one ('mount -t cgroup2 none DIR'), or set 'socket_lb: false' "
+			"under 'global:' in %s",
+			d->opts.config);
+		return err;
+	}
+	if (statfs(d->cgroup, &sfs)) {
+		err = -errno;
+		log_err("socket hooks: cgroup %s: %s", d->cgroup, strerror(-err));
+		return err;
+	}
+	if ((unsigned long)sfs.f_type != CGROUP2_SUPER_MAGIC) {
+		log_err("socket hooks: %s is not a cgroup v2 directory (the cgroup v2 mount is "
+			"listed as 'cgroup2' in /proc/mounts)",
+			d->cgroup);
+		return -EMEDIUMTYPE;
+	}
+	if (o->all_namespaces)
+		return 0;
+	err = sockhook_netns_cookie(netns_cookie);
+	if (err) {
+		log_err("socket hooks: cannot read this network namespace's cookie "
+			"(SO_NETNS_COOKIE needs Linux 5.14): %s; set 'all_namespaces: true' "
+			"under 'socket_lb:' to balance the sockets of every namespace",
+			strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/* Attaches the hooks, or takes away those of an earlier run that had them. */
+static int socket_lb_attach(struct daemon *d, const struct xlb_config *cfg)
+{
+	int err, removed;
+
+	if (!d->sock_hooks) {
+		err = sockhook_detach(d->opts.pin_dir, &removed);
+		if (removed)
+			log_info("socket hooks: detached (socket_lb is off)");
+		return err;
+	}
+	err = sockhook_attach(&d->dp, d->cgroup, d->opts.pin_dir);
+	if (err)
+		return err;
+	log_info("socket hooks: attached at %s (connect, sendmsg, recvmsg, getpeername; "
+		 "sockets of %s)",
+		 d->cgroup,
+		 cfg->global.socket_lb.all_namespaces ? "every network namespace"
+						      : "this network namespace only");
+	return 0;
+}
+
+/* How each VIP is served: by XDP for remote clients, by the socket hooks
+ * for local ones. */
+static void log_service_paths(const struct daemon *d, const struct xlb_config *cfg, size_t n_ifaces)
+{
+	for (size_t i = 0; i < cfg->n_services; i++) {
+		const struct cfg_service *s = &cfg->services[i];
+		char vip[XLB_ADDR_PORT_STRLEN];
+		bool local = cfg_vip_is_local(s);
+
+		addr_format_port(&s->vip, s->port, vip, sizeof(vip));
+		if (local && d->sock_hooks)
+			log_info("service %s %s/%s: local clients only, through the socket hooks",
+				 s->name, vip, cfg_protocol_name(s->protocol));
+		else if (local)
+			log_warn("service %s %s/%s: a loopback VIP that no client can reach: "
+				 "socket_lb is off",
+				 s->name, vip, cfg_protocol_name(s->protocol));
+		else
+			log_info("service %s %s/%s: remote clients %s, local clients %s",
+				 s->name, vip, cfg_protocol_name(s->protocol),
+				 n_ifaces ? "through XDP" : "not served (no interface attached)",
+				 d->sock_hooks ? "through the socket hooks" : "not balanced (socket_lb off)");
+	}
+}
+
 static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 {
 	const char *ifaces[XLB_MAX_INTERFACES];
 	struct xlb_dp_opts dpo;
 	size_t n_ifaces;
+	__u64 netns_cookie = 0;
 	pid_t holder;
 	int err;
 
-	err = collect_interfaces(&d->opts, cfg, ifaces, &n_ifaces);
+	d->sock_hooks = cfg_socket_lb_on(cfg);
+	err = collect_interfaces(&d->opts, cfg, d->sock_hooks, ifaces, &n_ifaces);
+	if (!err && d->sock_hooks)
+		err = socket_lb_plan(d, cfg, &netns_cookie);
 	if (!err)
 		err = runtime_preflight(cfg);
 	if (err)
@@ -265,6 +383,8 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 	}
 	d->fresh = !pin_dir_has_pins(d->opts.pin_dir);
 	dp_opts_from_config(&cfg->global, d->opts.pin_dir, &dpo);
+	dpo.sock_hooks = d->sock_hooks;
+	dpo.sock_netns_cookie = netns_cookie;
 	err = xlb_dp_load(&d->dp, &dpo);
 	if (err)
 		return err;
@@ -278,6 +398,10 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 		}
 		log_info("%s: %s XDP", ifaces[i], xlb_dp_xdp_mode((int)if_nametoindex(ifaces[i])));
 	}
+	err = socket_lb_attach(d, cfg);
+	if (err)
+		return err;
+	log_service_paths(d, cfg, n_ifaces);
 	err = setup_signals(d);
 	if (err)
 		return err;

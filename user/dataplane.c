@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 
 #include "log.h"
+#include "sockhook.h"
 #include "xlb.skel.h"
 
 #define NS_PER_MS 1000000ULL
@@ -133,6 +134,7 @@ int xlb_dp_load(struct xlb_dp *dp, const struct xlb_dp_opts *o)
 		goto fail;
 	}
 	skel->rodata->cfg_nat_cpu_stride = (o->nat_port_max - o->nat_port_min + 1U) / (__u32)ncpu;
+	sockhook_prepare(skel, o->sock_hooks, o->sock_netns_cookie);
 	err = bpf_map__set_max_entries(skel->maps.xlb_flows, o->flow_entries);
 	if (err)
 		goto fail;

@@ -27,6 +27,11 @@ struct xlb_dp_opts {
 	/* Pin (and on a restart reuse) the maps here, e.g. /sys/fs/bpf/xlb;
 	 * NULL: nothing pinned. */
 	const char *pin_dir;
+	/* Load the socket hooks for host-local clients (user/sockhook.c); they
+	 * balance the sockets of the network namespace with this cookie, or of
+	 * every namespace when it is 0. */
+	bool sock_hooks;
+	__u64 sock_netns_cookie;
 };
 
 struct xlb_dp {

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "maps.h"
 #include "pin.h"
+#include "sockhook.h"
 
 struct status_iface {
 	int ifindex;
@@ -34,6 +35,8 @@ struct status {
 	pid_t daemon;
 	struct status_iface ifaces[XLB_MAX_INTERFACES];
 	int n_ifaces;
+	int n_sock_hooks;            /* pinned cgroup links */
+	char sock_cgroup[4096];
 	struct xlb_svc_info *svc;    /* by id */
 	struct xlb_mbr_info *mbr;    /* by id */
 	uint32_t *mbr_flows;         /* active connections by member id */
@@ -127,6 +130,7 @@ static int status_read(struct status *st, const struct xlb_maps *m)
 		xlb_maps_mbr_info_get(m, id, &st->mbr[id]);
 	xlb_maps_reason_stats(m, st->reasons);
 	read_ifaces(st);
+	sockhook_pinned(st->pin_dir, &st->n_sock_hooks, st->sock_cgroup, sizeof(st->sock_cgroup));
 	return read_flows(st, m);
 }
 
@@ -187,6 +191,11 @@ static void print_text(const struct status *st, const struct xlb_maps *m, FILE *
 	for (int i = 0; i < st->n_ifaces; i++)
 		fprintf(out, "%s %s (%s XDP)", i ? "," : "", st->ifaces[i].name, st->ifaces[i].mode);
 	fprintf(out, "%s\n", st->n_ifaces ? "" : " none attached");
+	if (st->n_sock_hooks)
+		fprintf(out, "socket hooks: attached at %s (%d of %d hooks)\n", st->sock_cgroup,
+			st->n_sock_hooks, SOCKHOOK_N_HOOKS);
+	else
+		fprintf(out, "socket hooks: none attached\n");
 	fprintf(out, "flow table: %llu of %u entries (one per direction)\n",
 		(unsigned long long)st->flows_total, st->flows_max);
 
@@ -289,6 +298,15 @@ static void print_json(const struct status *st, const struct xlb_maps *m, FILE *
 		json_object_end(&w);
 	}
 	json_array_end(&w);
+	json_key(&w, "socket_hooks");
+	if (st->n_sock_hooks) {
+		json_object_begin(&w);
+		json_kv_string(&w, "cgroup", st->sock_cgroup);
+		json_kv_uint(&w, "hooks", (uint64_t)st->n_sock_hooks);
+		json_object_end(&w);
+	} else {
+		json_null(&w);
+	}
 	json_key(&w, "flow_table");
 	json_object_begin(&w);
 	json_kv_uint(&w, "entries", st->flows_total);

@@ -11,7 +11,7 @@
 
 /* Bumped whenever a map's key or value layout changes: a daemon refuses pins
  * of another version instead of misreading them. */
-#define XLB_ABI_VERSION 5
+#define XLB_ABI_VERSION 6
 
 /* Map names, at most 15 characters: the pin names under /sys/fs/bpf/xlb/. */
 #define XLB_MAP_META      "xlb_meta"
@@ -29,6 +29,8 @@
 #define XLB_MAP_STATS     "xlb_stats"
 #define XLB_MAP_SVC_STATS "xlb_svc_stats"
 #define XLB_MAP_MBR_STATS "xlb_mbr_stats"
+#define XLB_MAP_SOCK_FWD  "xlb_sock_fwd"
+#define XLB_MAP_SOCK_REV  "xlb_sock_rev"
 
 /* Address families as the data plane stores them (not AF_*: the values are
  * part of the ABI and must not depend on a libc). */
@@ -285,6 +287,40 @@ struct xlb_traffic_stats {
 	__u64 reply_bytes;
 	__u64 new_flows;
 	__u64 _pad;
+};
+
+/* The socket hooks (bpf/sock.h) balance host-local clients in connect() and
+ * sendmsg() instead of rewriting packets.  Both maps are LRU hashes keyed by
+ * a socket cookie and an address: cookies are never reused, so an entry of a
+ * closed socket is dead weight that the LRU evicts, never a wrong answer.
+ *
+ * xlb_sock_fwd: (socket, VIP:port) -> the member that socket's datagrams to
+ * the VIP go to: an unconnected UDP socket keeps its member while it sends
+ * at least every udp_idle_timeout, as a UDP flow through XDP does.
+ * xlb_sock_rev: (socket, member:port) -> the VIP:port the socket asked for:
+ * what getpeername() and recvmsg() show instead of the member.  Each holds
+ * XLB_SOCK_ENTRIES: sockets balanced at once, at most. */
+#define XLB_SOCK_ENTRIES 65536
+
+struct xlb_sock_key {
+	__u64 cookie;
+	union xlb_ip addr;
+	__be16 port;
+	__u8 family; /* enum xlb_family */
+	__u8 _pad[5];
+};
+
+struct xlb_sock_fwd {
+	__u32 service_id;
+	__u32 member_id;
+	__u64 last_seen_ns; /* bpf_ktime_get_coarse_ns() */
+};
+
+struct xlb_sock_rev {
+	union xlb_ip vip;
+	__be16 port;
+	__u8 family;
+	__u8 _pad[5];
 };
 
 #endif

@@ -127,6 +127,54 @@ TEST(udp_service_is_not_checked_by_default)
 	config_free(cfg);
 }
 
+TEST(socket_lb_is_auto_by_default_and_on_for_a_loopback_vip)
+{
+	struct xlb_config *seed = load_file_ok("examples/observabilityplatforms.com.yaml");
+	struct xlb_config *net = load_ok("net.yaml", "service: s\n"
+						     "vip: {ip: 198.18.0.1, port: 80}\n"
+						     "members: {a: [198.18.1.1, 80]}\n");
+	struct xlb_config *v6 = load_ok("v6.yaml", "service: s\n"
+						    "vip: {ip: '::1', port: 80}\n"
+						    "members: {a: ['fd00::1', 80]}\n");
+
+	ASSERT_TRUE(seed && net && v6);
+	ASSERT_EQ(CFG_SOCKET_LB_AUTO, seed->global.socket_lb.enabled);
+	ASSERT_TRUE(!seed->global.socket_lb.all_namespaces);
+	ASSERT_STR_EQ("", seed->global.socket_lb.cgroup);
+	ASSERT_TRUE(cfg_socket_lb_on(seed));
+	ASSERT_TRUE(!cfg_socket_lb_on(net));
+	ASSERT_TRUE(cfg_socket_lb_on(v6));
+	config_free(seed);
+	config_free(net);
+	config_free(v6);
+}
+
+TEST(socket_lb_settings_and_the_short_form)
+{
+	struct xlb_config *cfg = load_ok("s.yaml", "global:\n"
+						   "  socket_lb:\n"
+						   "    enabled: true\n"
+						   "    all_namespaces: true\n"
+						   "    cgroup: /sys/fs/cgroup/lb-clients\n"
+						   "service: s\n"
+						   "vip: {ip: 198.18.0.1, port: 80}\n"
+						   "members: {a: [198.18.1.1, 80]}\n");
+	struct xlb_config *off = load_ok("o.yaml", "global: {socket_lb: false}\n"
+						   "service: s\n"
+						   "vip: {ip: 127.0.0.1, port: 80}\n"
+						   "members: {a: [198.18.1.1, 80]}\n");
+
+	ASSERT_TRUE(cfg && off);
+	ASSERT_EQ(CFG_SOCKET_LB_ON, cfg->global.socket_lb.enabled);
+	ASSERT_TRUE(cfg->global.socket_lb.all_namespaces);
+	ASSERT_STR_EQ("/sys/fs/cgroup/lb-clients", cfg->global.socket_lb.cgroup);
+	ASSERT_TRUE(cfg_socket_lb_on(cfg));
+	ASSERT_EQ(CFG_SOCKET_LB_OFF, off->global.socket_lb.enabled);
+	ASSERT_TRUE(!cfg_socket_lb_on(off));
+	config_free(cfg);
+	config_free(off);
+}
+
 TEST(full_example_global_settings)
 {
 	struct xlb_config *cfg = load_file_ok("examples/full.yaml");

@@ -52,6 +52,8 @@ TEST(check_prints_the_seed_plan_as_aligned_tables)
 		"  tcp_closing_timeout  10s\n"
 		"  udp_idle_timeout     1m\n"
 		"  resolve_interval     1m\n"
+		"  socket_lb            auto: on (a VIP on loopback), sockets of the daemon's "
+		"network namespace, at the cgroup v2 root\n"
 		"\n"
 		"service observabilityplatforms.com  127.0.0.1:8080/tcp\n"
 		"  scheduler   round-robin\n"

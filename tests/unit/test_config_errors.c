@@ -221,6 +221,15 @@ BAD(snat_dsr,
 BAD(snat_family,
 	D "snat_family.yaml:3:7: snat: fd00::2 is IPv6 but the VIP 198.18.0.1 is IPv4; xlb does not translate between address families (forwarding: nat): use an snat address of the VIP's family\n");
 
+BAD(socket_lb,
+	D "socket_lb.yaml:2:24: enabled: unknown value 'yes'; expected one of: auto, true, false\n"
+	D "socket_lb.yaml:2:45: all_namespaces: unknown value '1'; expected one of: false, true\n"
+	D "socket_lb.yaml:2:56: cgroup: 'lb-clients' is not an absolute path; give the cgroup v2 directory whose processes are balanced, or leave it out for the root of the cgroup v2 mount\n");
+
+BAD(socket_lb_keys,
+	D "socket_lb_keys.yaml:3:5: unknown key 'enable' in socket_lb; did you mean 'enabled'?\n"
+	D "socket_lb_keys.yaml:4:13: cgroup: '/sys/fs/cgroup/unified/../lb-clients' holds '..'; write the path without it\n");
+
 BAD(sorry_without_policy,
 	D "sorry_without_policy.yaml:3:16: sorry_address is only used with 'on_empty: sorry' (this service has on_empty: reject)\n");
 
@@ -373,6 +382,17 @@ TEST(rejects_near_miss_value_with_suggestion)
 	EXPECT_TEXT_ERRORS(text,
 			   "t.yaml:3:12: scheduler: unknown value 'round_robin'; did you mean "
 			   "'round-robin'? expected one of: round-robin, weighted, maglev\n");
+}
+
+TEST(rejects_socket_lb_scalar_that_is_not_auto_true_or_false)
+{
+	static const char text[] = "global: {socket_lb: on}\n"
+				   "service: s\n"
+				   "vip: {ip: 198.18.0.1, port: 80}\n"
+				   "members: {a: [198.18.1.1, 80]}\n";
+
+	EXPECT_TEXT_ERRORS(text, "t.yaml:1:21: socket_lb: unknown value 'on'; expected one of: "
+				 "auto, true, false\n");
 }
 
 TEST(rejects_empty_value)
