@@ -15,9 +15,10 @@
 # Tests per path: conn (wrk, Connection: close: one request per
 # connection), req (wrk keep-alive), tput (iperf3, one stream).
 #
-# Knobs: BENCH_ROUNDS (3), BENCH_SECONDS (10, per wrk test), BENCH_IPERF_SECONDS
-# (5), BENCH_MODES ("nat dnat dsr"), BENCH_CONNS (100, over 2 wrk processes),
-# BENCH_OUT (docs/bench), BENCH_DOC (docs/benchmarks.md; "" = don't write it).
+# Knobs: BENCH_ROUNDS (4), BENCH_SECONDS (8, per wrk test), BENCH_IPERF_SECONDS
+# (4), BENCH_MODES ("nat dnat dsr"), BENCH_CONNS (100, over 2 wrk processes),
+# BENCH_OUT (docs/bench), BENCH_DOC (docs/benchmarks.md; "" = don't write it),
+# BENCH_PROFILE (1: profile every xlb mode with perf and bpftool at the end).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -25,9 +26,9 @@ cd "$(dirname "$0")/.."
 
 BUILD=${BUILD:-build}
 XLB=$(cd "$BUILD" 2>/dev/null && pwd)/xlb
-ROUNDS=${BENCH_ROUNDS:-3}
-SECS=${BENCH_SECONDS:-10}
-PERF_SECS=${BENCH_IPERF_SECONDS:-5}
+ROUNDS=${BENCH_ROUNDS:-4}
+SECS=${BENCH_SECONDS:-8}
+PERF_SECS=${BENCH_IPERF_SECONDS:-4}
 MODES=${BENCH_MODES:-nat dnat dsr}
 CONNS=${BENCH_CONNS:-100}
 OUT=${BENCH_OUT:-docs/bench}
@@ -91,11 +92,13 @@ tb_up "$MEMBERS" 1 || die "testbed did not come up"
 # TIME_WAIT sockets whose reused tuples stall SYNs for a second (see
 # docs/benchmarks.md), so no namespace keeps them; SYN retransmits are
 # counted all the same.
+# The client gets more ephemeral ports; lb keeps the kernel's range, which
+# xlb's NAT ports (1024-32767) stay below.
 for node in client lb $(seq -f 'm%g' 1 "$MEMBERS"); do
 	tb_exec "$node" sysctl -qw net.ipv4.tcp_max_tw_buckets=0 net.ipv4.tcp_tw_reuse=1 \
-		net.core.somaxconn=4096 net.ipv4.tcp_max_syn_backlog=4096 \
-		net.ipv4.ip_local_port_range="1024 65000"
+		net.core.somaxconn=4096 net.ipv4.tcp_max_syn_backlog=4096
 done
+tb_exec client sysctl -qw net.ipv4.ip_local_port_range="1024 65000"
 # dsr: members hold its VIP on loopback and never answer ARP for it.
 for ((k = 1; k <= MEMBERS; k++)); do
 	tb_exec "m$k" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
@@ -320,6 +323,53 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		path_down "$p"
 	done
 done
+
+# --- profile ---------------------------------------------------------------
+# One more close-per-request run of every measured xlb mode under
+# `perf record -a -g`, and one with the kernel's BPF run-time statistics
+# on (scripts/bench/bpf_stats.py): where the new-connection path spends its
+# time.  Not in raw.tsv
+# (the profilers slow it); the rates are in the profile file.
+profile() { # PATH
+	local p=$1 f="$OUT/profile-$1.txt" id pp
+	path_up "$p" || return 1
+	id=$(in_lb ip -d link show dev l0 | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -n 1)
+	(
+		sleep 1
+		exec perf record -a -g -o "$WORK/perf.data" -- sleep $((SECS - 2))
+	) >"$WORK/perf.log" 2>&1 &
+	pp=$!
+	RAW=$WORK/profile.tsv measure "$p" perf conn
+	wait "$pp"
+	(
+		sleep 1
+		exec /usr/bin/python3 scripts/bench/bpf_stats.py "$id" $((SECS - 2))
+	) >"$WORK/bpf-stats.txt" 2>&1 &
+	pp=$!
+	RAW=$WORK/profile.tsv measure "$p" bpf-stats conn
+	wait "$pp"
+	path_down "$p"
+	{
+		echo "# $p, close-per-request wrk run ($SECS s), $(date -u '+%F %H:%M UTC'), kernel $(uname -r)"
+		echo "# rates of the profiled runs (round, path, test, conn/s, ...):"
+		sed 's/^/#   /' "$WORK/profile.tsv"
+		echo "# BPF run-time statistics of the XDP program on lb's l0 and l1:"
+		sed 's/^/#   /' "$WORK/bpf-stats.txt"
+		perf report -i "$WORK/perf.data" --stdio --no-children --sort dso,sym -g none \
+			--percent-limit 0.02 2>/dev/null | grep -v '^#' | grep -v '^$' >"$WORK/perf.txt"
+		echo "# perf record -a -g (all CPUs, everything: client, lb, members), top symbols:"
+		head -n 40 "$WORK/perf.txt"
+		echo "# the same, only the XDP program, BPF maps and helpers:"
+		grep -E 'xlb_xdp|xdp|htab|bpf_lru|lookup_nulls|fib|bpf_ktime' "$WORK/perf.txt" | head -n 30
+	} >"$f"
+}
+if [ "${BENCH_PROFILE:-1}" = 1 ] && command -v perf >/dev/null; then
+	for p in "${PATHS[@]}"; do
+		[[ $p == xlb-* && -z ${NA[$p]:-} ]] || continue
+		log "profile: $p ($((SECONDS - T0)) s)"
+		profile "$p" || log "profile of $p failed"
+	done
+fi
 
 # --- results ---------------------------------------------------------------
 cp "$RAW" "$OUT/raw.tsv"
