@@ -146,9 +146,15 @@ static __always_inline int sock_balance(struct bpf_sock_addr *ctx, __u8 family, 
 		return 1;
 	}
 
-	/* No member up: fail at once, as the RST or ICMP unreachable of the
-	 * XDP path would make a remote client's call fail. */
+	/* Round-robin for every scheduler: a Maglev hash needs the source
+	 * port, which connect() may not have chosen yet.  No member up: to the
+	 * sorry address if there is one (xlb's own 503 page is built in XDP
+	 * and serves remote clients only), else fail at once, as the RST or
+	 * ICMP unreachable of the XDP path makes a remote client's call fail. */
 	member_id = schedule_member(svc);
+	if (member_id == XLB_NO_MEMBER && svc->on_empty == XLB_ON_EMPTY_SORRY &&
+	    svc->sorry_member != XLB_SORRY_BUILTIN)
+		member_id = svc->sorry_member;
 	if (member_id == XLB_NO_MEMBER) {
 		bpf_set_retval(-ECONNREFUSED);
 		return 0;
