@@ -246,10 +246,14 @@ check all_namespaces_balances_another_netns all_ns
 # 10. xlb stop detaches every hook.
 daemon_stop
 "$XLB" stop --pin-dir "$PIN" >/dev/null 2>&1
-detached() {
+# The last reference to a link goes away asynchronously: poll, bounded.
+no_programs() {
 	local out
-	out=$(bpftool cgroup show "$CG" 2>&1)
-	[ -z "$out" ] || { echo "  $out"; return 1; }
+	out=$(bpftool -j cgroup show "$CG" 2>/dev/null)
+	[ -z "$out" ] || [ "$out" = "[]" ]
+}
+detached() {
+	wait_until 5 no_programs || { echo "  $(bpftool cgroup show "$CG" 2>&1)"; return 1; }
 }
 check stop_detaches_the_socket_hooks detached
 finish
