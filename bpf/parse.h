@@ -34,6 +34,7 @@ struct xlb_vlan_hdr {
 #define XLB_TCP_FIN 0x01
 #define XLB_TCP_SYN 0x02
 #define XLB_TCP_RST 0x04
+#define XLB_TCP_PSH 0x08
 #define XLB_TCP_ACK 0x10
 
 /* What the rest of the program knows about a packet.  Headers are kept as

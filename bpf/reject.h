@@ -50,16 +50,109 @@ static __always_inline __u64 csum_add_words(const __u16 *w, int n)
 	return sum;
 }
 
+/* Turns the TCP segment into an answer from the VIP: a fresh header
+ * without options, addresses and ports swapped, the given sequence numbers,
+ * flags and window, followed by the page when there is one (the built-in
+ * sorry responder); back out the interface it came in.  Everything the new
+ * header needs is read first, so the frame may then shrink at its tail or
+ * grow at its head: every XDP frame has XDP_PACKET_HEADROOM (256) bytes in
+ * front, while the room after it depends on the driver (a veth frame copied
+ * from a cloned skb has almost none). */
+static __always_inline int tcp_answer(struct xdp_md *ctx, struct xlb_pkt *p, __be32 seq, __be32 ack_seq,
+				      __u8 flags, __be16 window, const struct xlb_sorry_page *page, int reason)
+{
+	__u32 l3_off = p->l3_off, new_len, plen = page ? XLB_SORRY_LEN : 0;
+	__u8 family = p->family, src_mac[ETH_ALEN], dst_mac[ETH_ALEN], l2_rest[6];
+	void *data, *data_end;
+	struct tcphdr *tcp;
+	struct ethhdr *eth;
+	__u64 sum;
+	int delta;
+
+	/* The Ethernet addresses, and the VLAN tag and type (l3_off is 14 or 18). */
+	PKT_AT(eth, ctx, 0, sizeof(*eth) + 4, return XLB_VERDICT(XDP_DROP, XLB_R_DROP_INTERNAL));
+	__builtin_memcpy(src_mac, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(dst_mac, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(l2_rest, (__u8 *)eth + 12, 6);
+
+	new_len = l3_off + (family == XLB_FAMILY_IPV4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr)) +
+		  sizeof(struct tcphdr) + plen;
+	delta = (int)new_len - (int)p->len;
+	if (delta > 0 ? bpf_xdp_adjust_head(ctx, -delta) : bpf_xdp_adjust_tail(ctx, delta))
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_ADJUST);
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	eth = data;
+	if ((void *)eth + 18 > data_end)
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_ADJUST);
+	__builtin_memcpy(eth->h_dest, src_mac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, dst_mac, ETH_ALEN);
+	__builtin_memcpy((__u8 *)eth + 12, l2_rest, 6);
+
+	l3_off &= 0x1f;
+	if (family == XLB_FAMILY_IPV4) {
+		struct iphdr *ip = data + l3_off;
+
+		if ((void *)(ip + 1) + sizeof(*tcp) > data_end)
+			return XLB_VERDICT(XDP_DROP, XLB_R_DROP_ADJUST);
+		tcp = (void *)(ip + 1);
+		*(__u8 *)ip = 0x45;
+		ip->tos = 0;
+		ip->tot_len = bpf_htons(sizeof(*ip) + sizeof(*tcp) + plen);
+		ip->id = 0;
+		ip->frag_off = bpf_htons(0x4000); /* DF */
+		ip->ttl = 64;
+		ip->protocol = IPPROTO_TCP;
+		ip->saddr = p->key.dst.v4;
+		ip->daddr = p->key.src.v4;
+		ip->check = 0;
+		ip->check = ~csum_fold(csum_add_words((__u16 *)ip, sizeof(*ip) / 2));
+		sum = csum_add_words((__u16 *)&ip->saddr, 4);
+	} else {
+		struct ipv6hdr *ip6 = data + l3_off;
+
+		if ((void *)(ip6 + 1) + sizeof(*tcp) > data_end)
+			return XLB_VERDICT(XDP_DROP, XLB_R_DROP_ADJUST);
+		tcp = (void *)(ip6 + 1);
+		*(__be32 *)ip6 = bpf_htonl(6 << 28);
+		ip6->payload_len = bpf_htons(sizeof(*tcp) + plen);
+		ip6->nexthdr = IPPROTO_TCP;
+		ip6->hop_limit = 64;
+		__builtin_memcpy(&ip6->saddr, &p->key.dst, 16);
+		__builtin_memcpy(&ip6->daddr, &p->key.src, 16);
+		sum = csum_add_words((__u16 *)&ip6->saddr, 16);
+	}
+
+	tcp->source = p->key.dport;
+	tcp->dest = p->key.sport;
+	tcp->seq = seq;
+	tcp->ack_seq = ack_seq;
+	((__u8 *)tcp)[12] = 5 << 4;
+	((__u8 *)tcp)[13] = flags;
+	tcp->window = window;
+	tcp->urg_ptr = 0;
+	tcp->check = 0;
+	sum += bpf_htons(IPPROTO_TCP) + bpf_htons(sizeof(*tcp) + plen);
+	sum += csum_add_words((__u16 *)tcp, sizeof(*tcp) / 2);
+	if (page) {
+		__u8 *payload = (__u8 *)(tcp + 1);
+
+		if (payload + XLB_SORRY_LEN > (__u8 *)data_end)
+			return XLB_VERDICT(XDP_DROP, XLB_R_DROP_ADJUST);
+		__builtin_memcpy(payload, page->text, XLB_SORRY_LEN);
+		sum += page->csum;
+	}
+	tcp->check = ~csum_fold(sum);
+	return XLB_VERDICT(XDP_TX, reason);
+}
+
 /* Turns the packet into the RST answering it (RFC 9293 3.10.7.1): header
  * only, addresses and ports swapped, back out the interface it came in. */
 static __always_inline int rst_reply(struct xdp_md *ctx, struct xlb_pkt *p, __u64 now, int reason)
 {
+	__u32 seq, ack_seq, seg_len, hlen = p->l3_hlen;
+	__u8 flags = p->tcp_flags, family = p->family;
 	struct tcphdr *tcp;
-	__u32 seq, ack_seq, seg_len, l3_off = p->l3_off, hlen = p->l3_hlen, new_len;
-	__u8 flags = p->tcp_flags, family = p->family, eth_tmp[ETH_ALEN];
-	void *data, *data_end;
-	struct ethhdr *eth;
-	__u64 sum;
 
 	if (p->key.proto != IPPROTO_TCP || (flags & XLB_TCP_RST))
 		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_NO_FLOW);
@@ -81,71 +174,7 @@ static __always_inline int rst_reply(struct xdp_md *ctx, struct xlb_pkt *p, __u6
 				    !!(flags & XLB_TCP_FIN));
 		flags = XLB_TCP_RST | XLB_TCP_ACK;
 	}
-
-	new_len = l3_off + hlen + sizeof(struct tcphdr);
-	if (bpf_xdp_adjust_tail(ctx, (int)new_len - (int)p->len))
-		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_ADJUST);
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
-	eth = data;
-	if ((void *)(eth + 1) > data_end)
-		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_ADJUST);
-	__builtin_memcpy(eth_tmp, eth->h_dest, ETH_ALEN);
-	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, eth_tmp, ETH_ALEN);
-
-	l3_off &= 0x1f;
-	if (family == XLB_FAMILY_IPV4) {
-		struct iphdr *ip = data + l3_off;
-		__be32 a;
-
-		if ((void *)(ip + 1) + sizeof(*tcp) > data_end)
-			return XLB_VERDICT(XDP_DROP, XLB_R_DROP_ADJUST);
-		tcp = (void *)(ip + 1);
-		a = ip->saddr;
-		ip->saddr = ip->daddr;
-		ip->daddr = a;
-		ip->tos = 0;
-		ip->tot_len = bpf_htons(sizeof(*ip) + sizeof(*tcp));
-		ip->id = 0;
-		ip->frag_off = bpf_htons(0x4000); /* DF */
-		ip->ttl = 64;
-		ip->check = 0;
-		ip->check = ~csum_fold(csum_add_words((__u16 *)ip, sizeof(*ip) / 2));
-		sum = csum_add_words((__u16 *)&ip->saddr, 4);
-	} else {
-		struct ipv6hdr *ip6 = data + l3_off;
-		struct in6_addr a;
-
-		if ((void *)(ip6 + 1) + sizeof(*tcp) > data_end)
-			return XLB_VERDICT(XDP_DROP, XLB_R_DROP_ADJUST);
-		tcp = (void *)(ip6 + 1);
-		a = ip6->saddr;
-		ip6->saddr = ip6->daddr;
-		ip6->daddr = a;
-		*(__be32 *)ip6 = bpf_htonl(6 << 28);
-		ip6->payload_len = bpf_htons(sizeof(*tcp));
-		ip6->hop_limit = 64;
-		sum = csum_add_words((__u16 *)&ip6->saddr, 16);
-	}
-
-	{
-		__be16 port = tcp->source;
-
-		tcp->source = tcp->dest;
-		tcp->dest = port;
-	}
-	tcp->seq = seq;
-	tcp->ack_seq = ack_seq;
-	((__u8 *)tcp)[12] = 5 << 4;
-	((__u8 *)tcp)[13] = flags;
-	tcp->window = 0;
-	tcp->urg_ptr = 0;
-	tcp->check = 0;
-	sum += bpf_htons(IPPROTO_TCP) + bpf_htons(sizeof(*tcp));
-	sum += csum_add_words((__u16 *)tcp, sizeof(*tcp) / 2);
-	tcp->check = ~csum_fold(sum);
-	return XLB_VERDICT(XDP_TX, reason);
+	return tcp_answer(ctx, p, seq, ack_seq, flags, 0, NULL, reason);
 }
 
 /* ICMPv6 destination unreachable / port unreachable, ICMP type 3 code 3. */

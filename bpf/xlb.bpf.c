@@ -17,6 +17,7 @@
 #include "forward.h"
 #include "reject.h"
 #include "icmp.h"
+#include "sorry.h"
 #include "sock.h"
 
 static __always_inline int is_snat_addr(const struct xlb_pkt *p)
@@ -63,6 +64,11 @@ static __always_inline int new_flow(struct xdp_md *ctx, struct xlb_pkt *p, const
 	__u32 member_id;
 
 	member_id = schedule_packet(svc, p);
+	if (member_id == XLB_NO_MEMBER && svc->on_empty == XLB_ON_EMPTY_SORRY) {
+		if (svc->sorry_member == XLB_SORRY_BUILTIN)
+			return sorry_syn(ctx, p, svc, now);
+		member_id = svc->sorry_member; /* NATed to like a member */
+	}
 	if (member_id == XLB_NO_MEMBER)
 		return no_member(ctx, p, svc, now);
 	m = bpf_map_lookup_elem(&xlb_members, &member_id);
@@ -167,6 +173,8 @@ static __always_inline int to_service(struct xdp_md *ctx, struct xlb_pkt *p)
 	/* f, if any, is stale or closed: its tuple is scheduled anew. */
 	if (opens)
 		return new_flow(ctx, p, svc, f, now);
+	if (svc->on_empty == XLB_ON_EMPTY_SORRY && svc->sorry_member == XLB_SORRY_BUILTIN)
+		return sorry_segment(ctx, p, svc, now);
 	return rst_reply(ctx, p, now, XLB_R_TX_RST_NO_FLOW);
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "backend.h"
 #include "slots.h"
 #include "maglev.h"
+#include "sorry.h"
 
 _Static_assert(XLB_NAME_MAX + INET6_ADDRSTRLEN <= XLB_INFO_NAME_MAX,
 	       "a hostname member's backend name fits the info map");
@@ -42,6 +44,10 @@ struct rt_service {
 	const struct cfg_service *cfg; /* in the running config */
 	uint32_t id;
 	uint32_t maglev; /* maglev services: its table pair in xlb_maglev */
+	/* on_empty sorry with a sorry_address: a member of its own, never in
+	 * the slot table and not health-checked (UINT32_MAX: none). */
+	uint32_t sorry_id;
+	struct xlb_addr sorry_snat;
 	struct rt_member **members;
 	size_t n_members;
 };
@@ -60,6 +66,7 @@ struct runtime {
 	 * it continues (NULL afterwards). */
 	struct xlb_svc_info *adopt_svc;
 	struct xlb_mbr_info *adopt_mbr;
+	uint32_t sorry_secret; /* keys the built-in responder's SYN-ACK cookies */
 };
 
 static void rt_health_changed(struct health_member *hm, const struct health_change *c,
@@ -83,6 +90,9 @@ int runtime_new(const struct xlb_maps *maps, struct runtime **out)
 		rt->free_ids[i] = i;
 	rt->n_free = XLB_MAX_MEMBERS;
 	hopts.ctx = rt;
+	if (getrandom(&rt->sorry_secret, sizeof(rt->sorry_secret), 0) != sizeof(rt->sorry_secret))
+		rt->sorry_secret = (uint32_t)time(NULL) ^ (uint32_t)getpid();
+	rt->sorry_secret |= 1; /* never 0: 0 marks an unset page */
 	err = adopt_read(rt);
 	if (!err)
 		err = health_new(&hopts, &rt->health);
@@ -213,8 +223,10 @@ static void svc_value(const struct rt_service *s, struct xlb_service *v)
 							   : XLB_SCHED_RR;
 	v->maglev = s->maglev;
 	v->forwarding = XLB_FWD_NAT;
-	v->on_empty = s->cfg->on_empty == CFG_ON_EMPTY_DROP ? XLB_ON_EMPTY_DROP
-							    : XLB_ON_EMPTY_REJECT;
+	v->on_empty = s->cfg->on_empty == CFG_ON_EMPTY_DROP    ? XLB_ON_EMPTY_DROP
+		      : s->cfg->on_empty == CFG_ON_EMPTY_SORRY ? XLB_ON_EMPTY_SORRY
+							       : XLB_ON_EMPTY_REJECT;
+	v->sorry_member = s->sorry_id == UINT32_MAX ? XLB_SORRY_BUILTIN : s->sorry_id;
 }
 
 /* The address the kernel would send from to reach the member: connecting
@@ -306,6 +318,32 @@ out:
 	return err;
 }
 
+/* on_empty sorry: the sorry_address as a member of its own, or the page
+ * of the built-in responder. */
+static int sorry_publish(struct runtime *rt, const struct rt_service *s)
+{
+	struct xlb_sorry_page page;
+	struct xlb_member v;
+	__u8 family;
+	int err;
+
+	if (s->sorry_id != UINT32_MAX) {
+		memset(&v, 0, sizeof(v));
+		abi_addr(&s->cfg->sorry_addr, &v.addr, &v.family);
+		abi_addr(&s->sorry_snat, &v.snat, &family);
+		v.port = htons(s->cfg->sorry_port);
+		v.service_id = s->id;
+		err = xlb_maps_member_set(rt->maps, s->sorry_id, &v);
+	} else {
+		err = sorry_page_build(s->cfg->name, rt->sorry_secret, &page);
+		if (!err)
+			err = xlb_maps_sorry_set(rt->maps, s->id, &page);
+	}
+	if (err)
+		log_err("%s: cannot publish the sorry answer: %s", s->cfg->name, strerror(-err));
+	return err;
+}
+
 static int service_publish(struct runtime *rt, struct rt_service *s)
 {
 	struct slot_member sm[XLB_MAX_MEMBERS_PER_SERVICE];
@@ -329,6 +367,8 @@ static int service_publish(struct runtime *rt, struct rt_service *s)
 	svc_key(s->cfg, &key);
 	svc_value(s, &val);
 	if (s->cfg->sched == CFG_SCHED_MAGLEV && (err = maglev_stage(rt, s, &key)))
+		return err;
+	if (s->cfg->on_empty == CFG_ON_EMPTY_SORRY && (err = sorry_publish(rt, s)))
 		return err;
 	err = xlb_maps_service_publish(rt->maps, &key, &val, slots, (__u32)n);
 	if (err) {
@@ -458,6 +498,10 @@ static void service_free(struct runtime *rt, struct rt_service *s, bool release)
 		return;
 	for (size_t i = 0; i < s->n_members; i++)
 		member_free(rt, s->members[i], release);
+	if (release && s->sorry_id != UINT32_MAX) {
+		xlb_maps_member_clear(rt->maps, s->sorry_id);
+		member_id_free(rt, s->sorry_id);
+	}
 	free(s->members);
 	free(s);
 }
@@ -564,8 +608,6 @@ static int check_supported(const struct cfg_service *s)
 	if (s->fwd != CFG_FWD_NAT)
 		return unsupported(s, s->fwd == CFG_FWD_DNAT ? "forwarding: dnat"
 							     : "forwarding: dsr");
-	if (s->on_empty == CFG_ON_EMPTY_SORRY)
-		return unsupported(s, "on_empty: sorry");
 	return 0;
 }
 
@@ -626,6 +668,17 @@ static int build_service(struct runtime *rt, const struct cfg_service *c,
 	if (!s)
 		return -ENOMEM;
 	s->cfg = c;
+	s->sorry_id = UINT32_MAX;
+	if (c->on_empty == CFG_ON_EMPTY_SORRY && c->has_sorry) {
+		err = route_source(&c->sorry_addr, c->sorry_port, &s->sorry_snat);
+		if (err) {
+			log_err("%s: sorry_address: no route from this host (%s)", c->name,
+				strerror(-err));
+			goto fail;
+		}
+		if (c->has_snat)
+			s->sorry_snat = c->snat;
+	}
 	if (old)
 		s->id = old->id;
 	else if ((adopted = adopted_service_id(rt, c, taken)) >= 0)
@@ -856,6 +909,23 @@ int runtime_apply(struct runtime *rt, struct xlb_config *cfg, bool reload)
 			if (err)
 				log_err("%s: member %s: cannot start health checks: %s",
 					s->cfg->name, m->name, strerror(-err));
+		}
+	}
+	/* A sorry_address keeps its member id (and so its flows) across a
+	 * reload that keeps it. */
+	for (uint32_t id = 0; id < XLB_MAX_SERVICES; id++) {
+		struct rt_service *s = next[id], *old = prev[id];
+
+		if (!s || s->sorry_snat.family == 0)
+			continue;
+		if (old && old->sorry_id != UINT32_MAX &&
+		    addr_equal(&old->cfg->sorry_addr, &s->cfg->sorry_addr) &&
+		    old->cfg->sorry_port == s->cfg->sorry_port) {
+			s->sorry_id = old->sorry_id;
+			old->sorry_id = UINT32_MAX;
+		} else if ((err = member_id_alloc(rt, &s->sorry_id))) {
+			log_err("%s: no member id left for the sorry_address", s->cfg->name);
+			s->sorry_id = UINT32_MAX;
 		}
 	}
 	/* Members first, so a slot table never names a member not yet set. */

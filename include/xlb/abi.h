@@ -11,7 +11,7 @@
 
 /* Bumped whenever a map's key or value layout changes: a daemon refuses pins
  * of another version instead of misreading them. */
-#define XLB_ABI_VERSION 6
+#define XLB_ABI_VERSION 7
 
 /* Map names, at most 15 characters: the pin names under /sys/fs/bpf/xlb/. */
 #define XLB_MAP_META      "xlb_meta"
@@ -107,8 +107,11 @@ struct xlb_maglev_table {
 /* xlb_sorry: array by service id: the whole HTTP answer of the built-in
  * sorry responder (headers and page, padded with spaces to exactly
  * XLB_SORRY_LEN bytes) and the one's-complement sum of those bytes, so XDP
- * copies it into a segment without summing it again. */
-#define XLB_SORRY_LEN 512
+ * copies it into a segment without summing it again.  The answer is built
+ * in the frame of the request, grown at its head: its size stays within
+ * the 216 bytes every XDP frame has in front (256 of headroom less the
+ * kernel's struct xdp_frame) plus the smallest request (one byte). */
+#define XLB_SORRY_LEN 208
 struct xlb_sorry_page {
 	__u32 csum;   /* 32-bit sum of the bytes as 16-bit words, not folded */
 	__u32 secret; /* keys the SYN-ACK cookies; random per daemon start, never 0 */

@@ -6,6 +6,7 @@
 
 #include "dp_env.h"
 #include "maglev.h"
+#include "sorry.h"
 #include "xlb/flow_hash.h"
 
 static uint32_t maglev_table[XLB_MAGLEV_SIZE];
@@ -73,6 +74,138 @@ TEST(maglev_sends_each_new_flow_to_the_member_of_its_hash)
 	/* 24 flows over three equal shares: each member gets some. */
 	CHECK(seen[0] && seen[1] && seen[2]);
 	CHECK(env_reason(&e, XLB_R_TX_NEW_FLOW) == 24);
+out:
+	env_close(&e);
+}
+
+/* The answer the built-in responder sends for in: from the VIP, header
+ * without options, window 65535, then payload (the page) if any. */
+static struct pkt_desc answer_for(const struct pkt_desc *in, uint32_t seq, uint32_t ack, uint8_t flags,
+				  const uint8_t *payload, size_t payload_len)
+{
+	struct pkt_desc d = *in;
+
+	memcpy(d.smac, in->dmac, 6);
+	memcpy(d.dmac, in->smac, 6);
+	memcpy(d.src, in->dst, 16);
+	memcpy(d.dst, in->src, 16);
+	d.sport = in->dport;
+	d.dport = in->sport;
+	d.ttl = 64;
+	d.ip_id = 0;
+	d.frag = in->family == 4 ? 0x4000 : 0;
+	d.tcp_flags = flags;
+	d.seq = seq;
+	d.ack = ack;
+	d.payload = payload;
+	d.payload_len = payload_len;
+	return d;
+}
+
+static int publish_sorry(struct env *e, uint32_t svc_id, const char *vip, struct xlb_sorry_page *page)
+{
+	struct xlb_service svc = { .id = svc_id, .on_empty = XLB_ON_EMPTY_SORRY,
+				   .sorry_member = XLB_SORRY_BUILTIN };
+	struct xlb_svc_key key;
+	int err;
+
+	env_svc_key(&key, vip, 80, IPPROTO_TCP);
+	err = sorry_page_build("web", 0x5eed1234, page);
+	if (!err)
+		err = xlb_maps_sorry_set(&e->dp.maps, svc_id, page);
+	if (!err)
+		err = xlb_maps_service_publish(&e->dp.maps, &key, &svc, NULL, 0);
+	return err;
+}
+
+static uint32_t cookie_of(const struct pkt_desc *d, uint32_t secret)
+{
+	struct xlb_flow_key k;
+
+	memset(&k, 0, sizeof(k));
+	memcpy(k.src.bytes, d->src, d->family == 4 ? 4 : 16);
+	memcpy(k.dst.bytes, d->dst, d->family == 4 ? 4 : 16);
+	k.sport = htons(d->sport);
+	k.dport = htons(d->dport);
+	k.proto = d->proto;
+	k.family = d->family == 4 ? XLB_FAMILY_IPV4 : XLB_FAMILY_IPV6;
+	return xlb_flow_hash(&k) ^ secret;
+}
+
+TEST(sorry_builtin_answers_syn_request_and_fin_with_the_503_page)
+{
+	static const char req[] = "GET / HTTP/1.0\r\n\r\n";
+	struct xlb_sorry_page page;
+	struct pkt_desc in, want;
+	uint32_t c;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	CHECK(publish_sorry(&e, SVC_EMPTY_REJECT, "198.18.0.101", &page) == 0);
+	CHECK(memcmp(page.text, "HTTP/1.0 503 Service Unavailable\r\n", 34) == 0);
+	CHECK(memmem(page.text, XLB_SORRY_LEN, "No member of web is available.", 30) != NULL);
+
+	in = from_client(4, IPPROTO_TCP, 41000, TCPF_SYN);
+	pkt_addr("198.18.0.101", in.dst);
+	c = cookie_of(&in, 0x5eed1234);
+	want = answer_for(&in, c, 1001, TCPF_SYN | TCPF_ACK, NULL, 0);
+	EXPECT(&e, e.if_client, &in, XDP_TX, &want, "SYN-ACK");
+
+	/* The handshake's ACK: nothing to answer. */
+	in.tcp_flags = TCPF_ACK;
+	in.seq = 1001;
+	in.ack = c + 1;
+	EXPECT(&e, e.if_client, &in, XDP_DROP, NULL, "pure ACK");
+
+	in.tcp_flags = TCPF_ACK | TCPF_PSH;
+	in.payload = (const uint8_t *)req;
+	in.payload_len = sizeof(req) - 1;
+	want = answer_for(&in, c + 1, 1001 + (uint32_t)in.payload_len,
+			  TCPF_ACK | TCPF_PSH | TCPF_FIN, page.text, XLB_SORRY_LEN);
+	EXPECT(&e, e.if_client, &in, XDP_TX, &want, "request -> page");
+
+	in.tcp_flags = TCPF_ACK | TCPF_FIN;
+	in.seq = 1001 + (uint32_t)in.payload_len;
+	in.ack = c + 2 + XLB_SORRY_LEN;
+	in.payload = NULL;
+	in.payload_len = 0;
+	want = answer_for(&in, c + 2 + XLB_SORRY_LEN, in.seq + 1, TCPF_ACK, NULL, 0);
+	EXPECT(&e, e.if_client, &in, XDP_TX, &want, "FIN -> ACK");
+
+	/* A segment that does not acknowledge a cookie is a stray: RST. */
+	in.tcp_flags = TCPF_ACK;
+	in.ack = c + 77;
+	want = answer_for(&in, c + 77, 0, TCPF_RST, NULL, 0);
+	want.zero_window = true;
+	EXPECT(&e, e.if_client, &in, XDP_TX, &want, "stray ACK -> RST");
+
+	CHECK(env_reason(&e, XLB_R_TX_SORRY) == 3);
+	CHECK(env_reason(&e, XLB_R_DROP_SORRY_ACK) == 1);
+	CHECK(env_reason(&e, XLB_R_TX_RST_NO_FLOW) == 1);
+out:
+	env_close(&e);
+}
+
+/* A sorry_address is a member of its own: NATed to like any member. */
+TEST(sorry_address_gets_new_flows_like_a_member)
+{
+	struct xlb_service svc = { .id = SVC_EMPTY_REJECT, .on_empty = XLB_ON_EMPTY_SORRY,
+				   .sorry_member = 40 };
+	struct pkt_desc syn, want;
+	struct xlb_svc_key key;
+	struct xlb_member m;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	env_member(&m, 4, 2, TCP_MEMBER_PORT, SVC_EMPTY_REJECT);
+	CHECK(xlb_maps_member_set(&e.dp.maps, 40, &m) == 0);
+	env_svc_key(&key, "198.18.0.101", 80, IPPROTO_TCP);
+	CHECK(xlb_maps_service_publish(&e.dp.maps, &key, &svc, NULL, 0) == 0);
+	syn = from_client(4, IPPROTO_TCP, 41000, TCPF_SYN);
+	pkt_addr("198.18.0.101", syn.dst);
+	want = to_member(&syn, 2, NAT_PORT0);
+	EXPECT(&e, e.if_client, &syn, XDP_REDIRECT, &want, "SYN to the sorry address");
+	CHECK(env_reason(&e, XLB_R_TX_NEW_FLOW) == 1);
 out:
 	env_close(&e);
 }
