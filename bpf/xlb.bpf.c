@@ -52,11 +52,32 @@ static __always_inline int no_member(struct xdp_md *ctx, struct xlb_pkt *p, cons
 	return icmp_unreach_reply(ctx, p, now, XLB_R_TX_UNREACH_NO_MEMBER);
 }
 
+/* dnat keeps the client's tuple, so the reply entry's key (member ->
+ * client) is fixed: inserted unless a live flow holds it (the same client
+ * port to two VIPs of one member); an orphaned entry is replaced. */
+static __always_inline int dnat_insert_reply(const struct xlb_flow *fwd, const struct xlb_flow *rev, __u8 proto,
+					     __u64 now)
+{
+	struct xlb_flow_key rk;
+	struct xlb_flow *cur;
+
+	flow_peer_key(fwd, proto, &rk);
+	if (bpf_map_update_elem(&xlb_flows, &rk, rev, BPF_NOEXIST) == 0)
+		return 0;
+	cur = bpf_map_lookup_elem(&xlb_flows, &rk);
+	if (cur && !flow_reply_orphaned(cur, &rk, now))
+		return -1;
+	return bpf_map_update_elem(&xlb_flows, &rk, rev, BPF_ANY) ? -1 : 0;
+}
+
 /* A connection-opening packet without a live flow: pick a member, allocate
  * the NAT port, insert both entries, rewrite and send.  old is the stale or
- * closed entry of the same tuple, if any. */
+ * closed entry of the same tuple, if any.  rederive: a mid-connection
+ * packet of a Maglev service that keeps the client's tuple (dnat, dsr),
+ * whose member the hash finds again (this node lost the flow, or another
+ * node had it). */
 static __always_inline int new_flow(struct xdp_md *ctx, struct xlb_pkt *p, const struct xlb_service *svc,
-				    const struct xlb_flow *old, __u64 now)
+				    const struct xlb_flow *old, __u64 now, int rederive)
 {
 	struct xlb_flow fwd, rev;
 	struct xlb_member *m;
@@ -64,6 +85,8 @@ static __always_inline int new_flow(struct xdp_md *ctx, struct xlb_pkt *p, const
 	__u32 member_id;
 
 	member_id = schedule_packet(svc, p);
+	if (member_id == XLB_NO_MEMBER && rederive)
+		return rst_reply(ctx, p, now, XLB_R_TX_RST_NO_FLOW);
 	if (member_id == XLB_NO_MEMBER && svc->on_empty == XLB_ON_EMPTY_SORRY) {
 		if (svc->sorry_member == XLB_SORRY_BUILTIN)
 			return sorry_syn(ctx, p, svc, now);
@@ -76,13 +99,21 @@ static __always_inline int new_flow(struct xdp_md *ctx, struct xlb_pkt *p, const
 		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_BAD_MEMBER);
 
 	__builtin_memset(&fwd, 0, sizeof(fwd));
-	fwd.nat_src = m->snat;
+	if (svc->forwarding == XLB_FWD_NAT) {
+		fwd.nat_src = m->snat;
+	} else {
+		fwd.nat_src = p->key.src;
+		fwd.nat_sport = p->key.sport;
+	}
 	fwd.nat_dst = m->addr;
 	fwd.nat_dport = m->port;
 	fwd.service_id = svc->id;
 	fwd.member_id = member_id;
-	fwd.state = p->key.proto == IPPROTO_TCP ? XLB_FLOW_SYN_SENT : XLB_FLOW_UDP;
+	fwd.state = p->key.proto == IPPROTO_UDP ? XLB_FLOW_UDP
+		    : rederive			   ? XLB_FLOW_ESTABLISHED
+						   : XLB_FLOW_SYN_SENT;
 	fwd.dir = XLB_DIR_FORWARD;
+	fwd.fwd = svc->forwarding;
 	fwd.family = p->family;
 	fwd.created_ns = now;
 	fwd.last_seen_ns = now;
@@ -101,6 +132,7 @@ static __always_inline int new_flow(struct xdp_md *ctx, struct xlb_pkt *p, const
 	rev.dir = XLB_DIR_REPLY;
 	rev.family = p->family;
 	rev.nh_fixed = 1;
+	rev.fwd = svc->forwarding;
 	rev.tx_ifindex = ctx->ingress_ifindex;
 	PKT_AT(eth, ctx, 0, sizeof(*eth), return XLB_VERDICT(XDP_DROP, XLB_R_DROP_INTERNAL));
 	__builtin_memcpy(rev.tx_dmac, eth->h_source, ETH_ALEN);
@@ -114,19 +146,27 @@ static __always_inline int new_flow(struct xdp_md *ctx, struct xlb_pkt *p, const
 		flow_peer_key(old, p->key.proto, &ork);
 		bpf_map_delete_elem(&xlb_flows, &ork);
 	}
-	if (nat_alloc_port(&fwd, &rev, p->key.proto, now))
-		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_NAT_PORTS);
+	/* Replies: nat allocates the source port with its reply entry, dnat
+	 * inserts the reply entry of the client's own tuple, dsr has none. */
+	if (svc->forwarding == XLB_FWD_NAT) {
+		if (nat_alloc_port(&fwd, &rev, p->key.proto, now))
+			return XLB_VERDICT(XDP_DROP, XLB_R_DROP_NAT_PORTS);
+	} else if (svc->forwarding == XLB_FWD_DNAT) {
+		if (dnat_insert_reply(&fwd, &rev, p->key.proto, now))
+			return XLB_VERDICT(XDP_DROP, XLB_R_DROP_FLOW_INSERT);
+	}
 	if (bpf_map_update_elem(&xlb_flows, &p->key, &fwd, BPF_ANY)) {
 		struct xlb_flow_key rk;
 
 		flow_peer_key(&fwd, p->key.proto, &rk);
-		bpf_map_delete_elem(&xlb_flows, &rk);
+		if (svc->forwarding != XLB_FWD_DSR)
+			bpf_map_delete_elem(&xlb_flows, &rk);
 		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_FLOW_INSERT);
 	}
-	if (nat_rewrite(ctx, p, &fwd))
+	if (fwd.fwd != XLB_FWD_DSR && nat_rewrite(ctx, p, &fwd))
 		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_INTERNAL);
 	stats_traffic(&fwd, p->len, 1);
-	return XLB_VERDICT(fwd_transmit(ctx, &fwd), XLB_R_TX_NEW_FLOW);
+	return XLB_VERDICT(fwd_transmit(ctx, &fwd), rederive ? XLB_R_TX_REDERIVED : XLB_R_TX_NEW_FLOW);
 }
 
 /* to_service() found no service: the packet is not for a VIP. */
@@ -155,7 +195,7 @@ static __always_inline int to_service(struct xdp_md *ctx, struct xlb_pkt *p)
 		flow_track(p, f, now);
 		if (fwd_refresh(ctx, p->key.proto, f, now))
 			return XLB_VERDICT(XDP_DROP, XLB_R_DROP_FIB);
-		if (nat_rewrite(ctx, p, f))
+		if (f->fwd != XLB_FWD_DSR && nat_rewrite(ctx, p, f))
 			return XLB_VERDICT(XDP_DROP, XLB_R_DROP_INTERNAL);
 		stats_traffic(f, p->len, 0);
 		return XLB_VERDICT(fwd_transmit(ctx, f), XLB_R_TX_FORWARD);
@@ -172,10 +212,26 @@ static __always_inline int to_service(struct xdp_md *ctx, struct xlb_pkt *p)
 		return XLB_VERDICT(XDP_PASS, XLB_R_PASS_TTL_EXPIRED);
 	/* f, if any, is stale or closed: its tuple is scheduled anew. */
 	if (opens)
-		return new_flow(ctx, p, svc, f, now);
+		return new_flow(ctx, p, svc, f, now, 0);
+	if (svc->scheduler == XLB_SCHED_MAGLEV && svc->forwarding != XLB_FWD_NAT &&
+	    !(p->tcp_flags & XLB_TCP_RST))
+		return new_flow(ctx, p, svc, f, now, 1);
 	if (svc->on_empty == XLB_ON_EMPTY_SORRY && svc->sorry_member == XLB_SORRY_BUILTIN)
 		return sorry_segment(ctx, p, svc, now);
 	return rst_reply(ctx, p, now, XLB_R_TX_RST_NO_FLOW);
+}
+
+/* A member's reply: translated back to VIP -> client. */
+static __always_inline int reply(struct xdp_md *ctx, struct xlb_pkt *p, struct xlb_flow *f)
+{
+	/* The kernel would take it as its own: it cannot send time exceeded. */
+	if (p->ttl <= 1)
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_TTL_REPLY);
+	flow_track(p, f, bpf_ktime_get_coarse_ns());
+	if (nat_rewrite(ctx, p, f))
+		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_INTERNAL);
+	stats_traffic(f, p->len, 0);
+	return XLB_VERDICT(fwd_transmit(ctx, f), XLB_R_TX_REPLY);
 }
 
 /* Member -> balancer's own address: a reply if a reply entry matches,
@@ -186,14 +242,25 @@ static __always_inline int from_member(struct xdp_md *ctx, struct xlb_pkt *p)
 
 	if (!f || f->dir != XLB_DIR_REPLY)
 		return XLB_VERDICT(XDP_PASS, XLB_R_PASS_LOCAL);
-	/* The kernel would take it as its own: it cannot send time exceeded. */
-	if (p->ttl <= 1)
-		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_TTL_REPLY);
-	flow_track(p, f, bpf_ktime_get_coarse_ns());
-	if (nat_rewrite(ctx, p, f))
-		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_INTERNAL);
-	stats_traffic(f, p->len, 0);
-	return XLB_VERDICT(fwd_transmit(ctx, f), XLB_R_TX_REPLY);
+	return reply(ctx, p, f);
+}
+
+/* From a port a dnat member listens on: a reply to a client if a reply
+ * entry matches (dnat keeps the client's address, so replies are not to
+ * one of the balancer's own). */
+static __always_inline int from_dnat_member(struct xdp_md *ctx, struct xlb_pkt *p)
+{
+	__u32 sport = bpf_ntohs(p->key.sport);
+	struct xlb_flow *f;
+	__u8 *flags;
+
+	flags = bpf_map_lookup_elem(&xlb_svc_ports, &sport);
+	if (!flags || !(*flags & (p->key.proto == IPPROTO_TCP ? XLB_PORT_TCP_REPLY : XLB_PORT_UDP_REPLY)))
+		return XLB_NOT_SERVICE;
+	f = bpf_map_lookup_elem(&xlb_flows, &p->key);
+	if (!f || f->dir != XLB_DIR_REPLY)
+		return XLB_NOT_SERVICE;
+	return reply(ctx, p, f);
 }
 
 static __always_inline int xlb_process(struct xdp_md *ctx)
@@ -218,6 +285,9 @@ static __always_inline int xlb_process(struct xdp_md *ctx)
 		if (v != XLB_NOT_SERVICE)
 			return v;
 	}
+	v = from_dnat_member(ctx, &p);
+	if (v != XLB_NOT_SERVICE)
+		return v;
 	/* Replies come to a NAT port of one of the balancer's addresses. */
 	if (dport >= cfg_nat_port_min && dport <= cfg_nat_port_max && is_snat_addr(&p))
 		return from_member(ctx, &p);

@@ -25,7 +25,7 @@ _Static_assert(sizeof(struct xlb_sorry_page) == 8 + XLB_SORRY_LEN, "xlb_sorry_pa
 _Static_assert(sizeof(struct xlb_member) == 40, "xlb_member");
 _Static_assert(sizeof(struct xlb_slot_table) == 8 + 4 * XLB_MAX_SLOTS, "xlb_slot_table");
 _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");
-_Static_assert(sizeof(struct xlb_flow) == 88, "xlb_flow");
+_Static_assert(sizeof(struct xlb_flow) == 96, "xlb_flow");
 _Static_assert(sizeof(struct xlb_traffic_stats) == 48, "xlb_traffic_stats");
 _Static_assert(sizeof(struct xlb_svc_info) == XLB_NAME_MAX + 36, "xlb_svc_info");
 _Static_assert(sizeof(struct xlb_mbr_info) == XLB_INFO_NAME_MAX + 64 + 72, "xlb_mbr_info");
@@ -221,7 +221,11 @@ static int svc_ports_rebuild(const struct xlb_maps *m)
 	for (__u32 port = 0; port < 65536 && !err; port++) {
 		if (bpf_map_lookup_elem(m->svc_ports, &port, &have)) {
 			err = -errno;
-		} else if (have != want[port] &&
+			break;
+		}
+		/* Reply marks stay: they only cost a flow lookup. */
+		want[port] |= have & (XLB_PORT_TCP_REPLY | XLB_PORT_UDP_REPLY);
+		if (have != want[port] &&
 			   bpf_map_update_elem(m->svc_ports, &port, &want[port], BPF_ANY)) {
 			err = -errno;
 		}
@@ -273,6 +277,17 @@ int xlb_maps_service_publish(const struct xlb_maps *m, const struct xlb_svc_key 
 out:
 	free(table);
 	return err;
+}
+
+int xlb_maps_reply_port_mark(const struct xlb_maps *m, __u16 port, __u8 proto)
+{
+	__u32 key = port;
+	__u8 flags;
+
+	if (bpf_map_lookup_elem(m->svc_ports, &key, &flags))
+		return -errno;
+	flags |= proto == IPPROTO_TCP ? XLB_PORT_TCP_REPLY : XLB_PORT_UDP_REPLY;
+	return bpf_map_update_elem(m->svc_ports, &key, &flags, BPF_ANY) ? -errno : 0;
 }
 
 int xlb_maps_maglev_stage(const struct xlb_maps *m, const struct xlb_svc_key *key,

@@ -65,6 +65,9 @@ int xlb_maps_service_delete(const struct xlb_maps *m, const struct xlb_svc_key *
  * live.  Call it just before that publish. */
 int xlb_maps_maglev_stage(const struct xlb_maps *m, const struct xlb_svc_key *key,
 			  __u32 maglev, const __u32 *table);
+/* dnat: packets from port (host order) of protocol proto may be replies
+ * of a member to a client.  Marks stay until the maps are recreated. */
+int xlb_maps_reply_port_mark(const struct xlb_maps *m, __u16 port, __u8 proto);
 /* The built-in sorry responder's answer for service svc_id. */
 int xlb_maps_sorry_set(const struct xlb_maps *m, __u32 svc_id, const struct xlb_sorry_page *page);
 /* Reads a service as published: -ENOENT if absent. */

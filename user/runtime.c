@@ -16,6 +16,7 @@
 #include "slots.h"
 #include "maglev.h"
 #include "sorry.h"
+#include "onlink.h"
 
 _Static_assert(XLB_NAME_MAX + INET6_ADDRSTRLEN <= XLB_INFO_NAME_MAX,
 	       "a hostname member's backend name fits the info map");
@@ -222,7 +223,9 @@ static void svc_value(const struct rt_service *s, struct xlb_service *v)
 		       : s->cfg->sched == CFG_SCHED_MAGLEV ? XLB_SCHED_MAGLEV
 							   : XLB_SCHED_RR;
 	v->maglev = s->maglev;
-	v->forwarding = XLB_FWD_NAT;
+	v->forwarding = s->cfg->fwd == CFG_FWD_DNAT  ? XLB_FWD_DNAT
+			: s->cfg->fwd == CFG_FWD_DSR ? XLB_FWD_DSR
+						     : XLB_FWD_NAT;
 	v->on_empty = s->cfg->on_empty == CFG_ON_EMPTY_DROP    ? XLB_ON_EMPTY_DROP
 		      : s->cfg->on_empty == CFG_ON_EMPTY_SORRY ? XLB_ON_EMPTY_SORRY
 							       : XLB_ON_EMPTY_REJECT;
@@ -334,6 +337,8 @@ static int sorry_publish(struct runtime *rt, const struct rt_service *s)
 		v.port = htons(s->cfg->sorry_port);
 		v.service_id = s->id;
 		err = xlb_maps_member_set(rt->maps, s->sorry_id, &v);
+		if (!err && s->cfg->fwd == CFG_FWD_DNAT)
+			err = xlb_maps_reply_port_mark(rt->maps, s->cfg->sorry_port, s->cfg->protocol);
 	} else {
 		err = sorry_page_build(s->cfg->name, rt->sorry_secret, &page);
 		if (!err)
@@ -392,6 +397,8 @@ static int member_publish(struct runtime *rt, const struct rt_member *m)
 	v.service_id = m->svc->id;
 	v.flags = m->admin_drain ? XLB_MEMBER_F_DRAINING : 0;
 	err = xlb_maps_member_set(rt->maps, m->id, &v);
+	if (!err && m->svc->cfg->fwd == CFG_FWD_DNAT)
+		err = xlb_maps_reply_port_mark(rt->maps, m->port, m->svc->cfg->protocol);
 	if (err) {
 		log_err("%s: member %s: cannot publish: %s", m->svc->cfg->name, m->name,
 			strerror(-err));
@@ -595,20 +602,20 @@ static int member_route(const struct cfg_service *c, const struct cfg_member *cm
 	return err;
 }
 
-static int unsupported(const struct cfg_service *s, const char *what)
+/* dsr rewrites only the destination MAC: a member must be on a link of
+ * this host, or its frames would go to a router.  What the member must do
+ * itself (the VIP on loopback, arp_ignore/arp_announce) cannot be seen from
+ * here; the log says where it is written. */
+static void dsr_warn(const struct cfg_service *c, const struct rt_member *m)
 {
-	log_err("%s: %s is not supported by this version of the data plane yet "
-		"(see docs/config.md)",
-		s->name, what);
-	return -EOPNOTSUPP;
-}
+	char ifname[IF_NAMESIZE], text[XLB_ADDR_PORT_STRLEN];
 
-static int check_supported(const struct cfg_service *s)
-{
-	if (s->fwd != CFG_FWD_NAT)
-		return unsupported(s, s->fwd == CFG_FWD_DNAT ? "forwarding: dnat"
-							     : "forwarding: dsr");
-	return 0;
+	if (addr_on_link(&m->addr, ifname))
+		return;
+	log_warn("%s: member %s %s is in no subnet of this host's interfaces: forwarding dsr "
+		 "only rewrites the destination MAC, so the member must share an L2 segment "
+		 "with xlb (docs/operations.md)",
+		 c->name, m->name, addr_format_port(&m->addr, m->port, text, sizeof(text)));
 }
 
 /* A maglev service keeps its table pair across reloads and restarts (an
@@ -660,10 +667,8 @@ static int build_service(struct runtime *rt, const struct cfg_service *c,
 {
 	struct rt_service *old = find_service(rt, c), *s;
 	struct xlb_addr addrs[64];
-	int err = check_supported(c), adopted = -1;
+	int err = 0, adopted = -1;
 
-	if (err)
-		return err;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
@@ -721,6 +726,8 @@ static int build_service(struct runtime *rt, const struct cfg_service *c,
 			else if ((err = member_route(c, cm, &m->addr, &m->snat)))
 				goto fail;
 			prev = find_member(old, m->name, &m->addr, m->port);
+			if (!prev && c->fwd == CFG_FWD_DSR)
+				dsr_warn(c, m);
 			if (prev) {
 				m->id = prev->id;
 				m->hm = prev->hm; /* carried over below, on commit */
@@ -844,11 +851,9 @@ int runtime_preflight(const struct xlb_config *cfg)
 
 	for (size_t i = 0; i < cfg->n_services; i++) {
 		const struct cfg_service *c = &cfg->services[i];
-		int e = check_supported(c);
+		int e = 0;
 
-		if (e)
-			err = e;
-		for (size_t j = 0; !e && j < c->n_members; j++) {
+		for (size_t j = 0; j < c->n_members; j++) {
 			size_t n;
 
 			e = resolve_member(c, &c->members[j], addrs, 64, &n);

@@ -11,7 +11,7 @@
 
 /* Bumped whenever a map's key or value layout changes: a daemon refuses pins
  * of another version instead of misreading them. */
-#define XLB_ABI_VERSION 7
+#define XLB_ABI_VERSION 8
 
 /* Map names, at most 15 characters: the pin names under /sys/fs/bpf/xlb/. */
 #define XLB_MAP_META      "xlb_meta"
@@ -156,6 +156,11 @@ struct xlb_rr_state {
 enum xlb_port_flags {
 	XLB_PORT_TCP = 1 << 0,
 	XLB_PORT_UDP = 1 << 1,
+	/* A member of a dnat service listens on this port: a packet from it
+	 * may be a reply to a client (whose address dnat keeps, so it is not
+	 * sent to one of the balancer's own addresses). */
+	XLB_PORT_TCP_REPLY = 1 << 2,
+	XLB_PORT_UDP_REPLY = 1 << 3,
 };
 
 /* xlb_snat: one element, the balancer's own (SNAT) addresses: a packet to one
@@ -193,6 +198,10 @@ enum xlb_flow_dir {
 	XLB_DIR_FORWARD = 1, /* client -> VIP, rewritten to snat -> member */
 	XLB_DIR_REPLY = 2,   /* member -> snat, rewritten to VIP -> client */
 };
+/* dnat: the forward entry rewrites client -> VIP to client -> member, the
+ * reply entry (member -> client) back to VIP -> client.  dsr: a forward
+ * entry only, whose nat_dst (the member) is where the frame goes; the
+ * packet itself is not changed. */
 
 /* The rewrite for packets matching the key, and where they leave.  The peer
  * entry is found from the value alone: the reply key of a forward entry is
@@ -217,6 +226,8 @@ struct xlb_flow {
 	__u64 created_ns;   /* bpf_ktime_get_coarse_ns() */
 	__u64 last_seen_ns; /* updated at most every XLB_TOUCH_NS */
 	__u64 nh_checked_ns;
+	__u8 fwd; /* enum xlb_fwd of the service: dsr entries rewrite only MACs */
+	__u8 _pad2[7];
 };
 
 /* xlb_nat_port: per-CPU array indexed by member id: the cursor into the NAT
@@ -249,6 +260,7 @@ struct xlb_rst_bucket {
 	X(PASS_ICMP, "pass_icmp")                                            \
 	X(PASS_ICMP_NO_FLOW, "pass_icmp_no_flow")                            \
 	X(TX_NEW_FLOW, "tx_new_flow")                                        \
+	X(TX_REDERIVED, "tx_rederived")                                      \
 	X(TX_FORWARD, "tx_forward")                                          \
 	X(TX_REPLY, "tx_reply")                                              \
 	X(TX_ICMP_FORWARD, "tx_icmp_forward")                                \

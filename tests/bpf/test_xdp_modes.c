@@ -209,3 +209,94 @@ TEST(sorry_address_gets_new_flows_like_a_member)
 out:
 	env_close(&e);
 }
+
+/* dnat: what the client's packet looks like toward member i (its source
+ * kept), and what member i's reply looks like toward the client. */
+static struct pkt_desc dnat_to_member(const struct pkt_desc *in, int i)
+{
+	struct pkt_desc d = to_member(in, i, in->sport);
+
+	memcpy(d.src, in->src, 16);
+	return d;
+}
+
+TEST(dnat_keeps_the_client_address_and_translates_replies_back)
+{
+	struct pkt_desc syn, rep, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	CHECK(republish(&e, SVC_TCP4, "198.18.0.100", 80, IPPROTO_TCP, XLB_SCHED_RR, XLB_FWD_DNAT) == 0);
+	CHECK(xlb_maps_reply_port_mark(&e.dp.maps, TCP_MEMBER_PORT, IPPROTO_TCP) == 0);
+	syn = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
+	want = dnat_to_member(&syn, 0);
+	EXPECT(&e, e.if_client, &syn, XDP_REDIRECT, &want, "SYN");
+
+	/* member 0 answers the client itself (its default route is xlb) */
+	rep = from_member(4, IPPROTO_TCP, 0, 40000, TCPF_SYN | TCPF_ACK);
+	pkt_addr("198.18.0.10", rep.dst);
+	want = to_client(&rep, 40000);
+	EXPECT(&e, e.if_member, &rep, XDP_REDIRECT, &want, "SYN-ACK");
+
+	syn = from_client(4, IPPROTO_TCP, 40000, TCPF_ACK);
+	want = dnat_to_member(&syn, 0);
+	EXPECT(&e, e.if_client, &syn, XDP_REDIRECT, &want, "ACK");
+	CHECK(env_reason(&e, XLB_R_TX_NEW_FLOW) == 1);
+	CHECK(env_reason(&e, XLB_R_TX_REPLY) == 1);
+	CHECK(env_reason(&e, XLB_R_TX_FORWARD) == 1);
+out:
+	env_close(&e);
+}
+
+TEST(dsr_changes_only_the_destination_mac)
+{
+	struct pkt_desc in, want;
+	struct xlb_traffic_stats st;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	CHECK(republish(&e, SVC_TCP4, "198.18.0.100", 80, IPPROTO_TCP, XLB_SCHED_RR, XLB_FWD_DSR) == 0);
+	in = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
+	want = in;
+	pkt_mac(MAC_BAL_M, want.smac);
+	pkt_mac(env_member_mac[0], want.dmac);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "SYN");
+	in = from_client(4, IPPROTO_TCP, 40000, TCPF_ACK | TCPF_PSH);
+	in.payload = (const uint8_t *)"GET / HTTP/1.0\r\n\r\n";
+	in.payload_len = 18;
+	want = in;
+	pkt_mac(MAC_BAL_M, want.smac);
+	pkt_mac(env_member_mac[0], want.dmac);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "data");
+	/* No reply entry: the member answers the client directly. */
+	CHECK(xlb_maps_service_stats(&e.dp.maps, SVC_TCP4, &st) == 0);
+	CHECK(st.fwd_packets == 2 && st.reply_packets == 0 && st.new_flows == 1);
+out:
+	env_close(&e);
+}
+
+/* A mid-connection packet of a maglev service that keeps the client's
+ * tuple goes to the member of its hash (another node had its flow). */
+TEST(maglev_dnat_rederives_a_mid_connection_packet_without_flow)
+{
+	struct pkt_desc in, want;
+	struct env e;
+	int i;
+
+	ENV_OPEN(&e, NULL);
+	CHECK(republish(&e, SVC_TCP4, "198.18.0.100", 80, IPPROTO_TCP, XLB_SCHED_MAGLEV, XLB_FWD_DNAT) == 0);
+	in = from_client(4, IPPROTO_TCP, 40123, TCPF_ACK | TCPF_PSH);
+	in.payload = (const uint8_t *)"more";
+	in.payload_len = 4;
+	i = maglev_pick(&in, SVC_TCP4);
+	CHECK(i >= 0 && i < 3);
+	want = dnat_to_member(&in, i);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "rederived");
+	CHECK(env_reason(&e, XLB_R_TX_REDERIVED) == 1);
+	CHECK(env_reason(&e, XLB_R_TX_RST_NO_FLOW) == 0);
+	/* the next packet finds the flow the first one made */
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "forwarded");
+	CHECK(env_reason(&e, XLB_R_TX_FORWARD) == 1);
+out:
+	env_close(&e);
+}

@@ -16,6 +16,8 @@ VIP_SORRY=198.18.2.2
 VIP_SORRY_ADDR=198.18.2.3
 VIP_REJECT=198.18.2.4
 VIP_DROP=198.18.2.5
+VIP_DNAT=198.18.2.6
+VIP_DSR=198.18.2.7
 
 e2e_start modes 3 4
 
@@ -37,49 +39,34 @@ pool() { # PORT M...: members mK on PORT
 		printf '      m%d: [%s, %d]\n' "$k" "$(tb_member_ip "$k")" "$port"
 	done
 }
+# svc NAME VIP PORT MEMBER_PORT "K..." [OPTION...]: one service of the
+# file, members mK on MEMBER_PORT, each OPTION a line such as "on_empty: drop".
+svc() {
+	local name=$1 vip=$2 port=$3 mport=$4 members=$5 o
+	shift 5
+	printf '  - name: %s\n    vip: {ip: %s, port: %d}\n    %s\n' "$name" "$vip" "$port" "$HC"
+	for o in "$@"; do printf '    %s\n' "$o"; done
+	printf '    members:\n'
+	# shellcheck disable=SC2086
+	pool "$mport" $members
+}
+# No member listens on ports 81-85 until a test starts one there: those
+# services start empty and show their on_empty policy.
 cat >"$WORK/xlb.yaml" <<-YAML
 global:
   interfaces: [l0, l1]
   flow_table_size: 65536
 services:
-  - name: web-maglev
-    vip: {ip: $VIP_MAGLEV, port: 80}
-    scheduler: maglev
-    $HC
-    members:
-$(pool 80 1 2 3)
-  # No member listens on ports 81-85 until a test starts one there: these
-  # services start empty and show their on_empty policy.
-  - name: web-sorry
-    vip: {ip: $VIP_SORRY, port: 80}
-    on_empty: sorry
-    $HC
-    members:
-$(pool 81 1)
-  - name: web-sorry-addr
-    vip: {ip: $VIP_SORRY_ADDR, port: 80}
-    on_empty: sorry
-    sorry_address: [$(tb_member_ip 2), 8000]
-    $HC
-    members:
-$(pool 82 3)
-  - name: web-reject
-    vip: {ip: $VIP_REJECT, port: 80}
-    $HC
-    members:
-$(pool 83 1)
-  - name: udp-reject
-    vip: {ip: $VIP_REJECT, port: 84}
-    protocol: udp
-    $HC
-    members:
-$(pool 84 1)
-  - name: web-drop
-    vip: {ip: $VIP_DROP, port: 80}
-    on_empty: drop
-    $HC
-    members:
-$(pool 85 1)
+$(svc web-maglev "$VIP_MAGLEV" 80 80 "1 2 3" "scheduler: maglev")
+$(svc web-sorry "$VIP_SORRY" 80 81 1 "on_empty: sorry")
+$(svc web-sorry-addr "$VIP_SORRY_ADDR" 80 82 3 "on_empty: sorry" \
+	"sorry_address: [$(tb_member_ip 2), 8000]")
+$(svc web-reject "$VIP_REJECT" 80 83 1)
+$(svc udp-reject "$VIP_REJECT" 84 84 1 "protocol: udp")
+$(svc web-drop "$VIP_DROP" 80 85 1 "on_empty: drop")
+$(svc web-dnat "$VIP_DNAT" 80 80 "1 2 3" "forwarding: dnat")
+$(svc echo-dnat "$VIP_DNAT" 7 7 "1 2 3" "forwarding: dnat" "scheduler: maglev")
+$(svc web-dsr "$VIP_DSR" 80 80 "1 2 3" "forwarding: dsr")
 YAML
 "$XLB" check "$WORK/xlb.yaml" >"$WORK/check.out" 2>&1 ||
 	{ ko config_valid "$(cat "$WORK/check.out")"; finish; }
@@ -208,5 +195,115 @@ check sorry_builtin_service_back_to_its_member back_to_member "$VIP_SORRY" m1
 check sorry_address_service_back_to_its_member back_to_member "$VIP_SORRY_ADDR" m3
 check reject_service_back_to_its_member back_to_member "$VIP_REJECT" m1
 check drop_service_back_to_its_member back_to_member "$VIP_DROP" m1
+
+# svc_stat NAME FIELD: a counter of service NAME from `xlb status --json`.
+svc_stat() {
+	xlb_in_lb status --json --pin-dir "$PIN" 2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+st = json.load(sys.stdin)
+print(next(s for s in st["services"] if s["name"] == sys.argv[1])[sys.argv[2]])' "$1" "$2"
+}
+reason() { # NAME: a packets_by_outcome counter
+	xlb_in_lb status --json --pin-dir "$PIN" 2>/dev/null |
+		/usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["packets_by_outcome"][sys.argv[1]])' "$1"
+}
+
+# --- dnat ------------------------------------------------------------------
+# The members' access logs name the peer of each request: with dnat, the
+# client's own address (198.18.0.2-5), not the balancer's.
+client_lines() {
+	cat "$(tb_state)"/logs/m[123]-http.log 2>/dev/null | grep -cE '^(::ffff:)?198\.18\.0\.[2-5] '
+}
+dnat_client_address() {
+	local before out after
+	before=$(client_lines)
+	out=$(client http "$VIP_DNAT" 80 30 --src "$SRCS")
+	after=$(client_lines)
+	grep -q ERR <<<"$out" && { echo "  $(sort <<<"$out" | uniq -c | tr '\n' ' ')"; return 1; }
+	[ $((after - before)) -eq 30 ] ||
+		{ echo "  $((after - before)) of 30 requests logged with a client address"; return 1; }
+}
+check dnat_members_log_the_client_address dnat_client_address
+dnat_replies_through_xlb() {
+	local out
+	out=$(svc_stat web-dnat packets_out)
+	[ "$out" -gt 0 ] 2>/dev/null || { echo "  packets_out $out"; return 1; }
+}
+check dnat_replies_are_translated_by_xlb dnat_replies_through_xlb
+
+# Maglev + dnat: the forward entries of held connections are deleted (as on
+# a node that never saw them); their next packets are re-derived by the
+# hash to the same member and the connections go on.
+delete_forward_flows() { # VIP(hex, 4 bytes) PORT
+	tb_exec lb bpftool -j map dump pinned "$PIN/xlb_flows" | /usr/bin/python3 -c '
+import json, sys
+vip = [int(b, 16) for b in sys.argv[1].split()]
+port = int(sys.argv[2])
+for e in json.load(sys.stdin):
+    k = [int(b, 16) for b in e["key"]]
+    if k[16:20] == vip and k[34:36] == [port >> 8, port & 255]:
+        print(" ".join("%02x" % b for b in k))' "$1" "$2" >"$WORK/fwd-keys"
+	while read -r key; do
+		# shellcheck disable=SC2086
+		tb_exec lb bpftool map delete pinned "$PIN/xlb_flows" key hex $key
+	done <"$WORK/fwd-keys"
+	wc -l <"$WORK/fwd-keys"
+}
+stop_file=$WORK/stop-hold
+rederived_before=$(reason tx_rederived)
+client hold "$VIP_DNAT" 7 6 6 --src "$SRCS" --until-file "$stop_file" >"$WORK/hold.out" 2>&1 &
+hpid=$!
+wait_until 5 grep -q opened "$WORK/hold.out"
+sleep 1
+deleted=$(delete_forward_flows "c6 12 02 06" 7)
+sleep 2
+touch "$stop_file"
+wait "$hpid"
+maglev_rederive() {
+	local rederived
+	rederived=$(($(reason tx_rederived) - rederived_before))
+	echo "  deleted $deleted forward entries; re-derived $rederived; $(head -n 1 "$WORK/hold.out")"
+	[ "$deleted" -ge 6 ] && [ "$rederived" -ge 6 ] && grep -q '^held 6 broken 0' "$WORK/hold.out"
+}
+check maglev_dnat_connections_survive_losing_their_flows maglev_rederive
+
+# --- dsr -------------------------------------------------------------------
+# Member setup as docs/operations.md gives it: the VIP on loopback, ARP
+# for it neither answered nor announced.  And a path for the replies that
+# does not pass lb: the client gets a second link on the members' segment
+# (its VIP traffic still goes via lb), and the members route clients there.
+dsr_setup() {
+	local k
+	ip -n "$(tb_ns client)" link add c1 type veth peer name pc netns "$(tb_ns sw)" || return 1
+	ip -n "$(tb_ns sw)" link set pc master br0 up
+	ip -n "$(tb_ns client)" addr add 198.18.1.200/24 dev c1
+	ip -n "$(tb_ns client)" link set c1 up
+	tb_exec client ethtool -K c1 tx off >/dev/null
+	tb_exec client sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.c1.rp_filter=0
+	for k in 1 2 3; do
+		ip -n "$(tb_ns "m$k")" addr add "$VIP_DSR/32" dev lo
+		tb_exec "m$k" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+		ip -n "$(tb_ns "m$k")" route add 198.18.0.0/24 via 198.18.1.200
+	done
+}
+check dsr_member_setup dsr_setup
+forwarded() { tb_exec lb awk '/^Ip: [0-9]/ {print $7}' /proc/net/snmp; }
+fwd_before=$(forwarded)
+dsr_answers() {
+	local out c
+	out=$(client http "$VIP_DSR" 80 30 --src "$SRCS")
+	c=$(sort <<<"$out" | uniq -c | awk '{print $2"="$1}' | tr '\n' ' ')
+	[ "$c" = "m1=10 m2=10 m3=10 " ] || { echo "  counts: $c"; return 1; }
+}
+check dsr_30_connections_answered_round_robin dsr_answers
+dsr_bypass() {
+	local fwd in out
+	fwd=$(($(forwarded) - fwd_before))
+	in=$(svc_stat web-dsr packets_in)
+	out=$(svc_stat web-dsr packets_out)
+	echo "  xlb: $in packets in, $out out; lb's kernel forwarded $fwd packets"
+	[ "$in" -gt 0 ] && [ "$out" = 0 ] && [ "$fwd" = 0 ]
+}
+check dsr_replies_bypass_lb dsr_bypass
 
 finish
