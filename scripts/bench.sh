@@ -18,7 +18,9 @@
 # Knobs: BENCH_ROUNDS (4), BENCH_SECONDS (8, per wrk test), BENCH_IPERF_SECONDS
 # (4), BENCH_MODES ("nat dnat dsr"), BENCH_CONNS (100, over 2 wrk processes),
 # BENCH_OUT (docs/bench), BENCH_DOC (docs/benchmarks.md; "" = don't write it),
-# BENCH_PROFILE (1: profile every xlb mode with perf and bpftool at the end).
+# BENCH_PROFILE (1: profile every xlb mode with perf and BPF run-time statistics at the end),
+# BENCH_CLIENT_ADDRS (8: the client's connections leave from 8 addresses,
+# spread by nftables SNAT in the client namespace; 1: one address, no SNAT).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -31,6 +33,7 @@ SECS=${BENCH_SECONDS:-8}
 PERF_SECS=${BENCH_IPERF_SECONDS:-4}
 MODES=${BENCH_MODES:-nat dnat dsr}
 CONNS=${BENCH_CONNS:-100}
+CLIENT_ADDRS=${BENCH_CLIENT_ADDRS:-8}
 OUT=${BENCH_OUT:-docs/bench}
 DOC=${BENCH_DOC-docs/benchmarks.md}
 export XLB_TB_PREFIX=xlbbench-
@@ -74,8 +77,8 @@ cleanup() {
 for t in nginx haproxy nft wrk iperf3 gnuplot curl /usr/bin/python3; do
 	command -v "$t" >/dev/null 2>&1 || die "'$t' is missing (make deps-bench)"
 done
-[[ $ROUNDS =~ ^[1-9][0-9]?$ && $SECS =~ ^[1-9][0-9]?$ && $PERF_SECS =~ ^[1-9][0-9]?$ ]] ||
-	die "BENCH_ROUNDS, BENCH_SECONDS and BENCH_IPERF_SECONDS: 1-99"
+[[ $CLIENT_ADDRS =~ ^[1-9][0-9]?$ && $ROUNDS =~ ^[1-9][0-9]?$ && $SECS =~ ^[1-9][0-9]?$ && $PERF_SECS =~ ^[1-9][0-9]?$ ]] ||
+	die "BENCH_CLIENT_ADDRS, BENCH_ROUNDS, BENCH_SECONDS and BENCH_IPERF_SECONDS: 1-99"
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 "$XLB" stop --pin-dir "$PIN" >/dev/null 2>&1
@@ -86,12 +89,25 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null
 
 # --- the testbed and its servers -------------------------------------------
 log "testbed: client, lb, $MEMBERS members (prefix $XLB_TB_PREFIX)"
-tb_up "$MEMBERS" 1 || die "testbed did not come up"
+tb_up "$MEMBERS" "$CLIENT_ADDRS" || die "testbed did not come up"
+if [ "$CLIENT_ADDRS" -gt 1 ]; then
+	# wrk cannot bind a source address: the client's own nftables spreads
+	# its connections over the addresses (conntrack on the client side).
+	map=
+	for ((k = 1; k <= CLIENT_ADDRS; k++)); do map+="${map:+, }$((k - 1)) : $(tb_client_ip "$k")"; done
+	tb_exec client nft -f - <<-EOF || die "cannot spread the client's addresses"
+	table ip $NFT_TABLE {
+		chain postrouting {
+			type nat hook postrouting priority srcnat; policy accept;
+			oifname "c0" ip saddr $(tb_client_ip 1) snat to numgen inc mod $CLIENT_ADDRS map { $map }
+		}
+	}
+	EOF
+fi
 
-# One client address: wrk cannot bind one.  Closed connections would leave
-# TIME_WAIT sockets whose reused tuples stall SYNs for a second (see
-# docs/benchmarks.md), so no namespace keeps them; SYN retransmits are
-# counted all the same.
+# Closed connections would leave TIME_WAIT sockets whose reused tuples
+# stall SYNs for a second (see docs/benchmarks.md), so no namespace keeps
+# them; SYN retransmits are counted all the same.
 # The client gets more ephemeral ports; lb keeps the kernel's range, which
 # xlb's NAT ports (1024-32767) stay below.
 for node in client lb $(seq -f 'm%g' 1 "$MEMBERS"); do
@@ -394,6 +410,7 @@ for p in "${!NA[@]}"; do printf '%s\t%s\n' "$p" "${NA[$p]}" >>"$OUT/unavailable.
 	echo "iperf_seconds	$PERF_SECS"
 	echo "conns	$CONNS"
 	echo "members	$MEMBERS"
+	echo "client_addrs	$CLIENT_ADDRS"
 	echo "runtime_s	$((SECONDS - T0))"
 } >"$OUT/env.tsv"
 /usr/bin/python3 scripts/bench/report.py "$OUT" "$DOC" || die "report failed"

@@ -184,7 +184,8 @@ def render(env, na, paths, stat, ratio, data):
       f"round: wrk {env.get('seconds', '?')} s with `Connection: close`, wrk "
       f"{env.get('seconds', '?')} s keep-alive ({env.get('conns', '?')} connections "
       f"over 2 wrk processes of 1 thread), iperf3 {env.get('iperf_seconds', '?')} s, "
-      f"one stream.  Medians over the rounds; the spread is (max − min) / median.")
+      f"one stream; {env.get('client_addrs', '1')} client address(es).  Medians over "
+      f"the rounds; the spread is (max − min) / median.")
     w("")
     w("| path | new conn/s | × routed | spread | keep-alive req/s | × routed | spread "
       "| iperf3 Gbit/s | × routed | spread |")
