@@ -4,6 +4,7 @@
 #ifndef XLB_BPF_NAT_H
 #define XLB_BPF_NAT_H
 
+#include "xlb/flow_hash.h"
 #include "csum.h"
 #include "flow.h"
 #include "parse.h"
@@ -96,6 +97,19 @@ static __always_inline int nat_rewrite(struct xdp_md *ctx, struct xlb_pkt *p, co
 	return 0;
 }
 
+/* The backend's cursor (see xlb_nat_port in abi.h). */
+static __always_inline __u32 nat_cursor(const struct xlb_flow *fwd, __u8 proto)
+{
+	__u32 h = 0;
+
+	for (int i = 0; i < 4; i++) {
+		h = xlb_hash_mix(h, fwd->nat_src.v6[i]);
+		h = xlb_hash_mix(h, fwd->nat_dst.v6[i]);
+	}
+	h = xlb_hash_mix(h, (__u32)fwd->nat_dport << 8 | proto);
+	return h % XLB_MAX_MEMBERS;
+}
+
 /* Chooses the source port toward the member so that (snat, port, member,
  * member port, protocol) is unique: the reply entry keyed by exactly that
  * tuple is inserted with BPF_NOEXIST, which settles races between CPUs.
@@ -104,12 +118,12 @@ static __always_inline int nat_rewrite(struct xdp_md *ctx, struct xlb_pkt *p, co
 static __always_inline int nat_alloc_port(struct xlb_flow *fwd, const struct xlb_flow *rev, __u8 proto,
 					  __u64 now)
 {
-	__u32 range = cfg_nat_port_max - cfg_nat_port_min + 1, member_id = fwd->member_id;
+	__u32 range = cfg_nat_port_max - cfg_nat_port_min + 1, cursor = nat_cursor(fwd, proto);
 	__u32 base = bpf_get_smp_processor_id() * cfg_nat_cpu_stride;
 	struct xlb_nat_port_state *cur;
 	struct xlb_flow_key rk;
 
-	cur = bpf_map_lookup_elem(&xlb_nat_port, &member_id);
+	cur = bpf_map_lookup_elem(&xlb_nat_port, &cursor);
 	if (!cur)
 		return -1;
 	flow_peer_key(fwd, proto, &rk);

@@ -230,10 +230,14 @@ struct xlb_flow {
 	__u8 _pad2[7];
 };
 
-/* xlb_nat_port: per-CPU array indexed by member id: the cursor into the NAT
- * source-port range for new flows to that member.  Per member, so that each
- * member's port space is walked in order (a shared cursor would alias with
- * the round-robin order and reuse ports early). */
+/* xlb_nat_port: per-CPU array of XLB_MAX_MEMBERS cursors into the NAT
+ * source-port range, one per backend: indexed by a hash of (snat, member
+ * address, port, protocol), the tuple whose ports the reply entries make
+ * unique.  Per backend, so that each backend's port space is walked in order
+ * (a shared cursor would alias with the round-robin order and reuse ports
+ * early), and one for a backend that several services share (two cursors
+ * would walk the same ports and collide).  Two backends that hash alike
+ * share a cursor, which costs nothing: the reply entry's insert decides. */
 struct xlb_nat_port_state {
 	__u32 next;
 	__u32 _pad;

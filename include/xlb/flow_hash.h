@@ -3,7 +3,9 @@
  * table.  Part of the ABI, not only a helper: every xlb node behind the
  * same ECMP router must compute the same value for a flow, and user space
  * (tests, `xlb flows`) must be able to repeat the data plane's choice.
- * Plain integer arithmetic, so it compiles for BPF and for user space. */
+ * Plain integer arithmetic, so it compiles for BPF and for user space;
+ * always inlined, since a BPF subprogram call would add its stack to the
+ * caller's (6.1 refuses more than 512 bytes in all). */
 #ifndef XLB_FLOW_HASH_H
 #define XLB_FLOW_HASH_H
 
@@ -11,7 +13,7 @@
 
 #include "xlb/abi.h"
 
-static inline __u32 xlb_hash_mix(__u32 h, __u32 k)
+static inline __attribute__((always_inline)) __u32 xlb_hash_mix(__u32 h, __u32 k)
 {
 	k *= 0xcc9e2d51U;
 	k = (k << 15) | (k >> 17);
@@ -24,7 +26,7 @@ static inline __u32 xlb_hash_mix(__u32 h, __u32 k)
 /* murmur3-32 over the addresses, the ports and the protocol, as the packet
  * carries them (network order): the same bytes give the same hash on any
  * host. */
-static inline __u32 xlb_flow_hash(const struct xlb_flow_key *k)
+static inline __attribute__((always_inline)) __u32 xlb_flow_hash(const struct xlb_flow_key *k)
 {
 	__u32 h = 0x786c6221U; /* "xlb!" */
 

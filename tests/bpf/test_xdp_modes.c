@@ -300,3 +300,37 @@ TEST(maglev_dnat_rederives_a_mid_connection_packet_without_flow)
 out:
 	env_close(&e);
 }
+
+/* One backend in two services (or a sorry_address that is another
+ * service's member): both member ids walk one NAT port cursor, so the
+ * second service does not run into the ports the first one holds. */
+TEST(nat_backend_shared_by_two_services_shares_its_port_space)
+{
+	struct xlb_service svc = { .id = SVC_EMPTY_REJECT };
+	uint32_t one = 0, shared = 40;
+	struct pkt_desc syn, want;
+	struct xlb_svc_key key;
+	struct xlb_member m;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	env_svc_key(&key, "198.18.0.100", 80, IPPROTO_TCP);
+	CHECK(xlb_maps_service_publish(&e.dp.maps, &key, &(struct xlb_service){ .id = SVC_TCP4 }, &one,
+				       1) == 0);
+	for (uint16_t i = 0; i < 10; i++) {
+		syn = from_client(4, IPPROTO_TCP, 40000 + i, TCPF_SYN);
+		want = to_member(&syn, 0, NAT_PORT0 + i);
+		EXPECT(&e, e.if_client, &syn, XDP_REDIRECT, &want, "SYN to the first service");
+	}
+	env_member(&m, 4, 0, TCP_MEMBER_PORT, SVC_EMPTY_REJECT);
+	CHECK(xlb_maps_member_set(&e.dp.maps, shared, &m) == 0);
+	env_svc_key(&key, "198.18.0.101", 80, IPPROTO_TCP);
+	CHECK(xlb_maps_service_publish(&e.dp.maps, &key, &svc, &shared, 1) == 0);
+	syn = from_client(4, IPPROTO_TCP, 41000, TCPF_SYN);
+	pkt_addr("198.18.0.101", syn.dst);
+	want = to_member(&syn, 0, NAT_PORT0 + 10);
+	EXPECT(&e, e.if_client, &syn, XDP_REDIRECT, &want, "SYN to the second service");
+	CHECK(env_reason(&e, XLB_R_DROP_NAT_PORTS) == 0);
+out:
+	env_close(&e);
+}
