@@ -334,3 +334,36 @@ TEST(nat_backend_shared_by_two_services_shares_its_port_space)
 out:
 	env_close(&e);
 }
+
+TEST(sorry_builtin_and_dsr_over_ipv6)
+{
+	static const char req[] = "GET / HTTP/1.0\r\n\r\n";
+	struct xlb_sorry_page page;
+	struct pkt_desc in, want;
+	uint32_t c;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	CHECK(publish_sorry(&e, SVC_TCP6, "fd00::100", &page) == 0);
+	in = from_client(6, IPPROTO_TCP, 41000, TCPF_SYN);
+	c = cookie_of(&in, 0x5eed1234);
+	want = answer_for(&in, c, 1001, TCPF_SYN | TCPF_ACK, NULL, 0);
+	EXPECT(&e, e.if_client, &in, XDP_TX, &want, "SYN-ACK");
+	in.tcp_flags = TCPF_ACK | TCPF_PSH;
+	in.seq = 1001;
+	in.ack = c + 1;
+	in.payload = (const uint8_t *)req;
+	in.payload_len = sizeof(req) - 1;
+	want = answer_for(&in, c + 1, 1001 + (uint32_t)in.payload_len,
+			  TCPF_ACK | TCPF_PSH | TCPF_FIN, page.text, XLB_SORRY_LEN);
+	EXPECT(&e, e.if_client, &in, XDP_TX, &want, "request -> page");
+
+	CHECK(republish(&e, SVC_TCP6, "fd00::100", 80, IPPROTO_TCP, XLB_SCHED_RR, XLB_FWD_DSR) == 0);
+	in = from_client(6, IPPROTO_TCP, 41001, TCPF_SYN);
+	want = in;
+	pkt_mac(MAC_BAL_M, want.smac);
+	pkt_mac(env_member_mac[0], want.dmac);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "dsr SYN");
+out:
+	env_close(&e);
+}
