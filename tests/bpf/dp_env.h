@@ -306,6 +306,38 @@ static inline struct pkt_desc to_client(const struct pkt_desc *in, uint16_t clie
 	return d;
 }
 
+/* An answer built in XDP for in (RST, sorry responder): MACs, addresses and
+ * ports swapped, a fresh IP header (TTL 64, id 0, DF), no payload yet. */
+static inline struct pkt_desc answer_to(const struct pkt_desc *in)
+{
+	struct pkt_desc d = *in;
+
+	memcpy(d.smac, in->dmac, 6);
+	memcpy(d.dmac, in->smac, 6);
+	memcpy(d.src, in->dst, 16);
+	memcpy(d.dst, in->src, 16);
+	d.sport = in->dport;
+	d.dport = in->sport;
+	d.ttl = 64;
+	d.ip_id = 0;
+	d.frag = in->family == 4 ? 0x4000 : 0;
+	d.payload = NULL;
+	d.payload_len = 0;
+	return d;
+}
+
+/* The flow key of a packet as the data plane sees it. */
+static inline void desc_flow_key(const struct pkt_desc *d, struct xlb_flow_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(k->src.bytes, d->src, d->family == 4 ? 4 : 16);
+	memcpy(k->dst.bytes, d->dst, d->family == 4 ? 4 : 16);
+	k->sport = htons(d->sport);
+	k->dport = htons(d->dport);
+	k->proto = d->proto;
+	k->family = d->family == 4 ? XLB_FAMILY_IPV4 : XLB_FAMILY_IPV6;
+}
+
 /* Runs in on ifindex; checks the verdict, the exact output (want, or the
  * input unchanged when want is NULL) and, for a rewrite, every checksum. */
 static inline bool expect(struct env *e, int ifindex, const struct pkt_desc *in, int want_ret,

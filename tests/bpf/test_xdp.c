@@ -253,22 +253,11 @@ out:
 /* The RST xlb sends for in (a packet to 198.18.0.100:80 from the client). */
 static struct pkt_desc rst_for(const struct pkt_desc *in)
 {
-	struct pkt_desc d = *in;
+	struct pkt_desc d = answer_to(in);
 	uint32_t seg = (uint32_t)in->payload_len + !!(in->tcp_flags & TCPF_SYN) +
 		       !!(in->tcp_flags & TCPF_FIN);
 
-	memcpy(d.smac, in->dmac, 6);
-	memcpy(d.dmac, in->smac, 6);
-	memcpy(d.src, in->dst, 16);
-	memcpy(d.dst, in->src, 16);
-	d.sport = in->dport;
-	d.dport = in->sport;
-	d.ttl = 64;
-	d.ip_id = 0;
-	d.frag = in->family == 4 ? 0x4000 : 0;
 	d.zero_window = true;
-	d.payload = NULL;
-	d.payload_len = 0;
 	if (in->tcp_flags & TCPF_ACK) {
 		d.tcp_flags = TCPF_RST;
 		d.seq = in->ack;

@@ -41,13 +41,7 @@ static int maglev_pick(const struct pkt_desc *d, uint32_t svc_id)
 {
 	struct xlb_flow_key k;
 
-	memset(&k, 0, sizeof(k));
-	memcpy(k.src.bytes, d->src, d->family == 4 ? 4 : 16);
-	memcpy(k.dst.bytes, d->dst, d->family == 4 ? 4 : 16);
-	k.sport = htons(d->sport);
-	k.dport = htons(d->dport);
-	k.proto = d->proto;
-	k.family = d->family == 4 ? XLB_FAMILY_IPV4 : XLB_FAMILY_IPV6;
+	desc_flow_key(d, &k);
 	return (int)(maglev_table[xlb_flow_hash(&k) % XLB_MAGLEV_SIZE] - svc_id * 3);
 }
 
@@ -83,17 +77,8 @@ out:
 static struct pkt_desc answer_for(const struct pkt_desc *in, uint32_t seq, uint32_t ack, uint8_t flags,
 				  const uint8_t *payload, size_t payload_len)
 {
-	struct pkt_desc d = *in;
+	struct pkt_desc d = answer_to(in);
 
-	memcpy(d.smac, in->dmac, 6);
-	memcpy(d.dmac, in->smac, 6);
-	memcpy(d.src, in->dst, 16);
-	memcpy(d.dst, in->src, 16);
-	d.sport = in->dport;
-	d.dport = in->sport;
-	d.ttl = 64;
-	d.ip_id = 0;
-	d.frag = in->family == 4 ? 0x4000 : 0;
 	d.tcp_flags = flags;
 	d.seq = seq;
 	d.ack = ack;
@@ -122,13 +107,7 @@ static uint32_t cookie_of(const struct pkt_desc *d, uint32_t secret)
 {
 	struct xlb_flow_key k;
 
-	memset(&k, 0, sizeof(k));
-	memcpy(k.src.bytes, d->src, d->family == 4 ? 4 : 16);
-	memcpy(k.dst.bytes, d->dst, d->family == 4 ? 4 : 16);
-	k.sport = htons(d->sport);
-	k.dport = htons(d->dport);
-	k.proto = d->proto;
-	k.family = d->family == 4 ? XLB_FAMILY_IPV4 : XLB_FAMILY_IPV6;
+	desc_flow_key(d, &k);
 	return xlb_flow_hash(&k) ^ secret;
 }
 
