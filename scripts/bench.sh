@@ -355,20 +355,20 @@ profile() { # PATH
 		exec perf record -a -g -o "$WORK/perf.data" -- sleep $((SECS - 2))
 	) >"$WORK/perf.log" 2>&1 &
 	pp=$!
-	RAW=$WORK/profile.tsv measure "$p" perf conn
+	RAW=$WORK/profile-$p.tsv measure "$p" perf conn
 	wait "$pp"
 	(
 		sleep 1
 		exec /usr/bin/python3 scripts/bench/bpf_stats.py "$id" $((SECS - 2))
 	) >"$WORK/bpf-stats.txt" 2>&1 &
 	pp=$!
-	RAW=$WORK/profile.tsv measure "$p" bpf-stats conn
+	RAW=$WORK/profile-$p.tsv measure "$p" bpf-stats conn
 	wait "$pp"
 	path_down "$p"
 	{
 		echo "# $p, close-per-request wrk run ($SECS s), $(date -u '+%F %H:%M UTC'), kernel $(uname -r)"
 		echo "# rates of the profiled runs (round, path, test, conn/s, ...):"
-		sed 's/^/#   /' "$WORK/profile.tsv"
+		sed 's/^/#   /' "$WORK/profile-$p.tsv"
 		echo "# BPF run-time statistics of the XDP program on lb's l0 and l1:"
 		sed 's/^/#   /' "$WORK/bpf-stats.txt"
 		perf report -i "$WORK/perf.data" --stdio --no-children --sort dso,sym -g none \
