@@ -243,14 +243,16 @@ for e in json.load(sys.stdin):
     k = [int(b, 16) for b in e["key"]]
     if k[16:20] == vip and k[34:36] == [port >> 8, port & 255]:
         print(" ".join("%02x" % b for b in k))' "$1" "$2" >"$WORK/fwd-keys"
+	local n=0
 	while read -r key; do
 		# shellcheck disable=SC2086
-		tb_exec lb bpftool map delete pinned "$PIN/xlb_flows" key hex $key
+		tb_exec lb bpftool map delete pinned "$PIN/xlb_flows" key hex $key >&2 && n=$((n + 1))
 	done <"$WORK/fwd-keys"
-	wc -l <"$WORK/fwd-keys"
+	echo "$n"
 }
 stop_file=$WORK/stop-hold
 rederived_before=$(reason tx_rederived)
+rst_before=$(reason tx_rst_no_flow)
 client hold "$VIP_DNAT" 7 6 6 --src "$SRCS" --until-file "$stop_file" >"$WORK/hold.out" 2>&1 &
 hpid=$!
 wait_until 5 grep -q opened "$WORK/hold.out"
@@ -260,9 +262,10 @@ sleep 2
 touch "$stop_file"
 wait "$hpid"
 maglev_rederive() {
-	local rederived
+	local rederived rst
 	rederived=$(($(reason tx_rederived) - rederived_before))
-	echo "  deleted $deleted forward entries; re-derived $rederived; $(head -n 1 "$WORK/hold.out")"
+	rst=$(($(reason tx_rst_no_flow) - rst_before))
+	echo "  deleted $deleted forward entries; re-derived $rederived, reset $rst; $(tail -n 1 "$WORK/hold.out")"
 	[ "$deleted" -ge 6 ] && [ "$rederived" -ge 6 ] && grep -q '^held 6 broken 0' "$WORK/hold.out"
 }
 check maglev_dnat_connections_survive_losing_their_flows maglev_rederive
