@@ -148,6 +148,10 @@ bench-dataplane: deps-test $(BENCH_BINS) $(BUILD)/xlb
 bench-control: deps-test $(BUILD)/xlb
 	$(Q)BUILD=$(BUILD) scripts/bench-control.sh
 
+# xlb end to end against routed, nftables, HAProxy and nginx (docs/benchmarks.md)
+bench: deps-bench $(BUILD)/xlb
+	$(Q)BUILD=$(BUILD) scripts/bench.sh
+
 install: $(BUILD)/xlb
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/doc/xlb/examples \
 		$(DESTDIR)$(PREFIX)/lib/systemd/system

@@ -9,7 +9,7 @@ pkgs_build="make gcc clang llvm libbpf-dev bpftool libyaml-dev libelf-dev zlib1g
 pkgs_test="$pkgs_build libclang-rt-14-dev libfuzzer-14-dev iproute2 ethtool socat netcat-openbsd tcpdump util-linux procps python3 curl"
 pkgs_demo="$pkgs_build iproute2 ethtool socat curl python3 util-linux procps"
 pkgs_vmtest="$pkgs_test qemu-system-x86 busybox-static kmod cpio xz-utils zstd binutils"
-pkgs_bench="$pkgs_test nginx haproxy nftables wrk iperf3 gnuplot-nox linux-perf"
+pkgs_bench="$pkgs_test nginx libnginx-mod-stream haproxy nftables wrk iperf3 gnuplot-nox linux-perf"
 
 check_only=0
 purposes=()

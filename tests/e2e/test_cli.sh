@@ -198,6 +198,8 @@ check pick_table_names_the_failed_check pick_table
 
 "$XLB" stop --pin-dir "$PIN" >/dev/null
 check stop_leaves_nothing nothing_pinned
-detached() { ! tb_exec lb ip link show dev l0 | grep -q 'prog/xdp'; }
+# The last reference to a link is dropped asynchronously: poll, bounded.
+xdp_gone() { ! tb_exec lb ip link show dev l0 | grep -q 'prog/xdp'; }
+detached() { wait_until 5 xdp_gone; }
 check stop_detaches_xdp detached
 finish
