@@ -8,6 +8,15 @@
 
 #include "log.h"
 
+/* While a name is known not to resolve, each retry is reported at debug
+ * level only: the daemon said it once, and says when it works again. */
+static bool resolve_quiet;
+
+void resolve_set_quiet(bool quiet)
+{
+	resolve_quiet = quiet;
+}
+
 /* The backends of one member of the file: itself, or each address its
  * hostname resolves to in the VIP's family. */
 int resolve_member(const struct cfg_service *svc, const struct cfg_member *cm,
@@ -24,7 +33,8 @@ int resolve_member(const struct cfg_service *svc, const struct cfg_member *cm,
 	}
 	rc = getaddrinfo(cm->host, NULL, &hints, &res);
 	if (rc) {
-		log_err("%s: member %s: cannot resolve '%s': %s", svc->name, cm->name, cm->host,
+		log_msg(resolve_quiet ? LOG_LVL_DEBUG : LOG_LVL_ERROR,
+			"%s: member %s: cannot resolve '%s': %s", svc->name, cm->name, cm->host,
 			gai_strerror(rc));
 		return -EHOSTUNREACH;
 	}
@@ -43,7 +53,8 @@ int resolve_member(const struct cfg_service *svc, const struct cfg_member *cm,
 	}
 	freeaddrinfo(res);
 	if (!*n) {
-		log_err("%s: member %s: '%s' has no %s address", svc->name, cm->name, cm->host,
+		log_msg(resolve_quiet ? LOG_LVL_DEBUG : LOG_LVL_ERROR,
+			"%s: member %s: '%s' has no %s address", svc->name, cm->name, cm->host,
 			addr_family_name(svc->vip.family));
 		return -EHOSTUNREACH;
 	}

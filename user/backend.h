@@ -5,6 +5,7 @@
 #ifndef XLB_BACKEND_H
 #define XLB_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -15,6 +16,8 @@
  * -EHOSTUNREACH, logged, when the name does not resolve or has none. */
 int resolve_member(const struct cfg_service *svc, const struct cfg_member *cm,
 		   struct xlb_addr *addrs, size_t cap, size_t *n);
+/* With QUIET, resolve_member reports failures at debug level only. */
+void resolve_set_quiet(bool quiet);
 
 /* "newrelic.com" for a literal member, "newrelic.com#142.251.33.110" for
  * one address of a hostname member. */

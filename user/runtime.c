@@ -54,6 +54,7 @@ struct rt_service {
 };
 
 struct runtime {
+	bool resolve_failing; /* the last re-resolution failed (said once) */
 	const struct xlb_maps *maps;
 	struct health *health;
 	struct xlb_config *cfg;
@@ -998,10 +999,17 @@ int runtime_resolve(struct runtime *rt)
 			any |= rt->cfg->services[i].members[j].is_hostname;
 	if (!any)
 		return 0;
+	resolve_set_quiet(rt->resolve_failing);
 	err = runtime_apply(rt, rt->cfg, false);
-	if (err)
+	resolve_set_quiet(false);
+	if (err && !rt->resolve_failing)
 		log_warn("re-resolving hostname members failed; keeping the last good "
-			 "addresses");
+			 "addresses and retrying every %s (quietly: -v shows each try)",
+			 cfg_format_duration(rt->cfg->global.resolve_interval_ms,
+					     (char[16]){ 0 }, 16));
+	else if (!err && rt->resolve_failing)
+		log_info("hostname members resolve again");
+	rt->resolve_failing = err != 0;
 	return err;
 }
 

@@ -81,4 +81,20 @@ else
 	ko failed_resolution_is_logged "$(log_since | tail -n 5)"
 fi
 check failed_resolution_keeps_the_last_good_set no_m2
+# Said once, not at every retry (1 s here): wait three more intervals.
+sleep 3
+said_once() { [ "$(log_since | grep -c 'keeping the last good addresses')" = 1 ]; }
+check failed_resolution_is_said_once said_once
+
+# The name resolves again: the daemon says so and the set follows.
+log_mark
+printf '%s web.backend.test\n' "$(tb_member_ip 2)" >"$HOSTS"
+if wait_log 10 'hostname members resolve again'; then
+	ok recovered_resolution_is_logged
+else
+	ko recovered_resolution_is_logged "$(log_since | tail -n 5)"
+fi
+wait_log 10 'web: member pool#198\.18\.1\.12 .* UP '
+only_m2() { local c; c=$(counts 4); [ "$c" = "m2=4 " ] || { echo "  $c"; return 1; }; }
+check recovered_resolution_takes_the_new_set only_m2
 finish
