@@ -39,6 +39,10 @@ struct rt_member {
 	 * health state it had there. */
 	bool adopted;
 	enum health_state initial;
+	/* Prepared by a reload: the running member this one continues, and
+	 * its place in the old pool (taken from there on commit). */
+	struct rt_member *carries;
+	size_t carries_at;
 };
 
 struct rt_service {
@@ -515,14 +519,16 @@ static void service_free(struct runtime *rt, struct rt_service *s, bool release)
 }
 
 static struct rt_member *find_member(const struct rt_service *old, const char *name,
-				     const struct xlb_addr *addr, uint16_t port)
+				     const struct xlb_addr *addr, uint16_t port, size_t *at)
 {
 	for (size_t i = 0; old && i < old->n_members; i++) {
 		struct rt_member *m = old->members[i];
 
 		if (m && strcmp(m->name, name) == 0 && addr_equal(&m->addr, addr) &&
-		    m->port == port)
+		    m->port == port) {
+			*at = i;
 			return m;
+		}
 	}
 	return NULL;
 }
@@ -726,12 +732,12 @@ static int build_service(struct runtime *rt, const struct cfg_service *c,
 				m->snat = c->snat;
 			else if ((err = member_route(c, cm, &m->addr, &m->snat)))
 				goto fail;
-			prev = find_member(old, m->name, &m->addr, m->port);
+			prev = find_member(old, m->name, &m->addr, m->port, &m->carries_at);
 			if (!prev && c->fwd == CFG_FWD_DSR)
 				dsr_warn(c, m);
 			if (prev) {
 				m->id = prev->id;
-				m->hm = prev->hm; /* carried over below, on commit */
+				m->carries = prev;
 				m->admin_drain = prev->admin_drain;
 			} else {
 				m->id = UINT32_MAX; /* allocated on commit */
@@ -894,13 +900,10 @@ int runtime_apply(struct runtime *rt, struct xlb_config *cfg, bool reload)
 		struct rt_service *s = next[id];
 
 		for (size_t i = 0; s && i < s->n_members; i++) {
-			struct rt_member *m = s->members[i], *was;
+			struct rt_member *m = s->members[i], *was = m->carries;
 
-			was = m->hm ? find_member(prev[id], m->name, &m->addr, m->port) : NULL;
 			if (was) {
-				for (size_t j = 0; j < prev[id]->n_members; j++)
-					if (prev[id]->members[j] == was)
-						prev[id]->members[j] = NULL;
+				prev[id]->members[m->carries_at] = NULL;
 				s->members[i] = member_carry(m, was);
 				if (reload && was->admin_drain) {
 					xlb_maps_mbr_admin_set(rt->maps, was->id, XLB_ADMIN_ENABLED);
@@ -910,7 +913,6 @@ int runtime_apply(struct runtime *rt, struct xlb_config *cfg, bool reload)
 				}
 				continue;
 			}
-			m->hm = NULL;
 			err = member_start(rt, m, s->cfg);
 			if (err)
 				log_err("%s: member %s: cannot start health checks: %s",
