@@ -39,7 +39,8 @@ LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
 SAN_OBJS  := $(LIB_OBJS:$(BUILD)/%=$(BUILD)/san/%)
 BPF_SRCS  := $(sort $(wildcard bpf/*.bpf.c))
 BPF_OBJS  := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/bpf/%.bpf.o)
-SKELS     := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/%.skel.h)
+BPF_MAIN  := $(foreach s,$(BPF_SRCS),$(if $(findstring -,$(notdir $(s))),,$(s)))
+SKELS     := $(BPF_MAIN:bpf/%.bpf.c=$(BUILD)/%.skel.h)
 TLIB_SRCS := $(sort $(wildcard tests/lib/*.c))
 TLIB_OBJS := $(TLIB_SRCS:%.c=$(BUILD)/%.o)
 TLIB_SAN  := $(TLIB_SRCS:%.c=$(BUILD)/san/%.o)
@@ -73,13 +74,21 @@ deps-vmtest:
 deps-bench:
 	$(Q)scripts/deps.sh bench
 
-# --- data plane: bpf/x.bpf.c -> build/bpf/x.bpf.o -> build/x.skel.h ----------
+# --- data plane: bpf/x.bpf.c (+ bpf/x-*.bpf.c) -> build/x.skel.h -------------
+# Every bpf/*.bpf.c compiles on its own; bpf/x-part.bpf.c is linked with
+# bpf/x.bpf.c into one object (bpftool gen object), so all of x's programs
+# share its maps and load-time values, and one skeleton loads them.
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c | deps-build
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
+.SECONDEXPANSION:
+$(BUILD)/bpf/%.linked.o: $(BUILD)/bpf/%.bpf.o $$(addprefix $(BUILD)/,$$(subst .bpf.c,.bpf.o,$$(wildcard bpf/$$*-*.bpf.c)))
+	$(call msg,BPF-LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(BUILD)/%.skel.h: $(BUILD)/bpf/%.linked.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Values fixed at load time: user/dataplane.c sets them between open and
- * load; the verifier sees them as constants. */
+ * load; the verifier sees them as constants.  Weak, like the maps, so the
+ * programs linked into one object share one copy. */
 #ifndef XLB_BPF_CONFIG_H
 #define XLB_BPF_CONFIG_H
 
@@ -10,17 +11,17 @@
 
 #define XLB_NS_PER_SEC 1000000000ULL
 
-const volatile __u64 cfg_timeout_tcp_syn_ns = XLB_TIMEOUT_TCP_SYN_DEFAULT * XLB_NS_PER_SEC;
-const volatile __u64 cfg_timeout_tcp_est_ns = XLB_TIMEOUT_TCP_EST_DEFAULT * XLB_NS_PER_SEC;
-const volatile __u64 cfg_timeout_tcp_fin_ns = XLB_TIMEOUT_TCP_FIN_DEFAULT * XLB_NS_PER_SEC;
-const volatile __u64 cfg_timeout_tcp_rst_ns = XLB_TIMEOUT_TCP_RST_DEFAULT * XLB_NS_PER_SEC;
-const volatile __u64 cfg_timeout_udp_ns = XLB_TIMEOUT_UDP_DEFAULT * XLB_NS_PER_SEC;
-const volatile __u32 cfg_nat_port_min = XLB_NAT_PORT_MIN_DEFAULT;
-const volatile __u32 cfg_nat_port_max = XLB_NAT_PORT_MAX_DEFAULT;
+const volatile __u64 cfg_timeout_tcp_syn_ns __weak = XLB_TIMEOUT_TCP_SYN_DEFAULT * XLB_NS_PER_SEC;
+const volatile __u64 cfg_timeout_tcp_est_ns __weak = XLB_TIMEOUT_TCP_EST_DEFAULT * XLB_NS_PER_SEC;
+const volatile __u64 cfg_timeout_tcp_fin_ns __weak = XLB_TIMEOUT_TCP_FIN_DEFAULT * XLB_NS_PER_SEC;
+const volatile __u64 cfg_timeout_tcp_rst_ns __weak = XLB_TIMEOUT_TCP_RST_DEFAULT * XLB_NS_PER_SEC;
+const volatile __u64 cfg_timeout_udp_ns __weak = XLB_TIMEOUT_UDP_DEFAULT * XLB_NS_PER_SEC;
+const volatile __u32 cfg_nat_port_min __weak = XLB_NAT_PORT_MIN_DEFAULT;
+const volatile __u32 cfg_nat_port_max __weak = XLB_NAT_PORT_MAX_DEFAULT;
 /* Each CPU starts its walk of the port range this far from the previous
  * CPU's (range / possible CPUs), so CPUs rarely try the same port. */
-const volatile __u32 cfg_nat_cpu_stride = 0;
-const volatile __u32 cfg_rst_rate = XLB_RST_RATE_DEFAULT; /* per CPU per second, 0: none */
+const volatile __u32 cfg_nat_cpu_stride __weak = 0;
+const volatile __u32 cfg_rst_rate __weak = XLB_RST_RATE_DEFAULT; /* per CPU per second, 0: none */
 
 /* A flow's last_seen is written at most this often: a write per packet
  * would bounce the entry's cache line between CPUs. */

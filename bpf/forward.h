@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Where a rewritten packet leaves: a forward flow's next hop comes from
  * bpf_fib_lookup (kept in the flow, refreshed every XLB_NH_REFRESH_NS), a
- * reply goes back to the interface and previous hop its flow came from.
- * This and reject.h are the only places that use the XDP context, so a tc
- * entry can share everything else. */
+ * reply goes back to the interface and previous hop its flow came from
+ * (or, for a flow a local client opened through tc egress, up the stack). */
 #ifndef XLB_BPF_FORWARD_H
 #define XLB_BPF_FORWARD_H
 
@@ -13,12 +12,14 @@
 #include "config.h"
 #include "parse.h"
 
+/* The hook (hook_xdp.h or hook_tc.h) is included first by the program. */
+
 /* AF_INET/AF_INET6 as bpf_fib_lookup wants them (no libc headers here). */
 #define XLB_AF_INET  2
 #define XLB_AF_INET6 10
 
 /* Resolves the next hop toward f->nat_dst; 0 on success. */
-static __always_inline int fwd_resolve(struct xdp_md *ctx, __u8 proto, struct xlb_flow *f, __u64 now)
+static __always_inline int fwd_resolve(xlb_ctx *ctx, __u8 proto, struct xlb_flow *f, __u64 now)
 {
 	struct bpf_fib_lookup fib;
 
@@ -26,7 +27,7 @@ static __always_inline int fwd_resolve(struct xdp_md *ctx, __u8 proto, struct xl
 	fib.l4_protocol = proto;
 	fib.sport = f->nat_sport;
 	fib.dport = f->nat_dport;
-	fib.ifindex = ctx->ingress_ifindex;
+	fib.ifindex = hook_ifindex(ctx);
 	if (f->family == XLB_FAMILY_IPV4) {
 		fib.family = XLB_AF_INET;
 		fib.ipv4_src = f->nat_src.v4;
@@ -45,7 +46,7 @@ static __always_inline int fwd_resolve(struct xdp_md *ctx, __u8 proto, struct xl
 	return 0;
 }
 
-static __always_inline int fwd_refresh(struct xdp_md *ctx, __u8 proto, struct xlb_flow *f, __u64 now)
+static __always_inline int fwd_refresh(xlb_ctx *ctx, __u8 proto, struct xlb_flow *f, __u64 now)
 {
 	if (f->nh_fixed || now - f->nh_checked_ns <= XLB_NH_REFRESH_NS)
 		return 0;
@@ -53,16 +54,16 @@ static __always_inline int fwd_refresh(struct xdp_md *ctx, __u8 proto, struct xl
 }
 
 /* Sends the (already rewritten) packet to the flow's next hop. */
-static __always_inline int fwd_transmit(struct xdp_md *ctx, const struct xlb_flow *f)
+static __always_inline int fwd_transmit(xlb_ctx *ctx, const struct xlb_pkt *p, const struct xlb_flow *f)
 {
 	struct ethhdr *eth;
 
-	PKT_AT(eth, ctx, 0, sizeof(*eth), return XDP_ABORTED);
+	if (f->tx_ifindex == 0)
+		return hook_send(ctx, p, 0);
+	PKT_AT(eth, ctx, 0, sizeof(*eth), return XLB_DROP);
 	__builtin_memcpy(eth->h_dest, f->tx_dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, f->tx_smac, ETH_ALEN);
-	if (f->tx_ifindex == ctx->ingress_ifindex)
-		return XDP_TX;
-	return bpf_redirect(f->tx_ifindex, 0);
+	return hook_send(ctx, p, f->tx_ifindex);
 }
 
 #endif

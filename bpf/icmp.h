@@ -16,6 +16,8 @@
 #include "parse.h"
 #include "stats.h"
 
+/* The hook (hook_xdp.h or hook_tc.h) is included first by the program. */
+
 static __always_inline int icmp_is_error(const struct xlb_pkt *p, __u8 type)
 {
 	if (p->family == XLB_FAMILY_IPV4)
@@ -23,12 +25,12 @@ static __always_inline int icmp_is_error(const struct xlb_pkt *p, __u8 type)
 	return type == ICMPV6_DEST_UNREACH || type == ICMPV6_PKT_TOOBIG || type == ICMPV6_TIME_EXCEED;
 }
 
-static __always_inline int icmp_translate(struct xdp_md *ctx, struct xlb_pkt *p)
+static __always_inline int icmp_translate(xlb_ctx *ctx, struct xlb_pkt *p)
 {
 	void *end, *l3;
 	__u32 inner_off = p->l4_off + XLB_ICMP_HLEN;
 	__u8 *icmp, *inner;
-	__u64 addr_acc, port_acc, icmp_acc, outer_acc;
+	__u64 addr_acc, port_acc, icmp_acc, outer_acc, uncovered = 0;
 	union xlb_ip quoted_src;
 	struct xlb_flow_key k;
 	struct xlb_flow *f;
@@ -37,11 +39,11 @@ static __always_inline int icmp_translate(struct xdp_md *ctx, struct xlb_pkt *p)
 	__u8 *l4;
 	__u64 now;
 
-	PKT_AT(icmp, ctx, p->l4_off, XLB_ICMP_HLEN, return XLB_VERDICT(XDP_PASS, XLB_R_PASS_ICMP));
+	PKT_AT(icmp, ctx, p->l4_off, XLB_ICMP_HLEN, return XLB_VERDICT(XLB_PASS, XLB_R_PASS_ICMP));
 	if (!icmp_is_error(p, icmp[0]))
-		return XLB_VERDICT(XDP_PASS, XLB_R_PASS_ICMP);
+		return XLB_VERDICT(XLB_PASS, XLB_R_PASS_ICMP);
 	PKT_AT(inner, ctx, inner_off, sizeof(struct iphdr),
-	       return XLB_VERDICT(XDP_PASS, XLB_R_PASS_ICMP_NO_FLOW));
+	       return XLB_VERDICT(XLB_PASS, XLB_R_PASS_ICMP_NO_FLOW));
 	end = PKT_DATA_END(ctx);
 
 	__builtin_memset(&k, 0, sizeof(k));
@@ -51,7 +53,7 @@ static __always_inline int icmp_translate(struct xdp_md *ctx, struct xlb_pkt *p)
 
 		if ((void *)(iip + 1) > end || iip->version != 4 || iip->ihl < 5 ||
 		    (iip->frag_off & bpf_htons(XLB_IP_OFFSET)))
-			return XLB_VERDICT(XDP_PASS, XLB_R_PASS_ICMP_NO_FLOW);
+			return XLB_VERDICT(XLB_PASS, XLB_R_PASS_ICMP_NO_FLOW);
 		ihlen = iip->ihl * 4;
 		k.proto = iip->protocol;
 		k.src.v4 = iip->daddr;
@@ -61,7 +63,7 @@ static __always_inline int icmp_translate(struct xdp_md *ctx, struct xlb_pkt *p)
 		struct ipv6hdr *iip6 = (void *)inner;
 
 		if ((void *)(iip6 + 1) > end || iip6->version != 6)
-			return XLB_VERDICT(XDP_PASS, XLB_R_PASS_ICMP_NO_FLOW);
+			return XLB_VERDICT(XLB_PASS, XLB_R_PASS_ICMP_NO_FLOW);
 		ihlen = sizeof(*iip6);
 		k.proto = iip6->nexthdr;
 		__builtin_memcpy(&k.src, &iip6->daddr, 16);
@@ -69,32 +71,32 @@ static __always_inline int icmp_translate(struct xdp_md *ctx, struct xlb_pkt *p)
 		__builtin_memcpy(&quoted_src, &iip6->saddr, 16);
 	}
 	if (k.proto != IPPROTO_TCP && k.proto != IPPROTO_UDP)
-		return XLB_VERDICT(XDP_PASS, XLB_R_PASS_ICMP_NO_FLOW);
+		return XLB_VERDICT(XLB_PASS, XLB_R_PASS_ICMP_NO_FLOW);
 	/* At least the 8 bytes every ICMP error quotes: ports (and the UDP
 	 * checksum). */
-	PKT_AT(l4, ctx, inner_off + ihlen, 8, return XLB_VERDICT(XDP_PASS, XLB_R_PASS_ICMP_NO_FLOW));
+	PKT_AT(l4, ctx, inner_off + ihlen, 8, return XLB_VERDICT(XLB_PASS, XLB_R_PASS_ICMP_NO_FLOW));
 	ports = (__u32 *)l4;
 	k.sport = ((__be16 *)l4)[1];
 	k.dport = ((__be16 *)l4)[0];
 	k.family = p->family;
 	/* The quoted packet must be one this host sent to the error's sender. */
 	if (!addr_eq(&quoted_src, &p->key.dst))
-		return XLB_VERDICT(XDP_PASS, XLB_R_PASS_ICMP_NO_FLOW);
+		return XLB_VERDICT(XLB_PASS, XLB_R_PASS_ICMP_NO_FLOW);
 	f = bpf_map_lookup_elem(&xlb_flows, &k);
 	if (!f)
-		return XLB_VERDICT(XDP_PASS, XLB_R_PASS_ICMP_NO_FLOW);
+		return XLB_VERDICT(XLB_PASS, XLB_R_PASS_ICMP_NO_FLOW);
 	if (p->ttl <= 1)
-		return XLB_VERDICT(XDP_PASS, XLB_R_PASS_TTL_EXPIRED);
+		return XLB_VERDICT(XLB_PASS, XLB_R_PASS_TTL_EXPIRED);
 	now = bpf_ktime_get_coarse_ns();
 	if (fwd_refresh(ctx, k.proto, f, now))
-		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_FIB);
+		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_FIB);
 
 	/* The quoted packet. */
 	addr_acc = 0;
 	if (nat_set_addrs(inner, end, p->family, &f->nat_dst, &f->nat_src, &addr_acc))
-		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_INTERNAL);
+		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL);
 	if ((void *)(ports + 1) > end)
-		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_INTERNAL);
+		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL);
 	new_ports = (__u32)f->nat_dport | ((__u32)f->nat_sport << 16);
 	port_acc = csum_diff32(*ports, new_ports);
 	*ports = new_ports;
@@ -103,7 +105,7 @@ static __always_inline int icmp_translate(struct xdp_md *ctx, struct xlb_pkt *p)
 		struct iphdr *iip = (void *)inner;
 
 		if ((void *)(iip + 1) > end)
-			return XLB_VERDICT(XDP_DROP, XLB_R_DROP_INTERNAL);
+			return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL);
 		old = iip->check;
 		iip->check = csum_apply(old, addr_acc);
 		icmp_acc += csum_diff16(old, iip->check);
@@ -115,7 +117,7 @@ static __always_inline int icmp_translate(struct xdp_md *ctx, struct xlb_pkt *p)
 		check = (__u16 *)(l4 + 16);
 	if (check) {
 		PKT_AT(check, ctx, inner_off + ihlen + (k.proto == IPPROTO_UDP ? 6 : 16), 2,
-		       return XLB_VERDICT(XDP_DROP, XLB_R_DROP_INTERNAL));
+		       return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL));
 		old = *check;
 		*check = k.proto == IPPROTO_UDP ? csum_apply_udp(old, addr_acc + port_acc)
 						: csum_apply(old, addr_acc + port_acc);
@@ -125,16 +127,18 @@ static __always_inline int icmp_translate(struct xdp_md *ctx, struct xlb_pkt *p)
 	/* The outer header, then the ICMP checksum (ICMPv6 covers the outer
 	 * addresses through its pseudo-header). */
 	outer_acc = 0;
-	PKT_AT(l3, ctx, p->l3_off, sizeof(struct iphdr), return XLB_VERDICT(XDP_DROP, XLB_R_DROP_INTERNAL));
-	if (nat_outer(l3, end, p->family, &f->nat_src, &f->nat_dst, &outer_acc))
-		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_INTERNAL);
-	PKT_AT(check, ctx, p->l4_off + 2, 2, return XLB_VERDICT(XDP_DROP, XLB_R_DROP_INTERNAL));
+	PKT_AT(l3, ctx, p->l3_off, sizeof(struct iphdr), return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL));
+	if (nat_outer(l3, end, p->family, &f->nat_src, &f->nat_dst, &outer_acc, &uncovered))
+		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL);
+	PKT_AT(check, ctx, p->l4_off + 2, 2, return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL));
 	if (p->family == XLB_FAMILY_IPV4)
 		*check = csum_apply(*check, icmp_acc);
 	else
 		*check = csum_apply(*check, icmp_acc + outer_acc);
+	if (uncovered)
+		hook_csum_uncovered(ctx, uncovered);
 	stats_traffic(f, p->len, 0);
-	return XLB_VERDICT(fwd_transmit(ctx, f),
+	return XLB_VERDICT(fwd_transmit(ctx, p, f),
 			   f->dir == XLB_DIR_FORWARD ? XLB_R_TX_ICMP_FORWARD : XLB_R_TX_ICMP_REPLY);
 }
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Every map of the data plane, typed from include/xlb/abi.h.  Included once,
- * by xlb.bpf.c; user/maps.c is the only writer from user space. */
+/* Every map of the data plane, typed from include/xlb/abi.h; user/maps.c is
+ * the only writer from user space.  Included by each program file that the
+ * build links into one object (xlb.bpf.c and xlb-tc.bpf.c): the definitions
+ * are weak, so the linker keeps one of each and every program shares it. */
 #ifndef XLB_BPF_MAPS_H
 #define XLB_BPF_MAPS_H
 
@@ -15,7 +17,7 @@ struct {
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct xlb_meta);
-} xlb_meta SEC(".maps");
+} xlb_meta SEC(".maps") __weak;
 
 /* Not preallocated: an update replaces the element under RCU, so a reader
  * sees the old or the new service whole (the generation flip relies on it). */
@@ -25,28 +27,28 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct xlb_svc_key);
 	__type(value, struct xlb_service);
-} xlb_services SEC(".maps");
+} xlb_services SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XLB_MAX_MEMBERS);
 	__type(key, __u32);
 	__type(value, struct xlb_member);
-} xlb_members SEC(".maps");
+} xlb_members SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XLB_MAX_SERVICES * 2);
 	__type(key, __u32);
 	__type(value, struct xlb_slot_table);
-} xlb_slots SEC(".maps");
+} xlb_slots SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XLB_MAX_SERVICES);
 	__type(key, __u32);
 	__type(value, struct xlb_rr_state);
-} xlb_rr SEC(".maps");
+} xlb_rr SEC(".maps") __weak;
 
 /* 2 * XLB_MAX_MAGLEV_SERVICES tables of 256 KiB: 8 MiB, not 128 MiB for
  * every possible service (the config validator enforces the limit). */
@@ -55,28 +57,28 @@ struct {
 	__uint(max_entries, XLB_MAX_MAGLEV_SERVICES * 2);
 	__type(key, __u32);
 	__type(value, struct xlb_maglev_table);
-} xlb_maglev SEC(".maps");
+} xlb_maglev SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XLB_MAX_SERVICES);
 	__type(key, __u32);
 	__type(value, struct xlb_sorry_page);
-} xlb_sorry SEC(".maps");
+} xlb_sorry SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct xlb_snat_set);
-} xlb_snat SEC(".maps");
+} xlb_snat SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 65536);
 	__type(key, __u32);
 	__type(value, __u8); /* enum xlb_port_flags */
-} xlb_svc_ports SEC(".maps");
+} xlb_svc_ports SEC(".maps") __weak;
 
 /* max_entries is replaced at load time (bpf_map__set_max_entries). */
 struct {
@@ -84,42 +86,56 @@ struct {
 	__uint(max_entries, XLB_FLOWS_DEFAULT);
 	__type(key, struct xlb_flow_key);
 	__type(value, struct xlb_flow);
-} xlb_flows SEC(".maps");
+} xlb_flows SEC(".maps") __weak;
+
+/* Scratch room for the two entries of a new flow: on the stack they would
+ * take 208 of the 512 bytes a program has. */
+struct xlb_new_flow {
+	struct xlb_flow fwd;
+	struct xlb_flow rev;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_new_flow);
+} xlb_new_flow SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XLB_MAX_MEMBERS);
 	__type(key, __u32);
 	__type(value, struct xlb_nat_port_state);
-} xlb_nat_port SEC(".maps");
+} xlb_nat_port SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct xlb_rst_bucket);
-} xlb_rst_rate SEC(".maps");
+} xlb_rst_rate SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct xlb_reason_stats);
-} xlb_stats SEC(".maps");
+} xlb_stats SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XLB_MAX_SERVICES);
 	__type(key, __u32);
 	__type(value, struct xlb_traffic_stats);
-} xlb_svc_stats SEC(".maps");
+} xlb_svc_stats SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XLB_MAX_MEMBERS);
 	__type(key, __u32);
 	__type(value, struct xlb_traffic_stats);
-} xlb_mbr_stats SEC(".maps");
+} xlb_mbr_stats SEC(".maps") __weak;
 
 /* Written by the control plane for `xlb status` and bpftool; never read
  * here.  Declared with the others so they carry BTF and pin alike. */
@@ -128,20 +144,20 @@ struct {
 	__uint(max_entries, XLB_MAX_SERVICES);
 	__type(key, __u32);
 	__type(value, struct xlb_svc_info);
-} xlb_svc_info SEC(".maps");
+} xlb_svc_info SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XLB_MAX_MEMBERS);
 	__type(key, __u32);
 	__type(value, struct xlb_mbr_info);
-} xlb_mbr_info SEC(".maps");
+} xlb_mbr_info SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XLB_MAX_MEMBERS);
 	__type(key, __u32);
 	__type(value, struct xlb_mbr_admin);
-} xlb_mbr_admin SEC(".maps");
+} xlb_mbr_admin SEC(".maps") __weak;
 
 #endif

@@ -9,6 +9,8 @@
 #include "flow.h"
 #include "parse.h"
 
+/* The hook (hook_xdp.h or hook_tc.h) is included first by the program. */
+
 /* Writes src/dst into an IPv4 or IPv6 header and adds the checksum
  * difference of the change to *acc.  The bounds are checked again here: the
  * verifier does not carry the parser's checks through p->family. */
@@ -38,18 +40,19 @@ static __always_inline int nat_set_addrs(void *l3, void *end, __u8 family, const
 
 /* Rewrites the outer IP header to src -> dst and decrements the TTL or hop
  * limit (fixing the IPv4 header checksum); adds the address change to *acc
- * for the checksums that cover the pseudo-header. */
+ * for the checksums that cover the pseudo-header, and to *uncovered the
+ * change no checksum compensates: the IPv6 hop limit (hook_csum_uncovered). */
 static __always_inline int nat_outer(void *l3, void *end, __u8 family, const union xlb_ip *src,
-				     const union xlb_ip *dst, __u64 *acc)
+				     const union xlb_ip *dst, __u64 *acc, __u64 *uncovered)
 {
 	__u64 addr_acc = 0;
+	__u16 *word, old;
 
 	if (nat_set_addrs(l3, end, family, src, dst, &addr_acc))
 		return -1;
 	*acc += addr_acc;
 	if (family == XLB_FAMILY_IPV4) {
 		struct iphdr *ip = l3;
-		__u16 *word, old;
 
 		if ((void *)(ip + 1) > end)
 			return -1;
@@ -63,37 +66,34 @@ static __always_inline int nat_outer(void *l3, void *end, __u8 family, const uni
 
 		if ((void *)(ip6 + 1) > end)
 			return -1;
+		/* The hop limit shares a 16-bit word with the next header. */
+		word = (__u16 *)&ip6->nexthdr;
+		old = *word;
 		ip6->hop_limit--;
+		*uncovered += csum_diff16(old, *word);
 	}
 	return 0;
 }
 
 /* Rewrites a TCP/UDP packet to the flow's tuple and decrements its TTL. */
-static __always_inline int nat_rewrite(struct xdp_md *ctx, struct xlb_pkt *p, const struct xlb_flow *f)
+static __always_inline int nat_rewrite(xlb_ctx *ctx, struct xlb_pkt *p, const struct xlb_flow *f)
 {
+	__u64 addr_acc = 0, port_acc, uncovered = 0;
 	__u32 *ports, new_ports;
-	__u64 acc = 0;
 	void *l3;
 
 	PKT_AT(l3, ctx, p->l3_off, sizeof(struct iphdr), return -1);
-	if (nat_outer(l3, PKT_DATA_END(ctx), p->family, &f->nat_src, &f->nat_dst, &acc))
+	if (nat_outer(l3, PKT_DATA_END(ctx), p->family, &f->nat_src, &f->nat_dst, &addr_acc, &uncovered))
 		return -1;
 	/* Source and destination port: one 32-bit word at the start of both. */
 	PKT_AT(ports, ctx, p->l4_off, sizeof(struct udphdr), return -1);
 	new_ports = (__u32)f->nat_sport | ((__u32)f->nat_dport << 16);
-	acc += csum_diff32(*ports, new_ports);
+	port_acc = csum_diff32(*ports, new_ports);
 	*ports = new_ports;
-
-	if (p->key.proto == IPPROTO_TCP) {
-		struct tcphdr *tcp;
-
-		PKT_AT(tcp, ctx, p->l4_off, sizeof(*tcp), return -1);
-		tcp->check = csum_apply(tcp->check, acc);
-	} else {
-		struct udphdr *udp = (void *)ports;
-
-		udp->check = csum_apply_udp(udp->check, acc);
-	}
+	if (hook_l4_csum_update(ctx, p, addr_acc, port_acc))
+		return -1;
+	if (uncovered)
+		hook_csum_uncovered(ctx, uncovered);
 	return 0;
 }
 

@@ -51,15 +51,28 @@ struct xlb_pkt {
 	__u8 ttl;          /* TTL or hop limit */
 	__u8 tcp_flags;
 	__u8 l3_hlen;      /* IP header length incl. options */
-	__u8 _pad[2];
+	__u8 egress;       /* seen by tc egress: sent by this host */
+	__u8 _pad;
 	struct xlb_flow_key key;
 };
 
 /* Headers xlb reads lie in the first XLB_HDR_OFF_MAX bytes of a frame. */
 #define XLB_HDR_OFF_MAX 255
 
-#define PKT_DATA(ctx)     ((void *)(long)(ctx)->data)
-#define PKT_DATA_END(ctx) ((void *)(long)(ctx)->data_end)
+/* The packet bounds, loaded straight from the context: the verifier
+ * accepts a context field only at the context pointer plus a constant, and
+ * left to itself the compiler may keep &ctx->data_end (an __sk_buff's is at
+ * offset 80) in a register and load through that. */
+#define PKT_CTX_LOAD(ctx, field)                                                          \
+	({                                                                                  \
+		__u64 pcl_v_;                                                               \
+		asm volatile("%0 = *(u32 *)(%1 + %2)"                                       \
+			     : "=r"(pcl_v_)                                                   \
+			     : "r"(ctx), "i"(__builtin_offsetof(typeof(*(ctx)), field)));     \
+		(void *)(long)pcl_v_;                                                       \
+	})
+#define PKT_DATA(ctx)     PKT_CTX_LOAD(ctx, data)
+#define PKT_DATA_END(ctx) PKT_CTX_LOAD(ctx, data_end)
 
 /* Points ptr at size bytes at offset off of the frame, or runs fail (a
  * return).  A macro, not a function returning NULL: the compiler would
@@ -107,10 +120,12 @@ static __always_inline int ipv6_is_exthdr(__u8 nh)
 
 /* parse_packet's result when p describes a TCP, UDP or ICMP packet over
  * IPv4/IPv6 whose headers are all inside the frame; otherwise it returns the
- * reason (enum xlb_reason) to let the packet pass. */
+ * reason (enum xlb_reason) to let the packet pass.  Headers are read
+ * between data and data_end; the IP lengths are checked against frame_len,
+ * the whole packet (an skb's payload may lie beyond data_end). */
 #define XLB_PARSE_OK XLB_R_MAX
 
-static __always_inline int parse_packet(void *data, void *data_end, struct xlb_pkt *p)
+static __always_inline int parse_packet(void *data, void *data_end, __u32 frame_len, struct xlb_pkt *p)
 {
 	struct ethhdr *eth = data;
 	__u16 off = sizeof(*eth);
@@ -133,7 +148,8 @@ static __always_inline int parse_packet(void *data, void *data_end, struct xlb_p
 
 	__builtin_memset(&p->key, 0, sizeof(p->key));
 	p->l3_off = off;
-	p->len = data_end - data;
+	p->len = frame_len;
+	p->egress = 0;
 	p->tcp_flags = 0;
 
 	if (proto == bpf_htons(ETH_P_IP)) {
@@ -144,8 +160,7 @@ static __always_inline int parse_packet(void *data, void *data_end, struct xlb_p
 			return XLB_R_PASS_MALFORMED;
 		hlen = ip->ihl * 4;
 		tot = be16_len(ip->tot_len);
-		if (ip->version != 4 || hlen < sizeof(*ip) || tot < hlen ||
-		    (void *)ip + tot > data_end)
+		if (ip->version != 4 || hlen < sizeof(*ip) || tot < hlen || off + tot > frame_len)
 			return XLB_R_PASS_MALFORMED;
 		if (ip->frag_off & bpf_htons(XLB_IP_MF | XLB_IP_OFFSET))
 			return XLB_R_PASS_FRAGMENT;
@@ -165,7 +180,7 @@ static __always_inline int parse_packet(void *data, void *data_end, struct xlb_p
 		if ((void *)(ip6 + 1) > data_end)
 			return XLB_R_PASS_MALFORMED;
 		l4_len = be16_len(ip6->payload_len);
-		if (ip6->version != 6 || (void *)(ip6 + 1) + l4_len > data_end)
+		if (ip6->version != 6 || off + sizeof(*ip6) + l4_len > frame_len)
 			return XLB_R_PASS_MALFORMED;
 		l4proto = ip6->nexthdr;
 		if (ipv6_is_exthdr(l4proto))

@@ -33,7 +33,7 @@ static __always_inline __u32 sorry_cookie(const struct xlb_pkt *p, const struct 
 }
 
 /* A SYN to a service without members: the SYN-ACK. */
-static __always_inline int sorry_syn(struct xdp_md *ctx, struct xlb_pkt *p, const struct xlb_service *svc,
+static __always_inline int sorry_syn(xlb_ctx *ctx, struct xlb_pkt *p, const struct xlb_service *svc,
 				     __u64 now)
 {
 	struct xlb_sorry_page *page;
@@ -43,10 +43,10 @@ static __always_inline int sorry_syn(struct xdp_md *ctx, struct xlb_pkt *p, cons
 	page = bpf_map_lookup_elem(&xlb_sorry, &id);
 	if (!page || p->key.proto != IPPROTO_TCP || !page->secret ||
 	    (p->family == XLB_FAMILY_IPV4 && p->l3_hlen != sizeof(struct iphdr)))
-		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_NO_MEMBER);
+		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_NO_MEMBER);
 	if (!answer_allowed(now))
-		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_ANSWER_RATELIMIT);
-	PKT_AT(tcp, ctx, p->l4_off, sizeof(*tcp), return XLB_VERDICT(XDP_DROP, XLB_R_DROP_INTERNAL));
+		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_ANSWER_RATELIMIT);
+	PKT_AT(tcp, ctx, p->l4_off, sizeof(*tcp), return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL));
 	return tcp_answer(ctx, p, bpf_htonl(sorry_cookie(p, page)), bpf_htonl(bpf_ntohl(tcp->seq) + 1),
 			  XLB_TCP_SYN | XLB_TCP_ACK, bpf_htons(XLB_SORRY_WINDOW), NULL, XLB_R_TX_SORRY);
 }
@@ -54,7 +54,7 @@ static __always_inline int sorry_syn(struct xdp_md *ctx, struct xlb_pkt *p, cons
 /* A segment without a flow to a service answered by the responder: ours
  * when it acknowledges our SYN-ACK (C+1) or our page (C+2+len); otherwise
  * the RST any stray segment gets. */
-static __always_inline int sorry_segment(struct xdp_md *ctx, struct xlb_pkt *p, const struct xlb_service *svc,
+static __always_inline int sorry_segment(xlb_ctx *ctx, struct xlb_pkt *p, const struct xlb_service *svc,
 					 __u64 now)
 {
 	__u32 id = svc->id, c, ack, seq, seg_len;
@@ -66,7 +66,7 @@ static __always_inline int sorry_segment(struct xdp_md *ctx, struct xlb_pkt *p, 
 	if (!page || !page->secret || !(flags & XLB_TCP_ACK) || (flags & (XLB_TCP_SYN | XLB_TCP_RST)) ||
 	    (p->family == XLB_FAMILY_IPV4 && p->l3_hlen != sizeof(struct iphdr)))
 		return rst_reply(ctx, p, now, XLB_R_TX_RST_NO_FLOW);
-	PKT_AT(tcp, ctx, p->l4_off, sizeof(*tcp), return XLB_VERDICT(XDP_DROP, XLB_R_DROP_INTERNAL));
+	PKT_AT(tcp, ctx, p->l4_off, sizeof(*tcp), return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL));
 	c = sorry_cookie(p, page);
 	ack = bpf_ntohl(tcp->ack_seq);
 	seq = bpf_ntohl(tcp->seq);
@@ -74,7 +74,7 @@ static __always_inline int sorry_segment(struct xdp_md *ctx, struct xlb_pkt *p, 
 	if (ack != c + 1 && ack != c + 2 + XLB_SORRY_LEN)
 		return rst_reply(ctx, p, now, XLB_R_TX_RST_NO_FLOW);
 	if (!answer_allowed(now))
-		return XLB_VERDICT(XDP_DROP, XLB_R_DROP_ANSWER_RATELIMIT);
+		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_ANSWER_RATELIMIT);
 	if (ack == c + 1 && seg_len)
 		/* The request: the whole answer, and our FIN with it. */
 		return tcp_answer(ctx, p, bpf_htonl(c + 1), bpf_htonl(seq + seg_len + !!(flags & XLB_TCP_FIN)),
@@ -86,7 +86,7 @@ static __always_inline int sorry_segment(struct xdp_md *ctx, struct xlb_pkt *p, 
 		return tcp_answer(ctx, p, bpf_htonl(ack), bpf_htonl(seq + seg_len + 1),
 				  ack == c + 1 ? XLB_TCP_ACK | XLB_TCP_FIN : XLB_TCP_ACK,
 				  bpf_htons(XLB_SORRY_WINDOW), NULL, XLB_R_TX_SORRY);
-	return XLB_VERDICT(XDP_DROP, XLB_R_DROP_SORRY_ACK);
+	return XLB_VERDICT(XLB_DROP, XLB_R_DROP_SORRY_ACK);
 }
 
 #endif

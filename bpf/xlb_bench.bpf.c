@@ -61,5 +61,5 @@ SEC("xdp")
 int xlb_bench_run(struct xdp_md *ctx)
 {
 	bench_restore(ctx);
-	return xlb_run(ctx);
+	return xlb_run(ctx, 0);
 }

@@ -252,11 +252,14 @@ tb_up() {
 	# pseudo-header only, for the NIC to finish); a real wire never
 	# carries those.  XDP rewrites the packet and redirects it, the
 	# receiver then checks the whole checksum and drops it.  Hosts
-	# compute full checksums here, as on a wire.
-	tb_exec client ethtool -K c0 tx off >/dev/null
-	for ((k = 1; k <= n; k++)); do
-		tb_exec "m$k" ethtool -K e0 tx off >/dev/null
-	done
+	# compute full checksums here, as on a wire, unless XLB_TB_TX_CSUM=on
+	# (tc sees the skb's checksum state and must keep partial ones right).
+	if [ "${XLB_TB_TX_CSUM:-off}" != on ]; then
+		tb_exec client ethtool -K c0 tx off >/dev/null
+		for ((k = 1; k <= n; k++)); do
+			tb_exec "m$k" ethtool -K e0 tx off >/dev/null
+		done
+	fi
 
 	# A veth receives frames redirected into its peer only when it runs
 	# XDP itself: give the peers of lb's l0 and l1 an XDP_PASS program.

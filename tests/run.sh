@@ -82,6 +82,12 @@ suite_bpf() {
 		[ -x "$t" ] || continue
 		run_program bpf "$(basename "$t")" "$t"
 	done
+	# The packet tests again through the tc program: the same data path
+	# from its other hook must give the same bytes.
+	for t in "$BUILD"/tests/bpf/test_xdp*; do
+		[ -x "$t" ] || continue
+		run_program bpf "$(basename "$t") (tc)" env XLB_TEST_HOOK=tc "$t"
+	done
 }
 
 suite_e2e() {
@@ -93,6 +99,11 @@ suite_e2e() {
 	for t in tests/e2e/test_*.sh; do
 		[ -f "$t" ] || continue
 		run_program e2e "$(basename "$t" .sh)" env BUILD="$BUILD" bash "$t"
+	done
+	# Balancing, failover, reload, restart and every forwarding mode and
+	# no-member answer again with the tc programs (xlb run --mode tc).
+	for t in tests/e2e/test_daemon.sh tests/e2e/test_modes.sh; do
+		run_program e2e "$(basename "$t" .sh) (tc)" env BUILD="$BUILD" XLB_E2E_MODE=tc bash "$t"
 	done
 }
 

@@ -25,6 +25,7 @@
 #include "dataplane.h"
 #include "health.h"
 #include "log.h"
+#include "netns.h"
 #include "pin.h"
 #include "runtime.h"
 #include "sockhook.h"
@@ -33,7 +34,7 @@ struct run_opts {
 	const char *config;
 	const char *ifaces[XLB_MAX_INTERFACES];
 	size_t n_ifaces;
-	bool generic; /* --mode xdp-generic */
+	enum run_mode { MODE_XDP, MODE_XDP_GENERIC, MODE_TC } mode; /* --mode */
 	const char *pin_dir;
 	int verbose;
 };
@@ -238,14 +239,35 @@ static int run_loop(struct daemon *d)
 	}
 }
 
-static int parse_mode(const char *s, bool *generic)
+static int parse_mode(const char *s, enum run_mode *mode)
 {
 	if (strcmp(s, "xdp") == 0)
-		*generic = false;
+		*mode = MODE_XDP;
 	else if (strcmp(s, "xdp-generic") == 0)
-		*generic = true;
+		*mode = MODE_XDP_GENERIC;
+	else if (strcmp(s, "tc") == 0)
+		*mode = MODE_TC;
 	else
 		return -EINVAL;
+	return 0;
+}
+
+static int attach_iface(struct daemon *d, const char *iface)
+{
+	int ifindex = (int)if_nametoindex(iface), err;
+
+	if (d->opts.mode == MODE_TC)
+		err = xlb_dp_attach_tc(&d->dp, ifindex, d->opts.pin_dir);
+	else
+		err = xlb_dp_attach_xdp(&d->dp, ifindex, d->opts.pin_dir, d->opts.mode == MODE_XDP_GENERIC);
+	if (err) {
+		log_err("cannot attach to %s: %s", iface, strerror(-err));
+		return err;
+	}
+	if (d->opts.mode == MODE_TC)
+		log_info("%s: tc (clsact ingress and egress)", iface);
+	else
+		log_info("%s: %s XDP", iface, xlb_dp_xdp_mode(ifindex));
 	return 0;
 }
 
@@ -263,13 +285,13 @@ static void dp_opts_from_config(const struct cfg_global *g, const char *pin_dir,
 
 /* Where the socket hooks attach and whose sockets they balance, checked
  * before anything is loaded. */
-static int socket_lb_plan(struct daemon *d, const struct xlb_config *cfg, __u64 *netns_cookie)
+static int socket_lb_plan(struct daemon *d, const struct xlb_config *cfg, __u64 *cookie)
 {
 	const struct cfg_socket_lb_opts *o = &cfg->global.socket_lb;
 	struct statfs sfs;
 	int err;
 
-	*netns_cookie = 0;
+	*cookie = 0;
 	if (o->cgroup[0]) {
 		snprintf(d->cgroup, sizeof(d->cgroup), "%s", o->cgroup);
 	} else if ((err = sockhook_cgroup2_mount(d->cgroup, sizeof(d->cgroup)))) {
@@ -292,7 +314,7 @@ static int socket_lb_plan(struct daemon *d, const struct xlb_config *cfg, __u64 
 	}
 	if (o->all_namespaces)
 		return 0;
-	err = sockhook_netns_cookie(netns_cookie);
+	err = netns_cookie(cookie);
 	if (err) {
 		log_err("socket hooks: cannot read this network namespace's cookie "
 			"(SO_NETNS_COOKIE needs Linux 5.14): %s; set 'all_namespaces: true' "
@@ -355,14 +377,14 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 	const char *ifaces[XLB_MAX_INTERFACES];
 	struct xlb_dp_opts dpo;
 	size_t n_ifaces;
-	__u64 netns_cookie = 0;
+	__u64 sock_cookie = 0;
 	pid_t holder;
 	int err;
 
 	d->sock_hooks = cfg_socket_lb_on(cfg);
 	err = collect_interfaces(&d->opts, cfg, d->sock_hooks, ifaces, &n_ifaces);
 	if (!err && d->sock_hooks)
-		err = socket_lb_plan(d, cfg, &netns_cookie);
+		err = socket_lb_plan(d, cfg, &sock_cookie);
 	if (!err)
 		err = runtime_preflight(cfg);
 	if (err)
@@ -384,19 +406,15 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 	d->fresh = !pin_dir_has_pins(d->opts.pin_dir);
 	dp_opts_from_config(&cfg->global, d->opts.pin_dir, &dpo);
 	dpo.sock_hooks = d->sock_hooks;
-	dpo.sock_netns_cookie = netns_cookie;
+	dpo.sock_netns_cookie = sock_cookie;
 	err = xlb_dp_load(&d->dp, &dpo);
 	if (err)
 		return err;
 	d->dp_loaded = true;
 	for (size_t i = 0; i < n_ifaces; i++) {
-		err = xlb_dp_attach_xdp(&d->dp, (int)if_nametoindex(ifaces[i]), d->opts.pin_dir,
-					 d->opts.generic);
-		if (err) {
-			log_err("cannot attach to %s: %s", ifaces[i], strerror(-err));
+		err = attach_iface(d, ifaces[i]);
+		if (err)
 			return err;
-		}
-		log_info("%s: %s XDP", ifaces[i], xlb_dp_xdp_mode((int)if_nametoindex(ifaces[i])));
 	}
 	err = socket_lb_attach(d, cfg);
 	if (err)
@@ -458,9 +476,9 @@ static int run_run(int argc, char **argv)
 			d.opts.ifaces[d.opts.n_ifaces++] = optarg;
 			break;
 		case 'm':
-			if (parse_mode(optarg, &d.opts.generic))
+			if (parse_mode(optarg, &d.opts.mode))
 				return cli_usage_error(&cmd_run,
-						       "unknown mode '%s'; expected xdp or xdp-generic",
+						       "unknown mode '%s'; expected xdp, xdp-generic or tc",
 						       optarg);
 			break;
 		case 'p':
@@ -514,7 +532,7 @@ static int run_run(int argc, char **argv)
 const struct command cmd_run = {
 	.name = "run",
 	.summary = "run the daemon: attach, health-check, balance",
-	.usage = "usage: xlb run -c FILE [-i IFACE]... [--mode xdp|xdp-generic] [--pin-dir DIR] [-v]\n"
+	.usage = "usage: xlb run -c FILE [-i IFACE]... [--mode xdp|xdp-generic|tc] [--pin-dir DIR] [-v]\n"
 		 "\n"
 		 "Validates FILE (every error is printed and nothing is touched when one is\n"
 		 "found), loads the data plane or adopts the one pinned by an earlier run,\n"
@@ -531,8 +549,10 @@ const struct command cmd_run = {
 		 "  -i, --interface IF   attach to IF (repeatable); default: the file's\n"
 		 "                       'global: interfaces:'\n"
 		 "  -m, --mode MODE      xdp (native, the default; falls back to generic XDP\n"
-		 "                       with a warning where the driver has no XDP) or\n"
-		 "                       xdp-generic\n"
+		 "                       with a warning where the driver has no XDP),\n"
+		 "                       xdp-generic, or tc (clsact ingress and egress, for\n"
+		 "                       interfaces where XDP cannot serve); a restart in\n"
+		 "                       another mode switches without a gap\n"
 		 "  -p, --pin-dir DIR    where maps and links are pinned (default " XLB_PIN_DIR_DEFAULT ")\n"
 		 "  -v, --verbose        more detail; -vv adds libbpf's own messages\n",
 	.run = run_run,

@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "sockhook.h"
+#include "tc.h"
 #include "xlb.skel.h"
 
 #define NS_PER_MS 1000000ULL
@@ -172,6 +173,11 @@ int xlb_dp_prog_fd(const struct xlb_dp *dp)
 	return bpf_program__fd(dp->skel->progs.xlb_xdp);
 }
 
+int xlb_dp_tc_prog_fd(const struct xlb_dp *dp, bool egress)
+{
+	return bpf_program__fd(egress ? dp->skel->progs.xlb_tc_egress : dp->skel->progs.xlb_tc_ingress);
+}
+
 static const char *xdp_mode_name(__u8 mode)
 {
 	switch (mode) {
@@ -241,6 +247,51 @@ static int create_link(struct xlb_dp *dp, int ifindex, bool generic)
 	return err;
 }
 
+/* The record of a tc attachment in pin_dir (see tc.h). */
+static int tc_pin_path(char *buf, size_t size, const char *pin_dir, int ifindex)
+{
+	char name[64];
+	int err = tc_record_name(name, sizeof(name), ifindex);
+
+	if (err)
+		return err;
+	snprintf(buf, size, "%s/%s", pin_dir, name);
+	return 0;
+}
+
+static void remove_pinned_tc(const char *pin_dir, int ifindex)
+{
+	char path[PATH_MAX];
+	int err;
+
+	if (tc_pin_path(path, sizeof(path), pin_dir, ifindex) || access(path, F_OK))
+		return;
+	err = tc_detach(ifindex);
+	if (err)
+		log_warn("ifindex %d: cannot remove the tc filters: %s", ifindex, strerror(-err));
+	else
+		log_info("ifindex %d: tc filters removed (XDP serves the interface now)", ifindex);
+	unlink(path);
+}
+
+/* Switched from XDP: the pinned link goes once tc serves. */
+static void remove_pinned_xdp(const char *pin_dir, int ifindex)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/link_%d", pin_dir, ifindex);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return;
+	if (bpf_link_detach(fd))
+		log_warn("ifindex %d: cannot detach the XDP link: %s", ifindex, strerror(errno));
+	else
+		log_info("ifindex %d: XDP link removed (tc serves the interface now)", ifindex);
+	close(fd);
+	unlink(path);
+}
+
 int xlb_dp_attach_xdp(struct xlb_dp *dp, int ifindex, const char *pin_dir, bool generic)
 {
 	char path[PATH_MAX];
@@ -277,6 +328,42 @@ int xlb_dp_attach_xdp(struct xlb_dp *dp, int ifindex, const char *pin_dir, bool 
 	dp->link_fds[dp->n_links] = fd;
 	dp->link_ifindex[dp->n_links] = ifindex;
 	dp->n_links++;
+	/* Switched from tc: XDP serves now, the filters can go. */
+	if (pin_dir)
+		remove_pinned_tc(pin_dir, ifindex);
+	return 0;
+}
+
+int xlb_dp_attach_tc(struct xlb_dp *dp, int ifindex, const char *pin_dir)
+{
+	bool replacing = tc_attached_prog(ifindex) != 0;
+	char path[PATH_MAX];
+	int err;
+
+	if (dp->n_tc == XLB_MAX_INTERFACES)
+		return -ENOSPC;
+	err = tc_attach(ifindex, xlb_dp_tc_prog_fd(dp, false), xlb_dp_tc_prog_fd(dp, true));
+	if (err)
+		return err;
+	log_debug("ifindex %d: %s the tc filters", ifindex, replacing ? "replaced the programs of" : "attached");
+	if (pin_dir) {
+		err = tc_pin_path(path, sizeof(path), pin_dir, ifindex);
+		if (err) {
+			log_err("cannot name this network namespace (SO_NETNS_COOKIE): %s", strerror(-err));
+			tc_detach(ifindex);
+			return err;
+		}
+		unlink(path);
+		if (bpf_obj_pin(xlb_dp_tc_prog_fd(dp, false), path)) {
+			err = -errno;
+			log_err("cannot pin the tc program at %s: %s", path, strerror(-err));
+			tc_detach(ifindex);
+			return err;
+		}
+		remove_pinned_xdp(pin_dir, ifindex);
+	}
+	dp->tc_ifindex[dp->n_tc++] = ifindex;
+	dp->tc_pinned = pin_dir != NULL;
 	return 0;
 }
 
@@ -287,6 +374,11 @@ void xlb_dp_close(struct xlb_dp *dp)
 	for (int i = 0; i < dp->n_links; i++)
 		close(dp->link_fds[i]);
 	dp->n_links = 0;
+	/* A filter outlives the process by itself: without a pin it is
+	 * nobody's, so it goes now. */
+	for (int i = 0; i < dp->n_tc && !dp->tc_pinned; i++)
+		tc_detach(dp->tc_ifindex[i]);
+	dp->n_tc = 0;
 	if (dp->skel)
 		xlb__destroy(dp->skel);
 	dp->skel = NULL;

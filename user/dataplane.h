@@ -40,6 +40,9 @@ struct xlb_dp {
 	int link_fds[XLB_MAX_INTERFACES]; /* bpf_link fds */
 	int link_ifindex[XLB_MAX_INTERFACES];
 	int n_links;
+	int tc_ifindex[XLB_MAX_INTERFACES]; /* tc filters attached by this process */
+	int n_tc;
+	bool tc_pinned; /* recorded in a pin dir: they stay after close */
 };
 
 /* The defaults of include/xlb/limits.h. */
@@ -47,14 +50,24 @@ void xlb_dp_opts_default(struct xlb_dp_opts *o);
 /* Opens and loads the data plane; on error dp is left closed. */
 int xlb_dp_load(struct xlb_dp *dp, const struct xlb_dp_opts *o);
 int xlb_dp_prog_fd(const struct xlb_dp *dp);
+/* The same data path as tc programs, for clsact ingress and egress. */
+int xlb_dp_tc_prog_fd(const struct xlb_dp *dp, bool egress);
 /* Attaches the XDP program to ifindex through a bpf_link: native mode, or
  * generic where the driver has none (with a warning) or when asked.  With
  * pin_dir the link is pinned as <pin_dir>/link_<ifindex> and stays attached
  * after the process exits; a link pinned there by an earlier run is reused
- * and gets this program, atomically. */
+ * and gets this program, atomically.  tc filters recorded there for the same
+ * interface are removed once the link is in (a switch of mode). */
 int xlb_dp_attach_xdp(struct xlb_dp *dp, int ifindex, const char *pin_dir, bool generic);
+/* Attaches the tc programs to ifindex's clsact ingress and egress (user/tc.c),
+ * replacing xlb's filters if there are any.  With pin_dir the attachment is
+ * recorded in pin_dir (tc.h) and stays after the process exits;
+ * without, xlb_dp_close removes it.  An XDP link pinned there for the same
+ * interface is removed once the filters are in (a switch of mode). */
+int xlb_dp_attach_tc(struct xlb_dp *dp, int ifindex, const char *pin_dir);
 /* "native", "generic", ... as the kernel reports the interface now. */
 const char *xlb_dp_xdp_mode(int ifindex);
+
 /* Detaches what this process attached and frees everything; pins stay. */
 void xlb_dp_close(struct xlb_dp *dp);
 

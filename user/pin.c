@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "tc.h"
 
 int pin_path_is_bpffs(const char *path)
 {
@@ -166,8 +167,8 @@ bool pin_dir_has_pins(const char *dir)
 	return !pin_path(path, sizeof(path), dir, "xlb_meta") && access(path, F_OK) == 0;
 }
 
-/* Links first, so the programs leave their hooks before the maps they use
- * lose their names. */
+/* Attachments first (XDP links; tc filters, recorded as tc_<ifindex>), so
+ * the programs leave their hooks before the maps they use lose their names. */
 int pin_dir_remove(const char *dir, int *removed)
 {
 	int err = 0, count = 0;
@@ -180,12 +181,20 @@ int pin_dir_remove(const char *dir, int *removed)
 			return errno == ENOENT ? 0 : -errno;
 		while ((de = readdir(d))) {
 			char path[4096];
-			bool is_link = strncmp(de->d_name, "link_", 5) == 0;
+			int ifindex;
+			bool here, gone, is_tc = tc_record_parse(de->d_name, &ifindex, &here, &gone);
+			bool is_link = is_tc || strncmp(de->d_name, "link_", 5) == 0;
 
 			if (de->d_name[0] == '.' || is_link != (pass == 0))
 				continue;
 			if (pin_path(path, sizeof(path), dir, de->d_name))
 				continue;
+			if (is_tc && !gone && (!here || tc_detach(ifindex))) {
+				err = -EBUSY;
+				log_err("cannot remove the tc filters of ifindex %d%s", ifindex,
+					here ? "" : ": they are in another network namespace");
+				continue;
+			}
 			if (unlink(path)) {
 				err = -errno;
 				log_err("cannot remove %s: %s", path, strerror(errno));

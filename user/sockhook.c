@@ -21,10 +21,6 @@
 #include "pin.h"
 #include "xlb.skel.h"
 
-#ifndef SO_NETNS_COOKIE
-#define SO_NETNS_COOKIE 71
-#endif
-
 _Static_assert(sizeof(struct xlb_sock_key) == 32, "xlb_sock_key layout");
 _Static_assert(sizeof(struct xlb_sock_fwd) == 16, "xlb_sock_fwd layout");
 _Static_assert(sizeof(struct xlb_sock_rev) == 24, "xlb_sock_rev layout");
@@ -45,20 +41,6 @@ int sockhook_cgroup2_mount(char *buf, size_t len)
 		}
 	}
 	endmntent(f);
-	return err;
-}
-
-int sockhook_netns_cookie(__u64 *cookie)
-{
-	socklen_t len = sizeof(*cookie);
-	int fd, err = 0;
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len))
-		err = -errno;
-	close(fd);
 	return err;
 }
 

@@ -22,10 +22,6 @@ struct xlb_dp;
  * -ENOENT when none is mounted. */
 int sockhook_cgroup2_mount(char *buf, size_t len);
 
-/* The cookie of the calling thread's network namespace (SO_NETNS_COOKIE,
- * Linux 5.14 and later). */
-int sockhook_netns_cookie(__u64 *cookie);
-
 /* Between open and load: whether the hooks are loaded at all, and whose
  * sockets they balance (netns_cookie 0: every namespace's). */
 void sockhook_prepare(struct xlb *skel, bool enabled, __u64 netns_cookie);

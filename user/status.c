@@ -20,6 +20,7 @@
 #include "dataplane.h"
 #include "json.h"
 #include "log.h"
+#include "tc.h"
 #include "maps.h"
 #include "pin.h"
 #include "sockhook.h"
@@ -46,6 +47,45 @@ struct status {
 	__u64 reasons[XLB_R_MAX];
 };
 
+/* One attached interface from a pin: link_<ifindex> is an XDP link (its
+ * ifindex is asked from the link), a tc record names its ifindex and
+ * namespace (tc.h). */
+static bool read_iface_pin(struct status *st, const char *name, struct status_iface *i)
+{
+	struct bpf_link_info info;
+	__u32 len = sizeof(info);
+	char path[4096];
+	int fd;
+
+	bool here, gone;
+
+	if (tc_record_parse(name, &i->ifindex, &here, &gone)) {
+		if (!here) {
+			snprintf(i->name, sizeof(i->name), "ifindex %d", i->ifindex);
+			i->mode = gone ? "detached" : "tc in another network namespace";
+			return true;
+		}
+		i->mode = tc_attached_prog(i->ifindex) ? "tc" : "detached";
+	} else {
+		if (strncmp(name, "link_", 5) || pin_path(path, sizeof(path), st->pin_dir, name))
+			return false;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			return false;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != BPF_LINK_TYPE_XDP) {
+			close(fd);
+			return false;
+		}
+		close(fd);
+		i->ifindex = (int)info.xdp.ifindex;
+		i->mode = i->ifindex ? xlb_dp_xdp_mode(i->ifindex) : "detached";
+	}
+	if (!i->ifindex || !if_indextoname((unsigned)i->ifindex, i->name))
+		snprintf(i->name, sizeof(i->name), "ifindex %d", i->ifindex);
+	return true;
+}
+
 static void read_ifaces(struct status *st)
 {
 	DIR *d = opendir(st->pin_dir);
@@ -53,29 +93,9 @@ static void read_ifaces(struct status *st)
 
 	if (!d)
 		return;
-	while ((de = readdir(d)) && st->n_ifaces < XLB_MAX_INTERFACES) {
-		struct status_iface *i = &st->ifaces[st->n_ifaces];
-		struct bpf_link_info info;
-		__u32 len = sizeof(info);
-		char path[4096];
-		int fd;
-
-		if (strncmp(de->d_name, "link_", 5) || pin_path(path, sizeof(path), st->pin_dir,
-								  de->d_name))
-			continue;
-		fd = bpf_obj_get(path);
-		if (fd < 0)
-			continue;
-		memset(&info, 0, sizeof(info));
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == BPF_LINK_TYPE_XDP) {
-			i->ifindex = (int)info.xdp.ifindex;
-			if (!if_indextoname((unsigned)i->ifindex, i->name))
-				snprintf(i->name, sizeof(i->name), "ifindex %d", i->ifindex);
-			i->mode = i->ifindex ? xlb_dp_xdp_mode(i->ifindex) : "detached";
+	while ((de = readdir(d)) && st->n_ifaces < XLB_MAX_INTERFACES)
+		if (read_iface_pin(st, de->d_name, &st->ifaces[st->n_ifaces]))
 			st->n_ifaces++;
-		}
-		close(fd);
-	}
 	closedir(d);
 	for (int i = 1; i < st->n_ifaces; i++) /* by ifindex, as `ip link` lists them */
 		for (int j = i; j > 0 && st->ifaces[j - 1].ifindex > st->ifaces[j].ifindex; j--) {
@@ -189,7 +209,8 @@ static void print_text(const struct status *st, const struct xlb_maps *m, FILE *
 			st->pin_dir);
 	fprintf(out, "interfaces:");
 	for (int i = 0; i < st->n_ifaces; i++)
-		fprintf(out, "%s %s (%s XDP)", i ? "," : "", st->ifaces[i].name, st->ifaces[i].mode);
+		fprintf(out, "%s %s (%s%s)", i ? "," : "", st->ifaces[i].name, st->ifaces[i].mode,
+			strncmp(st->ifaces[i].mode, "tc", 2) && strcmp(st->ifaces[i].mode, "detached") ? " XDP" : "");
 	fprintf(out, "%s\n", st->n_ifaces ? "" : " none attached");
 	if (st->n_sock_hooks)
 		fprintf(out, "socket hooks: attached at %s (%d of %d hooks)\n", st->sock_cgroup,
@@ -421,10 +442,11 @@ const struct command cmd_status = {
 	.usage = "usage: xlb status [--json] [--pin-dir DIR]\n"
 		 "\n"
 		 "Reads the pinned maps (with or without the daemon running) and shows the\n"
-		 "attached interfaces and their XDP mode, then per service its VIP, protocol,\n"
-		 "scheduler, forwarding mode and no-member policy, and per member its address,\n"
-		 "health state and since when, weight, last check and its latency, active\n"
-		 "flows, new connections and traffic.  Last, every packet counted by outcome.\n"
+		 "attached interfaces and their mode (native or generic XDP, tc), then per\n"
+		 "service its VIP, protocol, scheduler, forwarding mode and no-member policy,\n"
+		 "and per member its address, health state and since when, weight, last check\n"
+		 "and its latency, active flows, new connections and traffic.  Last, every\n"
+		 "packet counted by outcome.\n"
 		 "\n"
 		 "options:\n"
 		 "  -j, --json          machine-readable output\n"

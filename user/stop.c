@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "log.h"
 #include "pin.h"
+#include "tc.h"
 
 #define STOP_WAIT_MS 10000
 
@@ -37,7 +38,7 @@ static int stop_run(int argc, char **argv)
 	};
 	const char *dir = XLB_PIN_DIR_DEFAULT;
 	struct stat st;
-	int c, removed = 0;
+	int c, removed = 0, elsewhere;
 	pid_t pid;
 
 	while ((c = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
@@ -61,6 +62,16 @@ static int stop_run(int argc, char **argv)
 			return XLB_EXIT_OK;
 		}
 		log_err("cannot look at %s: %s", dir, strerror(errno));
+		return XLB_EXIT_FAIL;
+	}
+	/* tc filters are found through netlink, which only reaches this
+	 * namespace: stopping from elsewhere would leave them behind. */
+	elsewhere = tc_record_elsewhere(dir);
+	if (elsewhere) {
+		log_err("the data plane at %s is attached with tc in another network namespace "
+			"(ifindex %d there); run 'xlb stop' in that namespace (e.g. 'ip netns exec "
+			"NAME xlb stop'); nothing was changed",
+			dir, elsewhere);
 		return XLB_EXIT_FAIL;
 	}
 	pid = pin_dir_lock_holder(dir);

@@ -14,9 +14,11 @@
 
 #include <errno.h>
 #include <linux/bpf.h>
+#include <linux/pkt_cls.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,22 +209,55 @@ static inline void env_close(struct env *e)
 	xlb_dp_close(&e->dp);
 }
 
+/* XLB_TEST_HOOK=tc runs the packet tests through the tc ingress program
+ * instead of XDP (tests/run.sh runs them both ways). */
+static inline bool env_tc(void)
+{
+	const char *hook = getenv("XLB_TEST_HOOK");
+
+	return hook && strcmp(hook, "tc") == 0;
+}
+
+/* A tc verdict as the XDP action the tests expect.  tc has one redirect
+ * for both XDP_TX and XDP_REDIRECT; which one it is shows in the frame: a
+ * packet forwarded to the other side leaves with that interface's MAC as
+ * its source, anything else (an answer, or a flow back out the way it
+ * came) goes out where it came in. */
+static inline int env_tc_verdict(struct env *e, int ifindex, int tc_ret, const uint8_t *out, size_t out_len)
+{
+	uint8_t other[6];
+
+	switch (tc_ret) {
+	case TC_ACT_OK:
+		return XDP_PASS;
+	case TC_ACT_SHOT:
+		return XDP_DROP;
+	case TC_ACT_REDIRECT:
+		pkt_mac(ifindex == e->if_client ? MAC_BAL_M : MAC_BAL_C, other);
+		return out_len >= 12 && memcmp(out + 6, other, 6) == 0 ? XDP_REDIRECT : XDP_TX;
+	}
+	return 100 + tc_ret; /* no XDP action: fails every expectation */
+}
+
 /* One BPF_PROG_TEST_RUN as if the frame arrived on ifindex; returns the XDP
- * action or -errno. */
+ * action (or its tc equivalent) or -errno. */
 static inline int env_run(struct env *e, int ifindex, const uint8_t *in, size_t len, uint8_t *out,
 		   size_t *out_len)
 {
-	struct xdp_md ctx = { .data_end = (__u32)len, .ingress_ifindex = (__u32)ifindex };
+	struct xdp_md xctx = { .data_end = (__u32)len, .ingress_ifindex = (__u32)ifindex };
+	struct __sk_buff sctx = { .ifindex = (__u32)ifindex, .ingress_ifindex = (__u32)ifindex };
+	bool tc = env_tc();
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = (__u32)len,
-		    .data_out = out, .data_size_out = PKT_MAX, .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+		    .data_out = out, .data_size_out = PKT_MAX, .repeat = 1);
 	int err;
 
-	err = bpf_prog_test_run_opts(xlb_dp_prog_fd(&e->dp), &opts);
+	opts.ctx_in = tc ? (void *)&sctx : (void *)&xctx;
+	opts.ctx_size_in = tc ? sizeof(sctx) : sizeof(xctx);
+	err = bpf_prog_test_run_opts(tc ? xlb_dp_tc_prog_fd(&e->dp, false) : xlb_dp_prog_fd(&e->dp), &opts);
 	if (err)
 		return -errno;
 	*out_len = opts.data_size_out;
-	return (int)opts.retval;
+	return tc ? env_tc_verdict(e, ifindex, (int)opts.retval, out, *out_len) : (int)opts.retval;
 }
 
 static inline uint64_t env_reason(struct env *e, unsigned int reason)

@@ -205,7 +205,7 @@ static bool has_flow(struct env *e, const struct pkt_tuple *t)
 TEST(random_and_mutated_packets_keep_the_invariants)
 {
 	uint8_t in[PKT_MAX], out[PKT_MAX], payload[PKT_MAX], quoted[PKT_MAX];
-	unsigned long counts[8] = { 0 };
+	unsigned long counts[8] = { 0 }, refused = 0;
 	const char *seed_env = getenv("XLB_SEED");
 	uint64_t seed = seed_env ? strtoull(seed_env, NULL, 0) : 0x5eed;
 	struct pkt_desc d;
@@ -243,6 +243,12 @@ TEST(random_and_mutated_packets_keep_the_invariants)
 		}
 		in_valid = pkt_csums_ok(in, len, &why);
 		ret = env_run(&e, rnd() & 1 ? e.if_client : e.if_member, in, len, out, &olen);
+		/* The skb test run refuses a frame whose network header is
+		 * cut short (the XDP run takes it). */
+		if (env_tc() && ret == -EINVAL) {
+			refused++;
+			continue;
+		}
 		if (ret < 0 || ret == XDP_ABORTED || ret > XDP_REDIRECT) {
 			xt_fail(__FILE__, __LINE__, "packet %d: verdict %d", n, ret);
 			xt_hexdump_diff(in, in, len);
@@ -262,16 +268,17 @@ TEST(random_and_mutated_packets_keep_the_invariants)
 			xt_hexdump_diff(in, out, len < olen ? len : olen);
 			goto out;
 		}
-		/* RSTs xlb built are answers, not flows; ICMP is checked above. */
+		/* RSTs xlb built are answers, not flows; ICMP is checked above.
+		 * (tc cannot tell an answer's redirect from a forward's.) */
 		if (pkt_tuple(out, olen, &t) && !(t.proto == IPPROTO_TCP && (t.tcp_flags & TCPF_RST) &&
-						  ret == XDP_TX) && !has_flow(&e, &t)) {
+						  (ret == XDP_TX || env_tc())) && !has_flow(&e, &t)) {
 			xt_fail(__FILE__, __LINE__, "packet %d: rewritten packet has no flow", n);
 			xt_hexdump_diff(in, out, len < olen ? len : olen);
 			goto out;
 		}
 	}
-	printf("  %d packets: %lu pass, %lu drop, %lu tx, %lu redirect\n", N_PACKETS,
-	       counts[XDP_PASS], counts[XDP_DROP], counts[XDP_TX], counts[XDP_REDIRECT]);
+	printf("  %d packets: %lu pass, %lu drop, %lu tx, %lu redirect, %lu refused by the skb test run\n",
+	       N_PACKETS, counts[XDP_PASS], counts[XDP_DROP], counts[XDP_TX], counts[XDP_REDIRECT], refused);
 	for (unsigned int r = 0; r < XLB_R_MAX; r++)
 		if (env_reason(&e, r))
 			printf("  %-20s %llu\n", xlb_reason_name(r), (unsigned long long)env_reason(&e, r));

@@ -9,8 +9,8 @@ cd "$(dirname "$0")/../.."
 . scripts/lib.sh
 . tests/e2e/lib.sh
 
-XLB_TB_PREFIX=xlbe2e-
-PIN=/sys/fs/bpf/xlbe2e
+# XLB_E2E_MODE=tc: every check again with the tc programs.
+e2e_mode xlbe2e- /sys/fs/bpf/xlbe2e
 VIP=198.18.2.1
 VIP6=fd00:20::1
 SRCS=198.18.0.2,198.18.0.3,198.18.0.4,198.18.0.5
@@ -69,7 +69,7 @@ write_config "$WORK/xlb.yaml" 1 2 3
 	{ ko config_valid "$(cat "$WORK/check.out")"; finish; }
 
 log_mark
-daemon_start "$WORK/xlb.yaml"
+daemon_start "$WORK/xlb.yaml" "${MODE_ARGS[@]}"
 # 4 services x 3 members, each UP after its first good check.
 if wait_log 20 ' member m[1-3] .* UP ' 12; then
 	ok daemon_starts_and_members_come_up
@@ -77,6 +77,28 @@ else
 	ko daemon_starts_and_members_come_up "$(log_since | tail -n 5)"
 	finish
 fi
+
+# The mode asked for is the one serving: xlb status says it, and the
+# kernel has xlb's programs on that hook of both links, not on the other.
+mode_in_use() {
+	local st
+	st=$(xlb_in_lb status --pin-dir "$PIN" 2>&1 | head -n 3)
+	if [ "$MODE" = tc ]; then
+		grep -q 'l0 (tc), l1 (tc)' <<<"$st" || { echo "  $st"; return 1; }
+		for l in l0 l1; do
+			for dir in ingress egress; do
+				tb_exec lb tc filter show dev "$l" "$dir" | grep -q "xlb_tc_$dir" ||
+					{ echo "  no xlb filter on $l $dir"; return 1; }
+			done
+			! tb_exec lb ip link show "$l" | grep -q ' xdp' || { echo "  XDP on $l"; return 1; }
+		done
+	else
+		grep -qE 'l0 \((native|generic) XDP\), l1 \((native|generic) XDP\)' <<<"$st" ||
+			{ echo "  $st"; return 1; }
+		! tb_exec lb tc filter show dev l0 ingress | grep -q xlb || { echo "  a tc filter on l0"; return 1; }
+	fi
+}
+check "status_shows_${MODE}_mode_and_the_kernel_agrees" mode_in_use
 
 # 1. Spread: 300 new connections, exactly 100 per member, in turn.
 spread() {
@@ -213,7 +235,7 @@ wait_until 5 grep -q opened "$WORK/hold2.out"
 daemon_kill9
 sleep 1
 log_mark
-daemon_start "$WORK/xlb.yaml"
+daemon_start "$WORK/xlb.yaml" "${MODE_ARGS[@]}"
 wait_log 10 'running: ' || ko restart_daemon_runs "$(log_since | tail -n 3)"
 sleep 2
 touch "$stop_file"
@@ -234,7 +256,7 @@ client http "$VIP" 80 3 --src "$SRCS" >"$WORK/rr.out"
 daemon_kill9
 client http "$VIP" 80 3 --src "$SRCS" >>"$WORK/rr.out"
 log_mark
-daemon_start "$WORK/xlb.yaml"
+daemon_start "$WORK/xlb.yaml" "${MODE_ARGS[@]}"
 wait_log 10 'running: '
 client http "$VIP" 80 3 --src "$SRCS" >>"$WORK/rr.out"
 rr_continues() {
@@ -246,5 +268,14 @@ rr_continues() {
 check restart_round_robin_continues_in_turn rr_continues
 
 daemon_stop
-check stop_removes_pins "$XLB" stop --pin-dir "$PIN"
+check stop_removes_pins xlb_in_lb stop --pin-dir "$PIN"
+nothing_attached() {
+	local l
+	for l in l0 l1; do
+		! tb_exec lb tc filter show dev "$l" ingress | grep -q xlb &&
+			! tb_exec lb tc filter show dev "$l" egress | grep -q xlb &&
+			! tb_exec lb ip link show "$l" | grep -q ' xdp' || { echo "  still attached to $l"; return 1; }
+	done
+}
+check stop_leaves_nothing_attached nothing_attached
 finish

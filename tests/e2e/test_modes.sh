@@ -8,8 +8,8 @@ cd "$(dirname "$0")/../.."
 . scripts/lib.sh
 . tests/e2e/lib.sh
 
-XLB_TB_PREFIX=xlbmode-
-PIN=/sys/fs/bpf/xlbmode
+# XLB_E2E_MODE=tc: every check again with the tc programs.
+e2e_mode xlbmode- /sys/fs/bpf/xlbmode
 SRCS=198.18.0.2,198.18.0.3,198.18.0.4,198.18.0.5
 VIP_MAGLEV=198.18.2.1
 VIP_SORRY=198.18.2.2
@@ -72,7 +72,7 @@ YAML
 	{ ko config_valid "$(cat "$WORK/check.out")"; finish; }
 
 log_mark
-daemon_start "$WORK/xlb.yaml"
+daemon_start "$WORK/xlb.yaml" "${MODE_ARGS[@]}"
 if wait_log 20 'web-maglev: member m[1-3] .* UP ' 3; then
 	ok daemon_starts_and_members_come_up
 else
