@@ -315,7 +315,12 @@ static __always_inline int xlb_process(xlb_ctx *ctx, int egress)
  * sees packets this host sends (tc egress), not packets it receives. */
 static __always_inline int xlb_run(xlb_ctx *ctx, int egress)
 {
-	int v = xlb_process(ctx, egress);
+	int v;
+
+	/* Counted where it was handled. */
+	if (hook_seen_before(ctx))
+		return XLB_PASS;
+	v = xlb_process(ctx, egress);
 
 	stats_reason(XLB_VERDICT_REASON(v));
 	return XLB_VERDICT_ACTION(v);

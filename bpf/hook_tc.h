@@ -29,6 +29,40 @@ typedef struct __sk_buff xlb_ctx;
  * behind a VLAN tag and IPv4 options on both IP headers. */
 #define XLB_TC_PULL_LEN 192
 
+/* XLB_TC_MARK (abi.h) marks a packet xlb redirects, when it had no mark:
+ * the program on the interface it then passes through (egress after a
+ * redirect, ingress after a bounce) lets it go on untouched and uncounted,
+ * and clears it. */
+/* skb->mark at the context pointer plus its offset, as the verifier wants
+ * it (see PKT_CTX_LOAD). */
+static __always_inline __u32 skb_mark(xlb_ctx *ctx)
+{
+	return (__u32)(long)PKT_CTX_LOAD(ctx, mark);
+}
+
+static __always_inline void skb_mark_set(xlb_ctx *ctx, __u32 mark)
+{
+	asm volatile("*(u32 *)(%0 + %1) = %2"
+		     :
+		     : "r"(ctx), "i"(__builtin_offsetof(struct __sk_buff, mark)), "r"(mark)
+		     : "memory");
+}
+
+static __always_inline int hook_seen_before(xlb_ctx *ctx)
+{
+	if (skb_mark(ctx) != XLB_TC_MARK)
+		return 0;
+	skb_mark_set(ctx, 0);
+	return 1;
+}
+
+static __always_inline long hook_redirect(xlb_ctx *ctx, __u32 ifindex, __u64 flags)
+{
+	if (skb_mark(ctx) == 0)
+		skb_mark_set(ctx, XLB_TC_MARK);
+	return bpf_redirect(ifindex, flags);
+}
+
 static __always_inline void hook_prepare(xlb_ctx *ctx)
 {
 	__u32 want = ctx->len < XLB_TC_PULL_LEN ? ctx->len : XLB_TC_PULL_LEN;
@@ -60,14 +94,14 @@ static __always_inline int hook_send(xlb_ctx *ctx, const struct xlb_pkt *p, __u3
 {
 	if (ifindex == 0 || (p->egress && ifindex == ctx->ifindex))
 		return TC_ACT_OK;
-	return bpf_redirect(ifindex, 0);
+	return hook_redirect(ctx, ifindex, 0);
 }
 
 /* At ingress out of the same interface; at egress back in through it to
  * the local socket that sent the packet. */
 static __always_inline int hook_bounce(xlb_ctx *ctx, const struct xlb_pkt *p)
 {
-	return bpf_redirect(ctx->ifindex, p->egress ? BPF_F_INGRESS : 0);
+	return hook_redirect(ctx, ctx->ifindex, p->egress ? BPF_F_INGRESS : 0);
 }
 
 /* Resizes at the tail: the TCP header stays where the skb's checksum

@@ -17,6 +17,13 @@ typedef struct xdp_md xlb_ctx;
 #define XLB_PASS XDP_PASS
 #define XLB_DROP XDP_DROP
 
+/* Whether the packet was handled by xlb already (tc: redirected to the
+ * interface this program runs on); an XDP frame never is. */
+static __always_inline int hook_seen_before(xlb_ctx *ctx)
+{
+	return 0;
+}
+
 /* Makes the headers readable; an XDP frame already is. */
 static __always_inline void hook_prepare(xlb_ctx *ctx)
 {

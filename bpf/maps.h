@@ -66,6 +66,16 @@ struct {
 	__type(value, struct xlb_sorry_page);
 } xlb_sorry SEC(".maps") __weak;
 
+/* The loopback port (network order; 0: none) where the daemon serves a
+ * service's sorry page to clients on this host, by service id: the socket
+ * hooks send them there (user/sorry_local.c). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, __be16);
+} xlb_sorry_port SEC(".maps") __weak;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

@@ -102,14 +102,62 @@ static __always_inline __u32 sock_sticky_member(const struct xlb_sock_key *fk,
 	return id;
 }
 
+/* So getpeername() and recvmsg() show the VIP, not where the socket was
+ * sent.  Without it they would show the member: not worth failing the
+ * connection for. */
+static __always_inline void sock_remember_vip(__u64 cookie, const union xlb_ip *addr, __be16 port,
+					      const struct xlb_svc_key *sk)
+{
+	struct xlb_sock_key rk;
+	struct xlb_sock_rev rv;
+
+	__builtin_memset(&rk, 0, sizeof(rk));
+	rk.cookie = cookie;
+	rk.addr = *addr;
+	rk.port = port;
+	rk.family = sk->family;
+	__builtin_memset(&rv, 0, sizeof(rv));
+	rv.vip = sk->vip;
+	rv.port = sk->port;
+	rv.family = sk->family;
+	bpf_map_update_elem(&xlb_sock_rev, &rk, &rv, BPF_ANY);
+}
+
+/* A TCP connect to a service answered by the built-in page: to the
+ * daemon's loopback listener for it; refused while there is none (no
+ * daemon running). */
+static __always_inline int sock_to_sorry_page(struct bpf_sock_addr *ctx, __u8 family,
+					      const struct xlb_service *svc, const struct xlb_svc_key *sk,
+					      __u64 cookie)
+{
+	__u32 id = svc->id;
+	union xlb_ip lo;
+	__be16 *port;
+
+	port = bpf_map_lookup_elem(&xlb_sorry_port, &id);
+	if (sk->proto != IPPROTO_TCP || !port || !*port) {
+		bpf_set_retval(-ECONNREFUSED);
+		return 0;
+	}
+	__builtin_memset(&lo, 0, sizeof(lo));
+	if (family == XLB_FAMILY_IPV4)
+		lo.v4 = bpf_htonl(0x7f000001); /* 127.0.0.1 */
+	else
+		lo.v6[3] = bpf_htonl(1); /* ::1 */
+	sock_remember_vip(cookie, &lo, *port, sk);
+	/* family, not sk->family: a constant for each hook, so the compiler
+	 * keeps only the context fields that hook may write. */
+	sock_addr_write(ctx, family, &lo, *port);
+	return 1;
+}
+
 /* connect() (sticky 0: every connect is a new connection) and sendmsg() on
  * an unconnected UDP socket (sticky 1).  Returns the hook's verdict: 1 lets
  * the call go on (to the member, or untouched), 0 fails it with the error
  * set by bpf_set_retval (without one the kernel says EPERM). */
 static __always_inline int sock_balance(struct bpf_sock_addr *ctx, __u8 family, int sticky)
 {
-	struct xlb_sock_key fk, rk;
-	struct xlb_sock_rev rv;
+	struct xlb_sock_key fk;
 	struct xlb_sock_fwd fv;
 	struct xlb_service *svc;
 	struct xlb_member *m;
@@ -148,13 +196,16 @@ static __always_inline int sock_balance(struct bpf_sock_addr *ctx, __u8 family, 
 
 	/* Round-robin for every scheduler: a Maglev hash needs the source
 	 * port, which connect() may not have chosen yet.  No member up: to the
-	 * sorry address if there is one (xlb's own 503 page is built in XDP
-	 * and serves remote clients only), else fail at once, as the RST or
-	 * ICMP unreachable of the XDP path makes a remote client's call fail. */
+	 * sorry address, or to the daemon's own sorry page on loopback (the
+	 * XDP path builds the page for remote clients), else fail at once, as
+	 * the RST or ICMP unreachable of the XDP path makes a remote client's
+	 * call fail. */
 	member_id = schedule_member(svc);
-	if (member_id == XLB_NO_MEMBER && svc->on_empty == XLB_ON_EMPTY_SORRY &&
-	    svc->sorry_member != XLB_SORRY_BUILTIN)
+	if (member_id == XLB_NO_MEMBER && svc->on_empty == XLB_ON_EMPTY_SORRY) {
+		if (svc->sorry_member == XLB_SORRY_BUILTIN)
+			return sock_to_sorry_page(ctx, family, svc, &sk, cookie);
 		member_id = svc->sorry_member;
+	}
 	if (member_id == XLB_NO_MEMBER) {
 		bpf_set_retval(-ECONNREFUSED);
 		return 0;
@@ -164,19 +215,7 @@ static __always_inline int sock_balance(struct bpf_sock_addr *ctx, __u8 family, 
 		bpf_set_retval(-ECONNREFUSED);
 		return 0;
 	}
-
-	__builtin_memset(&rk, 0, sizeof(rk));
-	rk.cookie = cookie;
-	rk.addr = m->addr;
-	rk.port = m->port;
-	rk.family = family;
-	__builtin_memset(&rv, 0, sizeof(rv));
-	rv.vip = sk.vip;
-	rv.port = sk.port;
-	rv.family = family;
-	/* Without it getpeername() would show the member: not worth failing
-	 * the connection for. */
-	bpf_map_update_elem(&xlb_sock_rev, &rk, &rv, BPF_ANY);
+	sock_remember_vip(cookie, &m->addr, m->port, &sk);
 	if (sticky) {
 		fv.service_id = svc->id;
 		fv.member_id = member_id;

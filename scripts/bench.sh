@@ -16,7 +16,8 @@
 # connection), req (wrk keep-alive), tput (iperf3, one stream).
 #
 # Knobs: BENCH_ROUNDS (4), BENCH_SECONDS (8, per wrk test), BENCH_IPERF_SECONDS
-# (4), BENCH_MODES ("nat dnat dsr"), BENCH_CONNS (100, over 2 wrk processes),
+# (4), BENCH_MODES ("nat dnat dsr"; nat-tc and dnat-tc run those with the tc
+# programs), BENCH_CONNS (100, over 2 wrk processes),
 # BENCH_OUT (docs/bench), BENCH_DOC (docs/benchmarks.md; "" = don't write it),
 # BENCH_PROFILE (1: profile every xlb mode with perf and BPF run-time statistics at the end),
 # BENCH_CLIENT_ADDRS (8: the client's connections leave from 8 addresses,
@@ -45,7 +46,9 @@ PERF_PORT=5201
 VIP_NFT=198.18.2.2
 VIP_HAPROXY=198.18.2.3
 VIP_NGINX=198.18.2.4
-declare -A VIP_XLB=([nat]=198.18.2.1 [dnat]=198.18.2.5 [dsr]=198.18.2.6)
+# MODE-tc: the same forwarding with the tc programs (xlb run --mode tc).
+declare -A VIP_XLB=([nat]=198.18.2.1 [dnat]=198.18.2.5 [dsr]=198.18.2.6 [nat-tc]=198.18.2.7
+	[dnat-tc]=198.18.2.8)
 WORK=
 PIDS=()
 DPID=
@@ -64,8 +67,13 @@ cleanup() {
 		kill "$DPID" 2>/dev/null
 		wait "$DPID" 2>/dev/null
 	fi
-	[ -x "$XLB" ] && "$XLB" stop --pin-dir "$PIN" >/dev/null 2>&1
-	[ -e "/run/netns/$(tb_ns lb)" ] && in_lb nft delete table ip "$NFT_TABLE" 2>/dev/null
+	# From lb's namespace while it exists: tc filters are reached only there.
+	if [ -e "/run/netns/$(tb_ns lb)" ]; then
+		[ -x "$XLB" ] && in_lb "$XLB" stop --pin-dir "$PIN" >/dev/null 2>&1
+		in_lb nft delete table ip "$NFT_TABLE" 2>/dev/null
+	else
+		[ -x "$XLB" ] && "$XLB" stop --pin-dir "$PIN" >/dev/null 2>&1
+	fi
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	tb_down quiet
@@ -166,7 +174,7 @@ PATHS=(routed)
 for m in $MODES; do
 	[ -n "${VIP_XLB[$m]:-}" ] || die "BENCH_MODES: unknown mode '$m'"
 	PATHS+=("xlb-$m")
-	conf_xlb "$m" "${VIP_XLB[$m]}" >"$WORK/xlb-$m.yaml"
+	conf_xlb "${m%-tc}" "${VIP_XLB[$m]}" >"$WORK/xlb-$m.yaml"
 	if ! "$XLB" check "$WORK/xlb-$m.yaml" >"$WORK/xlb-$m.check" 2>&1; then
 		NA[xlb-$m]="not yet available: $(grep -m1 -i error "$WORK/xlb-$m.check" | sed 's/^[^ ]*: //')"
 	fi
@@ -187,7 +195,9 @@ path_up() { # PATH
 		;;
 	xlb-*)
 		PERF_TARGET=${VIP_XLB[${p#xlb-}]}
-		in_lb "$XLB" run -c "$WORK/$p.yaml" --pin-dir "$PIN" >"$WORK/$p.log" 2>&1 &
+		hook=()
+		[[ $p == *-tc ]] && hook=(--mode tc)
+		in_lb "$XLB" run -c "$WORK/$p.yaml" --pin-dir "$PIN" "${hook[@]}" >"$WORK/$p.log" 2>&1 &
 		DPID=$!
 		# Up when every web member is UP; a daemon that exits has refused.
 		members_up() {
@@ -223,7 +233,7 @@ path_down() { # PATH
 			wait "$DPID" 2>/dev/null
 			DPID=
 		fi
-		"$XLB" stop --pin-dir "$PIN" >/dev/null 2>&1
+		in_lb "$XLB" stop --pin-dir "$PIN" >/dev/null 2>&1
 		;;
 	nftables) in_lb nft delete table ip "$NFT_TABLE" ;;
 	esac

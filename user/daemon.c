@@ -29,6 +29,7 @@
 #include "pin.h"
 #include "runtime.h"
 #include "sockhook.h"
+#include "sorry_local.h"
 
 struct run_opts {
 	const char *config;
@@ -48,11 +49,12 @@ struct daemon {
 	bool serving; /* the services are published: startup is over */
 	struct runtime *rt;
 	bool sock_hooks;          /* socket hooks attached at cgroup */
+	struct sorry_local *sorry; /* the sorry page for local clients (with the hooks) */
 	char cgroup[PATH_MAX];
 };
 
 /* epoll cookies */
-enum { EV_SIGNAL = 1, EV_HEALTH, EV_RESOLVE };
+enum { EV_SIGNAL = 1, EV_HEALTH, EV_RESOLVE, EV_SORRY };
 
 static int load_config(const char *path, struct xlb_config **cfg)
 {
@@ -178,6 +180,8 @@ static void reload(struct daemon *d)
 		return;
 	}
 	arm_resolve_timer(d);
+	if (d->sorry)
+		sorry_local_sync(d->sorry);
 	log_info("reloaded %s", d->opts.config);
 }
 
@@ -226,6 +230,9 @@ static int run_loop(struct daemon *d)
 				break;
 			case EV_HEALTH:
 				health_dispatch(runtime_health(d->rt));
+				break;
+			case EV_SORRY:
+				sorry_local_dispatch(d->sorry);
 				break;
 			case EV_RESOLVE: {
 				uint64_t ticks;
@@ -440,6 +447,15 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 		err = epoll_watch(d->epfd, d->resolve_fd, EV_RESOLVE);
 	if (!err)
 		err = arm_resolve_timer(d);
+	/* Local clients get the built-in sorry page from the daemon: their
+	 * connections never pass the data path that builds it. */
+	if (!err && d->sock_hooks) {
+		err = sorry_local_new(&d->dp.maps, &d->sorry);
+		if (!err)
+			err = epoll_watch(d->epfd, sorry_local_fd(d->sorry), EV_SORRY);
+		if (!err)
+			sorry_local_sync(d->sorry);
+	}
 	if (err)
 		return err;
 	d->serving = true;
@@ -508,6 +524,7 @@ static int run_run(int argc, char **argv)
 	if (load_config(d.opts.config, &cfg))
 		return XLB_EXIT_FAIL;
 	err = run_daemon(&d, cfg);
+	sorry_local_free(d.sorry);
 	/* Once runtime_apply succeeded the runtime owns cfg. */
 	if (!runtime_config(d.rt))
 		config_free(cfg);

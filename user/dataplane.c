@@ -240,7 +240,8 @@ static int create_link(struct xlb_dp *dp, int ifindex, bool generic)
 	err = -errno;
 	if (err == -EBUSY && !bpf_xdp_query(ifindex, 0, &q) && q.prog_id)
 		log_err("ifindex %d already runs XDP program id %u, attached by another tool; "
-			"remove it first (e.g. 'ip link set dev IFACE xdp off')",
+			"remove it first (e.g. 'ip link set dev IFACE xdp off'), or run xlb from tc "
+			"alongside it (--mode tc)",
 			ifindex, q.prog_id);
 	else
 		log_err("cannot attach XDP to ifindex %d: %s", ifindex, strerror(-err));

@@ -50,6 +50,7 @@ static const struct {
 	{ XLB_MAP_SLOTS, offsetof(struct xlb_maps, slots) },
 	{ XLB_MAP_MAGLEV, offsetof(struct xlb_maps, maglev) },
 	{ XLB_MAP_SORRY, offsetof(struct xlb_maps, sorry) },
+	{ XLB_MAP_SORRY_PORT, offsetof(struct xlb_maps, sorry_port) },
 	{ XLB_MAP_RR, offsetof(struct xlb_maps, rr) },
 	{ XLB_MAP_SNAT, offsetof(struct xlb_maps, snat) },
 	{ XLB_MAP_SVC_PORTS, offsetof(struct xlb_maps, svc_ports) },
@@ -311,6 +312,15 @@ int xlb_maps_sorry_set(const struct xlb_maps *m, __u32 svc_id, const struct xlb_
 	if (svc_id >= XLB_MAX_SERVICES)
 		return -EINVAL;
 	return bpf_map_update_elem(m->sorry, &svc_id, page, BPF_ANY) ? -errno : 0;
+}
+
+int xlb_maps_sorry_port_set(const struct xlb_maps *m, __u32 svc_id, __u16 port)
+{
+	__be16 v = htons(port);
+
+	if (svc_id >= XLB_MAX_SERVICES)
+		return -EINVAL;
+	return bpf_map_update_elem(m->sorry_port, &svc_id, &v, BPF_ANY) ? -errno : 0;
 }
 
 int xlb_maps_service_delete(const struct xlb_maps *m, const struct xlb_svc_key *key)

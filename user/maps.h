@@ -19,6 +19,7 @@ struct xlb_maps {
 	int slots;
 	int maglev;
 	int sorry;
+	int sorry_port;
 	int rr;
 	int snat;
 	int svc_ports;
@@ -70,6 +71,9 @@ int xlb_maps_maglev_stage(const struct xlb_maps *m, const struct xlb_svc_key *ke
 int xlb_maps_reply_port_mark(const struct xlb_maps *m, __u16 port, __u8 proto);
 /* The built-in sorry responder's answer for service svc_id. */
 int xlb_maps_sorry_set(const struct xlb_maps *m, __u32 svc_id, const struct xlb_sorry_page *page);
+/* Where local clients of service svc_id get that answer: a loopback port
+ * (host order; 0: nowhere, their connect() is refused). */
+int xlb_maps_sorry_port_set(const struct xlb_maps *m, __u32 svc_id, __u16 port);
 /* Reads a service as published: -ENOENT if absent. */
 int xlb_maps_service_get(const struct xlb_maps *m, const struct xlb_svc_key *key,
 			 struct xlb_service *svc);

@@ -20,6 +20,7 @@
 #define XLB_MAP_SLOTS     "xlb_slots"
 #define XLB_MAP_MAGLEV    "xlb_maglev"
 #define XLB_MAP_SORRY     "xlb_sorry"
+#define XLB_MAP_SORRY_PORT "xlb_sorry_port"
 #define XLB_MAP_RR        "xlb_rr"
 #define XLB_MAP_SNAT      "xlb_snat"
 #define XLB_MAP_SVC_PORTS "xlb_svc_ports"
@@ -96,6 +97,11 @@ struct xlb_service {
 };
 
 #define XLB_SORRY_BUILTIN 0xffffffffU
+
+/* tc mode: skb->mark of a packet xlb redirected (when it had no mark), so
+ * the xlb program of the interface it passes next lets it go untouched and
+ * clears it (bpf/hook_tc.h). */
+#define XLB_TC_MARK 0x786c6200U /* "xlb\0" */
 
 /* xlb_maglev: array of XLB_MAX_MAGLEV_SERVICES * 2 tables of member ids,
  * two copies per maglev service, flipped with the service's generation

@@ -6,7 +6,8 @@
 # counts: the seed file with test members, curl to 127.0.0.1:8080 round-robin,
 # getpeername() shows the VIP, UDP replies come from the VIP, a process of
 # another network namespace is left alone (and balanced with
-# all_namespaces), a service without members fails at once, the pinned
+# all_namespaces), a service without members fails at once or gets the
+# built-in 503 page (on_empty: sorry), the pinned
 # cgroup links are adopted after kill -9, and `xlb stop` detaches them.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -159,6 +160,18 @@ $(pool6 80 1 2 3)
     healthcheck: {type: tcp, interval: 500ms, timeout: 300ms, rise: 1, fall: 1}
     members:
 $(pool 81 1)
+  - name: sorry-web
+    vip: {ip: 198.18.3.2, port: 80}
+    healthcheck: {type: tcp, interval: 500ms, timeout: 300ms, rise: 1, fall: 1}
+    on_empty: sorry
+    members:
+$(pool 82 1)
+  - name: sorry-web6
+    vip: {ip: "fd00:30::2", port: 80}
+    healthcheck: {type: tcp, interval: 500ms, timeout: 300ms, rise: 1, fall: 1}
+    on_empty: sorry
+    members:
+$(pool6 82 1)
 YAML
 log_mark
 daemon_start "$WORK/full.yaml"
@@ -225,6 +238,35 @@ no_member() {
 		{ echo "  $(tr '\n' ' ' <<<"$out")"; return 1; }
 }
 check no_member_up_connect_fails_with_econnrefused no_member
+
+# 8b. No member up and on_empty: sorry without a sorry_address: a local
+# client gets the built-in 503 page naming the service, as a remote one
+# does from the data path, and getpeername() shows the VIP; once a member
+# is up, local clients reach it.
+sorry_page() { # VIP PEER SERVICE
+	local out want="$2 <h1>Service Unavailable</h1>No member of $3 is available."
+	out=$(sockclient lb tcp "$1" 80 3)
+	[ "$(sort -u <<<"$out")" = "$want" ] || { echo "  $(head -n 1 <<<"$out")"; return 1; }
+}
+check local_client_gets_the_503_page_of_sorry_web sorry_page 198.18.3.2 198.18.3.2:80 sorry-web
+check local_client_gets_the_503_page_over_ipv6 sorry_page fd00:30::2 "[fd00:30::2]:80" sorry-web6
+sorry_status() {
+	local code
+	code=$(in_cg lb curl -s -o /dev/null -w '%{http_code}' --max-time 2 http://198.18.3.2/)
+	[ "$code" = 503 ] || { echo "  curl: $code"; return 1; }
+}
+check curl_sees_status_503 sorry_status
+log_mark
+tb_exec m1 /usr/bin/python3 -m http.server 82 --bind :: --directory "$(tb_state)/www/m1" \
+	>>"$(tb_state)/logs/m1-http-82.log" 2>&1 &
+E2E_PIDS+=($!)
+sorry_way_back() {
+	local out
+	wait_log 10 'sorry-web: member m1 .* UP' || { echo "  m1 never came up"; return 1; }
+	out=$(sockclient lb tcp 198.18.3.2 80 3)
+	[ "$(sort -u <<<"$out")" = "198.18.3.2:80 m1" ] || { echo "  $(tr '\n' ' ' <<<"$out")"; return 1; }
+}
+check local_clients_reach_the_member_once_it_is_up sorry_way_back
 
 # 9. all_namespaces: the client namespace's sockets are balanced too (its
 # connections reach the members through lb's routing).

@@ -3,8 +3,8 @@
 # modes suites also run whole with --mode tc): a client on the balancer host
 # itself balanced by tc egress (socket hooks off), a switch of mode under
 # load (tc -> xdp -> tc) without a failed connection and with nothing of the
-# old mode left behind, and `xlb stop` refused from a namespace that cannot
-# reach the filters.  Hosts send full checksums (XDP, switched to here,
+# old mode left behind, tc serving behind another XDP program that owns the
+# hook, and `xlb stop` refused from a namespace that cannot reach the filters.  Hosts send full checksums (XDP, switched to here,
 # needs them); lb's own stack leaves its checksums partial, as any host does.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -96,7 +96,33 @@ switch_no_failures() {
 }
 check mode_switches_under_load_zero_failed_connections switch_no_failures
 
-# 3. xlb stop from the host's namespace cannot reach lb's filters: it
+# 3. Where XDP cannot serve: another program owns l0's XDP hook.  XDP mode
+# refuses and points at tc; tc mode serves behind it.
+obj=$(tb_xdp_pass_obj) && tb_exec lb ip link set dev l0 xdpdrv obj "$obj" sec xdp ||
+	{ ko foreign_xdp_program_attached "cannot attach scripts/xdp_pass.bpf.c to l0"; finish; }
+daemon_stop
+log_mark
+daemon_start "$WORK/xlb.yaml"
+# exited: the daemon process has ended (a zombie until waited for).
+exited() { [ ! -e "/proc/$DPID" ] || [ "$(awk '{print $3}' "/proc/$DPID/stat")" = Z ]; }
+xdp_refused() {
+	local rc
+	wait_until 10 exited || { echo "  the XDP daemon kept running"; return 1; }
+	wait "$DPID"
+	rc=$?
+	DPID=
+	[ "$rc" = 1 ] && log_has 'already runs XDP program id [0-9]+.*--mode tc' ||
+		{ echo "  exit $rc: $(log_since | tail -n 2)"; return 1; }
+}
+check xdp_mode_refuses_a_busy_hook_and_points_at_tc xdp_refused
+log_mark
+daemon_start "$WORK/xlb.yaml" --mode tc
+wait_log 10 'running: '
+client http "$VIP" 80 30 --src "$SRCS" >"$WORK/behind.out" 2>&1
+check tc_mode_serves_behind_another_xdp_program in_turn "$WORK/behind.out"
+tb_exec lb ip link set dev l0 xdpdrv off
+
+# 4. xlb stop from the host's namespace cannot reach lb's filters: it
 # refuses and changes nothing; from lb's namespace it removes everything.
 stop_elsewhere_refused() {
 	local out
