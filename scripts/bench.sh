@@ -16,8 +16,8 @@
 # connection), req (wrk keep-alive), tput (iperf3, one stream).
 #
 # Knobs: BENCH_ROUNDS (4), BENCH_SECONDS (8, per wrk test), BENCH_IPERF_SECONDS
-# (4), BENCH_MODES ("nat dnat dsr"; nat-tc and dnat-tc run those with the tc
-# programs), BENCH_CONNS (100, over 2 wrk processes),
+# (4), BENCH_MODES ("nat dnat dsr nat-tc dnat-tc"; MODE-tc runs MODE with the
+# tc programs), BENCH_CONNS (100, over 2 wrk processes),
 # BENCH_OUT (docs/bench), BENCH_DOC (docs/benchmarks.md; "" = don't write it),
 # BENCH_PROFILE (1: profile every xlb mode with perf and BPF run-time statistics at the end),
 # BENCH_CLIENT_ADDRS (8: the client's connections leave from 8 addresses,
@@ -32,7 +32,7 @@ XLB=$(cd "$BUILD" 2>/dev/null && pwd)/xlb
 ROUNDS=${BENCH_ROUNDS:-4}
 SECS=${BENCH_SECONDS:-8}
 PERF_SECS=${BENCH_IPERF_SECONDS:-4}
-MODES=${BENCH_MODES:-nat dnat dsr}
+MODES=${BENCH_MODES:-nat dnat dsr nat-tc dnat-tc}
 CONNS=${BENCH_CONNS:-100}
 CLIENT_ADDRS=${BENCH_CLIENT_ADDRS:-8}
 OUT=${BENCH_OUT:-docs/bench}

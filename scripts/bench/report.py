@@ -16,12 +16,15 @@ import sys
 
 MARK_BEGIN = "<!-- make bench: end-to-end results (generated) -->"
 MARK_END = "<!-- end of generated end-to-end results -->"
-ORDER = ["routed", "xlb-nat", "xlb-dnat", "xlb-dsr", "nftables", "haproxy", "nginx-stream"]
+ORDER = ["routed", "xlb-nat", "xlb-dnat", "xlb-dsr", "xlb-nat-tc", "xlb-dnat-tc", "nftables", "haproxy",
+         "nginx-stream"]
 LABEL = {
     "routed": "no balancer (routed through lb)",
     "xlb-nat": "xlb `nat`",
     "xlb-dnat": "xlb `dnat`",
     "xlb-dsr": "xlb `dsr`",
+    "xlb-nat-tc": "xlb `nat`, tc mode",
+    "xlb-dnat-tc": "xlb `dnat`, tc mode",
     "nftables": "nftables DNAT `numgen inc`",
     "haproxy": "HAProxy TCP `roundrobin`",
     "nginx-stream": "nginx stream",
