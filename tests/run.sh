@@ -5,7 +5,8 @@
 # that dies without one counts as one failure.
 #
 # Environment: BUILD (build dir), FUZZ_SECONDS (per fuzz target),
-# XLB_SUITES (space-separated subset of: unit unit-san bpf e2e fuzz),
+# XLB_SUITES (a subset of: unit unit-san bpf e2e fuzz, separated by spaces
+# or commas),
 # XLB_FILTER (only test programs whose name contains it).
 set -uo pipefail
 
@@ -13,6 +14,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 FUZZ_SECONDS=${FUZZ_SECONDS:-45}
 SUITES=${XLB_SUITES:-unit unit-san bpf e2e fuzz}
+SUITES=${SUITES//,/ }
 FILTER=${XLB_FILTER:-}
 
 total_pass=0 total_fail=0 total_skip=0
@@ -21,13 +23,15 @@ failed_programs=()
 # run_program SUITE NAME CMD...: run one program, stream its output, add
 # its closing counts to the totals.
 run_program() {
-	local suite=$1 name=$2 out rc summary p f s
+	local suite=$1 name=$2 out rc summary p f s start
 	shift 2
 	[ -n "$FILTER" ] && [[ $name != *"$FILTER"* ]] && return 0
 	echo "== $suite: $name"
 	out=$(mktemp)
+	start=$SECONDS
 	"$@" 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
+	echo "   ($((SECONDS - start)) s)"
 	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$out" | tail -n 1)
 	rm -f "$out"
 	if [ -n "$summary" ]; then

@@ -414,6 +414,7 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 	dp_opts_from_config(&cfg->global, d->opts.pin_dir, &dpo);
 	dpo.sock_hooks = d->sock_hooks;
 	dpo.sock_netns_cookie = sock_cookie;
+	dpo.tc = d->opts.mode == MODE_TC;
 	err = xlb_dp_load(&d->dp, &dpo);
 	if (err)
 		return err;

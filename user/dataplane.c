@@ -136,6 +136,11 @@ int xlb_dp_load(struct xlb_dp *dp, const struct xlb_dp_opts *o)
 	}
 	skel->rodata->cfg_nat_cpu_stride = (o->nat_port_max - o->nat_port_min + 1U) / (__u32)ncpu;
 	sockhook_prepare(skel, o->sock_hooks, o->sock_netns_cookie);
+	/* Only the hook in use is verified and loaded: each of the three
+	 * packet programs takes the verifier a second or more. */
+	bpf_program__set_autoload(skel->progs.xlb_xdp, !o->tc);
+	bpf_program__set_autoload(skel->progs.xlb_tc_ingress, o->tc);
+	bpf_program__set_autoload(skel->progs.xlb_tc_egress, o->tc);
 	err = bpf_map__set_max_entries(skel->maps.xlb_flows, o->flow_entries);
 	if (err)
 		goto fail;

@@ -32,6 +32,8 @@ struct xlb_dp_opts {
 	 * every namespace when it is 0. */
 	bool sock_hooks;
 	__u64 sock_netns_cookie;
+	/* Load the tc programs (xlb_dp_attach_tc) instead of the XDP one. */
+	bool tc;
 };
 
 struct xlb_dp {
@@ -49,8 +51,10 @@ struct xlb_dp {
 void xlb_dp_opts_default(struct xlb_dp_opts *o);
 /* Opens and loads the data plane; on error dp is left closed. */
 int xlb_dp_load(struct xlb_dp *dp, const struct xlb_dp_opts *o);
+/* The XDP program, or -1 when loaded with opts.tc. */
 int xlb_dp_prog_fd(const struct xlb_dp *dp);
-/* The same data path as tc programs, for clsact ingress and egress. */
+/* The same data path as tc programs, for clsact ingress and egress; -1
+ * unless loaded with opts.tc. */
 int xlb_dp_tc_prog_fd(const struct xlb_dp *dp, bool egress);
 /* Attaches the XDP program to ifindex through a bpf_link: native mode, or
  * generic where the driver has none (with a warning) or when asked.  With

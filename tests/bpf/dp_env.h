@@ -158,6 +158,15 @@ static inline int env_publish(struct env *e, uint32_t svc_id, const uint32_t *id
 	return xlb_maps_service_publish(&e->dp.maps, &key, &svc, ids, n);
 }
 
+/* XLB_TEST_HOOK=tc runs the packet tests through the tc ingress program
+ * instead of XDP (tests/run.sh runs them both ways). */
+static inline bool env_tc(void)
+{
+	const char *hook = getenv("XLB_TEST_HOOK");
+
+	return hook && strcmp(hook, "tc") == 0;
+}
+
 static inline int env_open(struct env *e, const struct xlb_dp_opts *opts)
 {
 	struct xlb_dp_opts def;
@@ -170,7 +179,10 @@ static inline int env_open(struct env *e, const struct xlb_dp_opts *opts)
 	e->if_member = (int)if_nametoindex("xm");
 	xlb_dp_opts_default(&def);
 	def.flow_entries = 65536;
-	err = xlb_dp_load(&e->dp, opts ? opts : &def);
+	if (opts)
+		def = *opts;
+	def.tc = def.tc || env_tc();
+	err = xlb_dp_load(&e->dp, &def);
 	if (err) {
 		printf("  xlb_dp_load: %s\n", strerror(-err));
 		return -1;
@@ -207,15 +219,6 @@ fail:
 static inline void env_close(struct env *e)
 {
 	xlb_dp_close(&e->dp);
-}
-
-/* XLB_TEST_HOOK=tc runs the packet tests through the tc ingress program
- * instead of XDP (tests/run.sh runs them both ways). */
-static inline bool env_tc(void)
-{
-	const char *hook = getenv("XLB_TEST_HOOK");
-
-	return hook && strcmp(hook, "tc") == 0;
 }
 
 /* A tc verdict as the XDP action the tests expect.  tc has one redirect

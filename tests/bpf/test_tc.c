@@ -27,6 +27,17 @@ static int tc_run(struct env *e, bool egress, int ifindex, __u32 mark, const uin
 	return (int)opts.retval;
 }
 
+/* The defaults of env_open, with the tc programs loaded. */
+static const struct xlb_dp_opts *tc_opts(void)
+{
+	static struct xlb_dp_opts o;
+
+	xlb_dp_opts_default(&o);
+	o.flow_entries = 65536;
+	o.tc = true;
+	return &o;
+}
+
 static uint64_t reasons_total(struct env *e)
 {
 	uint64_t sum = 0;
@@ -45,7 +56,7 @@ TEST(redirected_packet_is_marked_and_the_next_hook_passes_it_once)
 	uint64_t before;
 	struct env e;
 
-	ENV_OPEN(&e, NULL);
+	ENV_OPEN(&e, tc_opts());
 	syn = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
 	len = pkt_build(&syn, in, sizeof(in));
 	CHECK(tc_run(&e, false, e.if_client, 0, in, len, out, &olen, &mark) == TC_ACT_REDIRECT);
@@ -70,7 +81,7 @@ TEST(a_packet_marked_by_someone_else_keeps_its_mark)
 	__u32 mark = 0;
 	struct env e;
 
-	ENV_OPEN(&e, NULL);
+	ENV_OPEN(&e, tc_opts());
 	syn = from_client(4, IPPROTO_TCP, 40001, TCPF_SYN);
 	len = pkt_build(&syn, in, sizeof(in));
 	CHECK(tc_run(&e, false, e.if_client, 7, in, len, out, &olen, &mark) == TC_ACT_REDIRECT);
@@ -91,7 +102,7 @@ TEST(egress_balances_a_local_connection_and_hands_replies_to_the_stack)
 	__u32 mark = 0;
 	struct env e;
 
-	ENV_OPEN(&e, NULL);
+	ENV_OPEN(&e, tc_opts());
 	/* The local stack's SYN: from lb's own address, to the VIP's next hop. */
 	syn = from_client(4, IPPROTO_TCP, 40002, TCPF_SYN);
 	pkt_addr("198.18.0.1", syn.src);
@@ -131,7 +142,7 @@ TEST(egress_answers_a_local_syn_without_members_back_into_the_stack)
 	__u32 mark = 0;
 	struct env e;
 
-	ENV_OPEN(&e, NULL);
+	ENV_OPEN(&e, tc_opts());
 	syn = from_client(4, IPPROTO_TCP, 40003, TCPF_SYN);
 	pkt_addr("198.18.0.1", syn.src);
 	pkt_addr("198.18.0.101", syn.dst); /* SVC_EMPTY_REJECT */

@@ -220,6 +220,10 @@ dnat_client_address() {
 	out=$(client http "$VIP_DNAT" 80 30 --src "$SRCS")
 	after=$(client_lines)
 	grep -q ERR <<<"$out" && { echo "  $(sort <<<"$out" | uniq -c | tr '\n' ' ')"; return 1; }
+	# A server writes its log line on its own time: give it 2 s.
+	logged_all() { [ $(($(client_lines) - before)) -ge 30 ]; }
+	wait_until 2 logged_all
+	after=$(client_lines)
 	[ $((after - before)) -eq 30 ] ||
 		{ echo "  $((after - before)) of 30 requests logged with a client address"; return 1; }
 }

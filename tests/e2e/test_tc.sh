@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # What tc mode has of its own, in the namespace testbed (the daemon and
 # modes suites also run whole with --mode tc): a client on the balancer host
-# itself balanced by tc egress (socket hooks off), a switch of mode under
-# load (tc -> xdp -> tc) without a failed connection and with nothing of the
-# old mode left behind, tc serving behind another XDP program that owns the
-# hook, and `xlb stop` refused from a namespace that cannot reach the filters.  Hosts send full checksums (XDP, switched to here,
-# needs them); lb's own stack leaves its checksums partial, as any host does.
+# itself balanced by tc egress (socket hooks off), and refused at once by the
+# RST egress builds when no member is up; a switch of mode under load
+# (tc -> xdp -> tc) without a failed connection and with nothing of the old
+# mode left behind; tc serving behind another XDP program that owns the
+# hook; `xlb stop` refused from a namespace that cannot reach the filters.
+# Hosts send full checksums (XDP, switched to here, needs them); lb's own
+# stack leaves its checksums partial, as any host does.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib.sh
@@ -14,6 +16,7 @@ cd "$(dirname "$0")/../.."
 XLB_TB_PREFIX=xlbtc-
 PIN=/sys/fs/bpf/xlbtc
 VIP=198.18.2.1
+VIP_CLOSED=198.18.2.9 # its one member listens on nothing: on_empty reject
 SRCS=198.18.0.2,198.18.0.3,198.18.0.4,198.18.0.5
 
 e2e_start tc 3 4
@@ -31,6 +34,11 @@ services:
       m1: [$(tb_member_ip 1), 80]
       m2: [$(tb_member_ip 2), 80]
       m3: [$(tb_member_ip 3), 80]
+  - name: closed
+    vip: {ip: $VIP_CLOSED, port: 80}
+    healthcheck: {type: tcp, interval: 300ms, timeout: 200ms, rise: 2, fall: 1}
+    members:
+      m1: [$(tb_member_ip 1), 81]
 YAML
 
 log_mark
@@ -57,7 +65,16 @@ in_turn() {
 tb_exec lb ip route add "$VIP/32" via "$(tb_client_ip 1)" dev l0
 tb_exec lb /usr/bin/python3 "$CLIENT_PY" http "$VIP" 80 30 >"$WORK/local.out" 2>&1
 check local_client_on_the_balancer_is_balanced_by_tc_egress in_turn "$WORK/local.out"
+# Without a member up, the RST tc egress builds goes back in to the socket:
+# connect() is refused at once, not after SYN retransmissions.
+tb_exec lb ip route add "$VIP_CLOSED/32" via "$(tb_client_ip 1)" dev l0
+tb_exec lb /usr/bin/python3 "$CLIENT_PY" http "$VIP_CLOSED" 80 3 >"$WORK/closed.out" 2>&1
+refused_at_once() {
+	[ "$(grep -c 'Refused' "$WORK/closed.out")" = 3 ] || { echo "  $(tr '\n' ' ' <"$WORK/closed.out")"; return 1; }
+}
+check local_client_without_members_is_refused_by_the_egress_rst refused_at_once
 tb_exec lb ip route del "$VIP/32"
+tb_exec lb ip route del "$VIP_CLOSED/32"
 
 # 2. The mode switches with a restart, under load: tc -> xdp -> tc.
 attached_as() { # MODE: what xlb status and the kernel say of l0 and l1
