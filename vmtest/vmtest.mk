@@ -16,9 +16,11 @@ VMTEST_KERNELS ?= linux-image-amd64 linux-image-6.12.117+deb12-amd64
 VMTEST_CMD     ?= tests/run.sh
 VMTEST_TIMEOUT ?= 1200
 VMTEST_LOGS    ?= $(or $(BUILD),build)/vmtest
-# VMs at once: one per core, at most two (each guest has one vCPU; TCG keeps
-# a core busy).
-VMTEST_JOBS    ?= $(shell n=$$(nproc); [ $$n -ge 2 ] && echo 2 || echo 1)
+# VMs at once.  One: each guest has two vCPUs, and on a shared two-core host
+# two TCG guests were no faster together and starved each other's
+# timing-sensitive e2e checks (both failed one); -j 2 is for hosts with
+# cores to spare.
+VMTEST_JOBS    ?= 1
 # Only the suites that meet the kernel: unit, unit-san and fuzz run plain C
 # and run on the host (make test).
 VMTEST_ENV     ?= XLB_IN_VM=1 XLB_SUITES=bpf,e2e BUILD=$(or $(BUILD),build)

@@ -262,7 +262,11 @@ hpid=$!
 wait_until 5 grep -q opened "$WORK/hold.out"
 sleep 1
 deleted=$(delete_forward_flows "c6 12 02 06" 7)
-sleep 2
+# Each connection re-derives its member with its next message (one every
+# 0.2 s); a slow guest gets up to 10 s for that.
+all_rederived() { [ $(($(reason tx_rederived) - rederived_before)) -ge "$deleted" ]; }
+wait_until 10 all_rederived
+sleep 0.5
 touch "$stop_file"
 wait "$hpid"
 maglev_rederive() {
