@@ -273,10 +273,12 @@ static inline uint64_t env_reason(struct env *e, unsigned int reason)
 }
 
 /* No namespace (not root): skipped; a data plane that does not load or
- * publish: failed. */
-#define ENV_OPEN(e, opts)                                                 \
+ * publish: failed.  cleanup runs first on both paths (ENV_OPEN_OR). */
+#define ENV_OPEN_OR(e, opts, cleanup)                                     \
 	do {                                                              \
 		int env_rc = env_open((e), (opts));                       \
+		if (env_rc)                                               \
+			cleanup;                                          \
 		if (env_rc > 0)                                           \
 			SKIP("no private network namespace (see above)"); \
 		if (env_rc < 0) {                                         \
@@ -284,6 +286,7 @@ static inline uint64_t env_reason(struct env *e, unsigned int reason)
 			return;                                           \
 		}                                                         \
 	} while (0)
+#define ENV_OPEN(e, opts) ENV_OPEN_OR(e, opts, (void)0)
 
 /* Packets of the standard flows and their translations. */
 /* A packet from the client to a VIP. */

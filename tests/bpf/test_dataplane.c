@@ -47,21 +47,6 @@ static void pin_dir_remove(const char *dir)
 	rmdir(dir);
 }
 
-/* ENV_OPEN for a test with a pin dir: a data plane that does not load
- * leaves no directory behind either. */
-#define ENV_OPEN_PINNED(e, opts, dir)                                     \
-	do {                                                              \
-		int env_rc = env_open((e), (opts));                       \
-		if (env_rc)                                               \
-			pin_dir_remove(dir);                              \
-		if (env_rc > 0)                                           \
-			SKIP("no private network namespace (see above)"); \
-		if (env_rc < 0) {                                         \
-			xt_fail(__FILE__, __LINE__, "data plane setup failed"); \
-			return;                                           \
-		}                                                         \
-	} while (0)
-
 static void opts_pinned(struct xlb_dp_opts *o, const char *dir)
 {
 	xlb_dp_opts_default(o);
@@ -81,7 +66,7 @@ TEST(second_load_reuses_the_pinned_maps)
 	if (!dir)
 		SKIP("no bpffs to pin on");
 	opts_pinned(&o, dir);
-	ENV_OPEN_PINNED(&e1, &o, dir);
+	ENV_OPEN_OR(&e1, &o, pin_dir_remove(dir)); /* no directory left behind */
 	env_member(&m, 4, 2, 9999, SVC_TCP4);
 	CHECK(xlb_maps_member_set(&e1.dp.maps, 77, &m) == 0);
 	CHECK(env_open(&e2, &o) == 0);
@@ -107,7 +92,7 @@ TEST(pins_of_another_abi_version_are_refused)
 	if (!dir)
 		SKIP("no bpffs to pin on");
 	opts_pinned(&o, dir);
-	ENV_OPEN_PINNED(&e, &o, dir);
+	ENV_OPEN_OR(&e, &o, pin_dir_remove(dir));
 	CHECK(bpf_map_update_elem(e.dp.maps.meta, &(__u32){ 0 }, &old, BPF_ANY) == 0);
 	CHECK(xlb_dp_load(&dp, &o) == -EPROTO);
 out:
@@ -135,7 +120,7 @@ TEST(pinned_xdp_link_stays_attached_after_close)
 	if (!dir)
 		SKIP("no bpffs to pin on");
 	opts_pinned(&o, dir);
-	ENV_OPEN_PINNED(&e, &o, dir);
+	ENV_OPEN_OR(&e, &o, pin_dir_remove(dir));
 	CHECK(xlb_dp_attach_xdp(&e.dp, e.if_client, dir, false) == 0);
 	CHECK(xdp_prog_on(e.if_client) != 0);
 	snprintf(link, sizeof(link), "%s/link_%d", dir, e.if_client);
