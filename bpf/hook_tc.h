@@ -29,10 +29,6 @@ typedef struct __sk_buff xlb_ctx;
  * behind a VLAN tag and IPv4 options on both IP headers. */
 #define XLB_TC_PULL_LEN 192
 
-/* XLB_TC_MARK (abi.h) marks a packet xlb redirects, when it had no mark:
- * the program on the interface it then passes through (egress after a
- * redirect, ingress after a bounce) lets it go on untouched and uncounted,
- * and clears it. */
 /* skb->mark at the context pointer plus its offset, as the verifier wants
  * it (see PKT_CTX_LOAD). */
 static __always_inline __u32 skb_mark(xlb_ctx *ctx)
@@ -48,6 +44,10 @@ static __always_inline void skb_mark_set(xlb_ctx *ctx, __u32 mark)
 		     : "memory");
 }
 
+/* XLB_TC_MARK (abi.h) marks a packet xlb redirects, when it had no mark:
+ * the program on the interface it then passes through (egress after a
+ * redirect, ingress after a bounce) lets it go on untouched and uncounted,
+ * and clears it. */
 static __always_inline int hook_seen_before(xlb_ctx *ctx)
 {
 	if (skb_mark(ctx) != XLB_TC_MARK)
@@ -158,13 +158,11 @@ static __always_inline int hook_l4_csum_update(xlb_ctx *ctx, const struct xlb_pk
  * d = 2 * pseudo + l4 in one's-complement arithmetic. */
 static __always_inline int hook_l4_csum_set(xlb_ctx *ctx, __u32 check_off, __u64 pseudo_sum, __u64 l4_sum)
 {
-	__u16 *check;
+	__u16 *check, pseudo = csum_fold(pseudo_sum);
 
 	PKT_AT(check, ctx, check_off, 2, return -1);
-	*check = csum_fold(pseudo_sum);
-	return bpf_l4_csum_replace(ctx, check_off, 0, csum_wsum(2 * (__u64)csum_fold(pseudo_sum) + l4_sum), 0)
-		       ? -1
-		       : 0;
+	*check = pseudo;
+	return bpf_l4_csum_replace(ctx, check_off, 0, csum_wsum(2 * (__u64)pseudo + l4_sum), 0) ? -1 : 0;
 }
 
 /* skb->csum of a COMPLETE checksum covers every byte from the IP header

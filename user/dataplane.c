@@ -355,7 +355,7 @@ int xlb_dp_attach_tc(struct xlb_dp *dp, int ifindex, const char *pin_dir)
 	if (pin_dir) {
 		err = tc_pin_path(path, sizeof(path), pin_dir, ifindex);
 		if (err) {
-			log_err("cannot name this network namespace (SO_NETNS_COOKIE): %s", strerror(-err));
+			log_err("cannot name this network namespace (/proc/self/ns/net): %s", strerror(-err));
 			tc_detach(ifindex);
 			return err;
 		}

@@ -20,10 +20,10 @@
 #include "dataplane.h"
 #include "json.h"
 #include "log.h"
-#include "tc.h"
 #include "maps.h"
 #include "pin.h"
 #include "sockhook.h"
+#include "tc.h"
 
 struct status_iface {
 	int ifindex;
@@ -55,9 +55,8 @@ static bool read_iface_pin(struct status *st, const char *name, struct status_if
 	struct bpf_link_info info;
 	__u32 len = sizeof(info);
 	char path[4096];
-	int fd;
-
 	bool here, gone;
+	int fd;
 
 	if (tc_record_parse(name, &i->ifindex, &here, &gone)) {
 		if (!here) {
