@@ -31,9 +31,10 @@ BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # Sources are found by convention, so a new file needs no Makefile edit:
-# user/*.c is the control plane (main.c only in the binary), bpf/*.bpf.c one
-# skeleton each, tests/unit/test_*.c and tests/bpf/test_*.c one runner each.
-USER_SRCS := $(sort $(wildcard user/*.c))
+# user/**/*.c is the control plane (user/main.c only in the binary),
+# bpf/*.bpf.c one skeleton each, tests/unit/**/test_*.c and
+# tests/bpf/test_*.c one runner each.
+USER_SRCS := $(sort $(shell find user -name '*.c'))
 USER_OBJS := $(USER_SRCS:%.c=$(BUILD)/%.o)
 LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
 SAN_OBJS  := $(LIB_OBJS:$(BUILD)/%=$(BUILD)/san/%)
@@ -44,7 +45,7 @@ SKELS     := $(BPF_MAIN:bpf/%.bpf.c=$(BUILD)/%.skel.h)
 TLIB_SRCS := $(sort $(wildcard tests/lib/*.c))
 TLIB_OBJS := $(TLIB_SRCS:%.c=$(BUILD)/%.o)
 TLIB_SAN  := $(TLIB_SRCS:%.c=$(BUILD)/san/%.o)
-UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_SRCS := $(sort $(shell find tests/unit -name 'test_*.c'))
 UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
 UNIT_SAN  := $(UNIT_SRCS:%.c=$(BUILD)/san/%)
 BPFT_SRCS := $(sort $(wildcard tests/bpf/test_*.c))

@@ -16,8 +16,8 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#include "maps.h"
-#include "config.h"
+#include "map_defs.h"
+#include "consts.h"
 #include "parse.h"
 #include "csum.h"
 #include "stats.h"

@@ -5,7 +5,7 @@
 #ifndef XLB_BPF_FLOW_H
 #define XLB_BPF_FLOW_H
 
-#include "config.h"
+#include "consts.h"
 #include "parse.h"
 
 static __always_inline __u64 flow_timeout_ns(__u8 state)

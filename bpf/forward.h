@@ -9,7 +9,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#include "config.h"
+#include "consts.h"
 #include "parse.h"
 
 /* The hook (hook_xdp.h or hook_tc.h) is included first by the program. */

@@ -10,7 +10,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#include "config.h"
+#include "consts.h"
 #include "csum.h"
 #include "parse.h"
 #include "stats.h"

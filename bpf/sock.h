@@ -16,7 +16,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "xlb/abi.h"
-#include "config.h"
+#include "consts.h"
 #include "schedule.h"
 
 /* The daemon's network namespace: only its sockets are balanced (a

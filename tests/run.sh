@@ -58,21 +58,25 @@ skip_suite() {
 	total_skip=$((total_skip + 1))
 }
 
+# Unit test programs mirror user/: build/tests/unit/config/test_load is
+# reported as config/test_load.
+unit_programs() { # DIR
+	find "$1" -type f -name 'test_*' ! -name '*.[od]' -perm -u+x 2>/dev/null | sort
+}
+
 suite_unit() {
 	local t
-	for t in "$BUILD"/tests/unit/test_*; do
-		[ -x "$t" ] || continue
-		run_program unit "$(basename "$t")" "$t"
+	for t in $(unit_programs "$BUILD/tests/unit"); do
+		run_program unit "${t#"$BUILD"/tests/unit/}" "$t"
 	done
 }
 
 suite_unit_san() {
 	local t
-	for t in "$BUILD"/san/tests/unit/test_*; do
-		[ -x "$t" ] || continue
+	for t in $(unit_programs "$BUILD/san/tests/unit"); do
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-			run_program unit-san "$(basename "$t")" "$t"
+			run_program unit-san "${t#"$BUILD"/san/tests/unit/}" "$t"
 	done
 }
 

@@ -26,9 +26,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "dataplane.h"
-#include "log.h"
-#include "maps.h"
+#include "dp/dataplane.h"
+#include "lib/log.h"
+#include "dp/maps.h"
 #include "pkt.h"
 #include "test.h"
 #include "xlb/abi.h"

@@ -5,8 +5,8 @@
 #include <arpa/inet.h>
 
 #include "dp_env.h"
-#include "maglev.h"
-#include "sorry.h"
+#include "daemon/maglev.h"
+#include "daemon/sorry_page.h"
 #include "xlb/flow_hash.h"
 
 static uint32_t maglev_table[XLB_MAGLEV_SIZE];

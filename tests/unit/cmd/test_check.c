@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: MIT
+/* `xlb check` output: the text plan, the JSON plan and errors, the JSON
+ * writer's escaping, and the command's exit codes through the binary. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cmd/check.h"
+#include "config/config.h"
+#include "lib/json.h"
+#include "test.h"
+
+typedef void (*printer_fn)(const struct xlb_config *cfg, FILE *out);
+
+/* What printer writes for the file at path, or NULL when it does not load. */
+static char *print_to_string(const char *path, printer_fn printer)
+{
+	struct xlb_config *cfg = NULL;
+	struct cfg_diag d;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	cfg_diag_init(&d);
+	if (config_load_file(path, &cfg, &d)) {
+		cfg_diag_print(&d, stdout);
+		cfg_diag_free(&d);
+		return NULL;
+	}
+	cfg_diag_free(&d);
+	out = open_memstream(&text, &len);
+	if (out) {
+		printer(cfg, out);
+		fclose(out);
+	}
+	config_free(cfg);
+	return text;
+}
+
+TEST(check_prints_the_seed_plan_as_aligned_tables)
+{
+	char *got = print_to_string("examples/observabilityplatforms.com.yaml", check_print_plan);
+
+	ASSERT_STR_EQ(
+		"examples/observabilityplatforms.com.yaml: valid, 1 service, 3 members\n"
+		"\n"
+		"global\n"
+		"  interfaces           (none: give them with 'xlb run -i IFACE')\n"
+		"  flow_table_size      262144\n"
+		"  tcp_idle_timeout     3h\n"
+		"  tcp_closing_timeout  10s\n"
+		"  udp_idle_timeout     1m\n"
+		"  resolve_interval     1m\n"
+		"  socket_lb            auto: on (a VIP on loopback), sockets of the daemon's "
+		"network namespace, at the cgroup v2 root\n"
+		"\n"
+		"service observabilityplatforms.com  127.0.0.1:8080/tcp\n"
+		"  scheduler   round-robin\n"
+		"  forwarding  nat, source the outgoing interface's address\n"
+		"  on_empty    reject\n"
+		"  health      tcp on the member port, every 2s, timeout 1s, rise 2, fall 3\n"
+		"  members (3)\n"
+		"    NAME           ADDRESS          PORT  WEIGHT  HEALTH\n"
+		"    newrelic.com   142.251.33.110    443       1  as service\n"
+		"    splunk.com     52.5.196.118      443       1  as service\n"
+		"    datadoghq.com  52.84.169.4       443       1  as service\n",
+		got);
+	free(got);
+}
+
+TEST(check_plan_shows_overrides_hostnames_drains_and_sorry)
+{
+	char *got = print_to_string("examples/full.yaml", check_print_plan);
+
+	ASSERT_STR_CONTAINS("service web  198.18.0.10:80/tcp\n"
+			    "  scheduler   weighted\n"
+			    "  forwarding  nat, source 198.18.0.2\n"
+			    "  on_empty    sorry -> 198.18.1.250:8080\n"
+			    "  health      http on port 8081 GET /healthz -> 204, every 5s, "
+			    "timeout 1500ms, rise 3, fall 2\n", got);
+	ASSERT_STR_CONTAINS("    web-3       198.18.1.13   8080       0  as service "
+			    "(drained: weight 0)\n", got);
+	ASSERT_STR_CONTAINS("    web-canary  198.18.1.14   8080       1  http on port 8081 "
+			    "GET /healthz/canary -> 204, every 1s, timeout 500ms, rise 3, fall 2\n",
+			    got);
+	ASSERT_STR_CONTAINS("    api-b  api-b.backend.test (DNS)    443       2  as service\n",
+			    got);
+	ASSERT_STR_CONTAINS("service api-v6  [fd00:18::10]:443/tcp\n", got);
+	ASSERT_STR_CONTAINS("  on_empty    sorry -> xlb's HTTP 503 page\n", got);
+	ASSERT_STR_CONTAINS("  health      none (members count as up)\n", got);
+	free(got);
+}
+
+TEST(check_prints_the_seed_plan_as_json)
+{
+	char *got = print_to_string("examples/observabilityplatforms.com.yaml", check_print_json);
+
+	ASSERT_STR_CONTAINS("{\n"
+			    "  \"file\": \"examples/observabilityplatforms.com.yaml\",\n"
+			    "  \"valid\": true,\n"
+			    "  \"global\": {\n"
+			    "    \"interfaces\": [],\n"
+			    "    \"flow_table_size\": 262144,\n"
+			    "    \"tcp_idle_timeout_ms\": 10800000,\n", got);
+	ASSERT_STR_CONTAINS("      \"name\": \"observabilityplatforms.com\",\n"
+			    "      \"vip\": \"127.0.0.1\",\n"
+			    "      \"port\": 8080,\n"
+			    "      \"protocol\": \"tcp\",\n"
+			    "      \"scheduler\": \"round-robin\",\n"
+			    "      \"forwarding\": \"nat\",\n"
+			    "      \"on_empty\": \"reject\",\n"
+			    "      \"sorry_address\": null,\n"
+			    "      \"snat\": null,\n", got);
+	ASSERT_STR_CONTAINS("        {\n"
+			    "          \"name\": \"splunk.com\",\n"
+			    "          \"address\": \"52.5.196.118\",\n"
+			    "          \"hostname\": false,\n"
+			    "          \"port\": 443,\n"
+			    "          \"weight\": 1,\n"
+			    "          \"health\": {\n"
+			    "            \"type\": \"tcp\",\n"
+			    "            \"port\": 443,\n", got);
+	free(got);
+}
+
+/* python3's json module as an independent judge of well-formedness. */
+static int json_valid(const char *text)
+{
+	FILE *p;
+
+	if (system("python3 -c '' 2>/dev/null") != 0)
+		return -1;
+	p = popen("python3 -c 'import json,sys; json.load(sys.stdin)'", "w");
+	if (!p)
+		return -1;
+	fputs(text, p);
+	return pclose(p) == 0;
+}
+
+TEST(check_json_of_the_full_example_is_well_formed)
+{
+	char *got = print_to_string("examples/full.yaml", check_print_json);
+	int valid;
+
+	ASSERT_TRUE(got);
+	valid = json_valid(got);
+	free(got);
+	if (valid < 0)
+		SKIP("python3 is not installed");
+	ASSERT_EQ(1, valid);
+}
+
+TEST(check_errors_as_json)
+{
+	struct xlb_config *cfg = NULL;
+	struct cfg_diag d;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	cfg_diag_init(&d);
+	ASSERT_NE(0, config_load_buffer("bad \"name\".yaml", "service: [\n", 11, &cfg, &d));
+	out = open_memstream(&text, &len);
+	ASSERT_TRUE(out);
+	check_print_errors_json(&d, out);
+	fclose(out);
+	cfg_diag_free(&d);
+	ASSERT_STR_EQ("{\n"
+		      "  \"file\": \"bad \\\"name\\\".yaml\",\n"
+		      "  \"valid\": false,\n"
+		      "  \"error_count\": 1,\n"
+		      "  \"errors\": [\n"
+		      "    {\n"
+		      "      \"line\": 2,\n"
+		      "      \"column\": 1,\n"
+		      "      \"message\": \"YAML syntax error: did not find expected node content "
+		      "(while parsing a flow node at line 2, column 1)\"\n"
+		      "    }\n"
+		      "  ]\n"
+		      "}\n",
+		      text);
+	free(text);
+}
+
+TEST(json_writer_escapes_quotes_controls_and_invalid_utf8)
+{
+	struct json_writer w;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	ASSERT_TRUE(out);
+	json_init(&w, out, false);
+	json_array_begin(&w);
+	json_string(&w, "a\"b\\c\n\t\x01\x7f");
+	json_string(&w, "caf\xc3\xa9 \xff \xc0\xaf \xed\xa0\x80");
+	json_object_begin(&w);
+	json_object_end(&w);
+	json_int(&w, -5);
+	json_null(&w);
+	json_array_end(&w);
+	json_finish(&w);
+	fclose(out);
+	ASSERT_STR_EQ("[\"a\\\"b\\\\c\\n\\t\\u0001\\u007f\","
+		      "\"caf\xc3\xa9 \\ufffd \\ufffd\\ufffd \\ufffd\\ufffd\\ufffd\",{},-5,null]\n",
+		      text);
+	free(text);
+}
+
+/* ---- the command through the binary ---------------------------------------- */
+
+/* Runs `BUILD/xlb check ARGS`; returns the exit status and the first line
+ * of stderr in line (empty when none). */
+static int run_check(const char *args, char *line, size_t len)
+{
+	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+	char cmd[512];
+	FILE *p;
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "%s/xlb check %s 2>&1 >/dev/null", build, args);
+	line[0] = '\0';
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (!fgets(line, (int)len, p))
+		line[0] = '\0';
+	while (fgetc(p) != EOF)
+		;
+	status = pclose(p);
+	line[strcspn(line, "\n")] = '\0';
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static bool xlb_binary_present(void)
+{
+	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/xlb", build);
+	return access(path, X_OK) == 0;
+}
+
+TEST(check_command_exit_codes)
+{
+	char line[512];
+
+	if (!xlb_binary_present())
+		SKIP("no xlb binary under $BUILD (make test-build builds it)");
+	ASSERT_EQ(0, run_check("examples/observabilityplatforms.com.yaml", line, sizeof(line)));
+	ASSERT_STR_EQ("", line);
+	ASSERT_EQ(0, run_check("--json examples/full.yaml", line, sizeof(line)));
+	ASSERT_EQ(1, run_check("tests/unit/config/files/bad/port_zero.yaml", line, sizeof(line)));
+	ASSERT_STR_EQ("tests/unit/config/files/bad/port_zero.yaml:2:29: port: 0 is out of range; "
+		      "expected 1-65535", line);
+	ASSERT_EQ(1, run_check("tests/unit/config/files/no-such-file.yaml", line, sizeof(line)));
+	ASSERT_EQ(2, run_check("", line, sizeof(line)));
+	ASSERT_STR_EQ("xlb check: missing FILE", line);
+	ASSERT_EQ(2, run_check("a.yaml b.yaml", line, sizeof(line)));
+	ASSERT_STR_EQ("xlb check: one FILE at a time (got 2)", line);
+	ASSERT_EQ(2, run_check("--frobnicate a.yaml", line, sizeof(line)));
+	ASSERT_STR_EQ("xlb check: unknown option '--frobnicate'", line);
+}
+
+TEST(check_command_ends_with_an_error_count)
+{
+	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+	char cmd[512], last[512] = "", line[512];
+	FILE *p;
+
+	if (!xlb_binary_present())
+		SKIP("no xlb binary under $BUILD (make test-build builds it)");
+	snprintf(cmd, sizeof(cmd), "%s/xlb check tests/unit/config/files/bad/many_errors.yaml 2>&1",
+		 build);
+	p = popen(cmd, "r");
+	ASSERT_TRUE(p);
+	while (fgets(line, sizeof(line), p))
+		snprintf(last, sizeof(last), "%s", line);
+	pclose(p);
+	ASSERT_STR_EQ("xlb: 6 errors in tests/unit/config/files/bad/many_errors.yaml\n", last);
+}

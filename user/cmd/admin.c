@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: MIT
+/* `xlb drain|enable SERVICE MEMBER`: take a member out of rotation (its
+ * connections go on) or put it back, at run time, until the next reload.
+ * The admin state lives in the pinned xlb_mbr_admin map; a running daemon is told
+ * with SIGUSR1 and republishes, and with no daemon the slot table is
+ * rebuilt here from what the pins say. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cli.h"
+#include "lib/log.h"
+#include "dp/maps.h"
+#include "dp/pin.h"
+#include "daemon/slots.h"
+
+struct admin_target {
+	__u32 svc_id;
+	struct xlb_svc_info svc;
+};
+
+static int find_service(const struct xlb_maps *m, const char *name, struct admin_target *t)
+{
+	for (__u32 id = 0; id < XLB_MAX_SERVICES; id++) {
+		if (xlb_maps_svc_info_get(m, id, &t->svc) || !t->svc.in_use ||
+		    strcmp(t->svc.name, name))
+			continue;
+		t->svc_id = id;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* A member is named as in the file; a hostname member's backends
+ * ("name#address") are all meant by its name. */
+static bool member_matches(const char *backend, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strcmp(backend, name) == 0 || (strncmp(backend, name, n) == 0 && backend[n] == '#');
+}
+
+/* The daemon's slot table rule, from the pins: members in pool order that
+ * are UP, enabled and weighted. */
+static int republish(const struct xlb_maps *m, const struct admin_target *t)
+{
+	static struct slot_member sm[XLB_MAX_MEMBERS_PER_SERVICE];
+	static __u32 order[XLB_MAX_MEMBERS_PER_SERVICE];
+	static __u32 slots[XLB_MAX_SLOTS];
+	struct xlb_service svc;
+	size_t n = 0;
+	int count, err;
+
+	for (__u32 id = 0; id < XLB_MAX_MEMBERS && n < XLB_MAX_MEMBERS_PER_SERVICE; id++) {
+		struct xlb_mbr_info i;
+		size_t j;
+
+		if (xlb_maps_mbr_info_get(m, id, &i) || i.family == XLB_FAMILY_NONE ||
+		    i.service_id != t->svc_id)
+			continue;
+		for (j = n; j > 0 && order[j - 1] > i.order; j--) {
+			order[j] = order[j - 1];
+			sm[j] = sm[j - 1];
+		}
+		order[j] = i.order;
+		sm[j].id = id;
+		sm[j].weight = i.state == XLB_HEALTH_UP &&
+					       xlb_maps_mbr_admin_get(m, id) == XLB_ADMIN_ENABLED
+				       ? i.weight
+				       : 0;
+		n++;
+	}
+	count = t->svc.scheduler == XLB_SCHED_WRR ? slots_weighted(sm, n, slots, XLB_MAX_SLOTS)
+						  : slots_round_robin(sm, n, slots, XLB_MAX_SLOTS);
+	if (count < 0)
+		return count;
+	err = xlb_maps_service_get(m, &t->svc.key, &svc);
+	if (!err)
+		err = xlb_maps_service_publish(m, &t->svc.key, &svc, slots, (__u32)count);
+	return err;
+}
+
+static int admin_set(const struct command *cmd, int argc, char **argv, __u8 admin)
+{
+	const char *dir = XLB_PIN_DIR_DEFAULT, *service, *member;
+	struct admin_target t;
+	struct xlb_maps m;
+	int changed = 0, found = 0, err = 0;
+	pid_t daemon;
+
+	static const struct option opts[] = {
+		{ "pin-dir", required_argument, NULL, 'p' },
+		{ 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
+		if (c != 'p')
+			return cli_usage_error(cmd, "unknown option");
+		dir = optarg;
+	}
+	if (argc - optind != 2)
+		return cli_usage_error(cmd, "expected SERVICE and MEMBER");
+	service = argv[optind];
+	member = argv[optind + 1];
+	if (geteuid() != 0) {
+		log_err("xlb %s needs root: it writes the pinned maps (run it with sudo)", cmd->name);
+		return XLB_EXIT_FAIL;
+	}
+	if (xlb_maps_open_for_reading(&m, dir))
+		return XLB_EXIT_FAIL;
+	if (find_service(&m, service, &t)) {
+		log_err("no service named '%s' is published at %s ('xlb status' lists them)",
+			service, dir);
+		err = -ENOENT;
+		goto out;
+	}
+	for (__u32 id = 0; id < XLB_MAX_MEMBERS; id++) {
+		struct xlb_mbr_info i;
+
+		if (xlb_maps_mbr_info_get(&m, id, &i) || i.family == XLB_FAMILY_NONE ||
+		    i.service_id != t.svc_id || !member_matches(i.name, member))
+			continue;
+		found++;
+		if (xlb_maps_mbr_admin_get(&m, id) == admin)
+			continue;
+		err = xlb_maps_mbr_admin_set(&m, id, admin);
+		if (err)
+			goto out;
+		changed++;
+	}
+	if (!found) {
+		log_err("service '%s' has no member named '%s' ('xlb status' lists them)", service,
+			member);
+		err = -ENOENT;
+		goto out;
+	}
+	daemon = pin_dir_lock_holder(dir);
+	if (daemon > 0) {
+		if (changed && kill(daemon, SIGUSR1)) {
+			err = -errno;
+			log_err("cannot tell the daemon (PID %d): %s", (int)daemon, strerror(errno));
+			goto out;
+		}
+	} else if (changed) {
+		err = republish(&m, &t);
+		if (err) {
+			log_err("cannot republish %s: %s", service, strerror(-err));
+			goto out;
+		}
+	}
+	if (!changed)
+		printf("%s: member %s is already %s\n", service, member,
+		       admin == XLB_ADMIN_DRAIN ? "draining" : "enabled");
+	else if (admin == XLB_ADMIN_DRAIN)
+		printf("%s: member %s drained: no new connections, existing ones go on "
+		       "(until 'xlb enable' or the next reload)\n",
+		       service, member);
+	else
+		printf("%s: member %s enabled: new connections again once its health check "
+		       "says UP\n",
+		       service, member);
+out:
+	xlb_maps_close(&m);
+	return err ? XLB_EXIT_FAIL : XLB_EXIT_OK;
+}
+
+static int drain_run(int argc, char **argv)
+{
+	return admin_set(&cmd_drain, argc, argv, XLB_ADMIN_DRAIN);
+}
+
+static int enable_run(int argc, char **argv)
+{
+	return admin_set(&cmd_enable, argc, argv, XLB_ADMIN_ENABLED);
+}
+
+const struct command cmd_drain = {
+	.name = "drain",
+	.summary = "stop new connections to a member; existing ones go on",
+	.usage = "usage: xlb drain SERVICE MEMBER [--pin-dir DIR]\n"
+		 "\n"
+		 "Takes MEMBER of SERVICE out of rotation at once: it gets no new\n"
+		 "connections, its established ones carry on, and it is still health-\n"
+		 "checked.  Lasts until 'xlb enable' or the next reload (the file wins).\n"
+		 "A hostname member's name drains every address it resolved to.\n"
+		 "\n"
+		 "options:\n"
+		 "  -p, --pin-dir DIR   where the data plane is pinned (default " XLB_PIN_DIR_DEFAULT ")\n",
+	.run = drain_run,
+};
+
+const struct command cmd_enable = {
+	.name = "enable",
+	.summary = "put a drained member back in rotation",
+	.usage = "usage: xlb enable SERVICE MEMBER [--pin-dir DIR]\n"
+		 "\n"
+		 "Undoes 'xlb drain': the member gets new connections again while its\n"
+		 "health check says UP.\n"
+		 "\n"
+		 "options:\n"
+		 "  -p, --pin-dir DIR   where the data plane is pinned (default " XLB_PIN_DIR_DEFAULT ")\n",
+	.run = enable_run,
+};

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: MIT
+/* xlb check FILE [--json]: validate a configuration and print the plan xlb
+ * would apply, with every default filled in. */
+#include "cmd/check.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+
+#include "cmd/cli.h"
+#include "lib/json.h"
+
+/* ---- text ------------------------------------------------------------------ */
+
+static const char *plural(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* "http GET /health -> 200, every 2s, timeout 1s, rise 2, fall 3".
+ * member_port: the port a check without its own port goes to (0: say so). */
+static const char *health_text(const struct cfg_health *h, uint16_t member_port, char *buf,
+			       size_t len)
+{
+	char iv[16], to[16], port[24] = "";
+	int n = 0;
+
+	if (h->type == CFG_HC_NONE) {
+		snprintf(buf, len, "none (members count as up)");
+		return buf;
+	}
+	if (h->port)
+		snprintf(port, sizeof(port), " on port %u", h->port);
+	else if (!member_port)
+		snprintf(port, sizeof(port), " on the member port");
+	n = snprintf(buf, len, "%s%s", cfg_hc_type_name(h->type), port);
+	if (h->type == CFG_HC_HTTP && n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, " GET %s -> %u", h->path, h->expect);
+	if (n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, ", every %s, timeout %s, rise %u, fall %u",
+			 cfg_format_duration(h->interval_ms, iv, sizeof(iv)),
+			 cfg_format_duration(h->timeout_ms, to, sizeof(to)), h->rise, h->fall);
+	return buf;
+}
+
+static const char *member_address(const struct cfg_member *m, char *buf, size_t len)
+{
+	if (m->is_hostname)
+		snprintf(buf, len, "%s (DNS)", m->host);
+	else
+		addr_format(&m->addr, buf, len);
+	return buf;
+}
+
+static const char *socket_lb_text(const struct xlb_config *cfg, char *buf, size_t len)
+{
+	const struct cfg_socket_lb_opts *o = &cfg->global.socket_lb;
+	bool on = cfg_socket_lb_on(cfg);
+
+	if (!on) {
+		snprintf(buf, len, "%s", o->enabled == CFG_SOCKET_LB_AUTO
+						 ? "auto: off (no VIP on loopback)"
+						 : "off");
+		return buf;
+	}
+	snprintf(buf, len, "%s, sockets of %s, at %s",
+		 o->enabled == CFG_SOCKET_LB_AUTO ? "auto: on (a VIP on loopback)" : "on",
+		 o->all_namespaces ? "every network namespace" : "the daemon's network namespace",
+		 o->cgroup[0] ? o->cgroup : "the cgroup v2 root");
+	return buf;
+}
+
+static void print_global(const struct xlb_config *cfg, FILE *out)
+{
+	const struct cfg_global *g = &cfg->global;
+	char sl[CFG_CGROUP_PATH_MAX + 128];
+	char t[16];
+
+	fprintf(out, "global\n  %-20s ", "interfaces");
+	if (!g->n_interfaces)
+		fprintf(out, "(none: give them with 'xlb run -i IFACE')");
+	for (size_t i = 0; i < g->n_interfaces; i++)
+		fprintf(out, "%s%s", i ? ", " : "", g->interfaces[i]);
+	fprintf(out, "\n  %-20s %u\n", "flow_table_size", g->flow_table_size);
+	fprintf(out, "  %-20s %s\n", "tcp_idle_timeout",
+		cfg_format_duration(g->tcp_idle_timeout_ms, t, sizeof(t)));
+	fprintf(out, "  %-20s %s\n", "tcp_closing_timeout",
+		cfg_format_duration(g->tcp_closing_timeout_ms, t, sizeof(t)));
+	fprintf(out, "  %-20s %s\n", "udp_idle_timeout",
+		cfg_format_duration(g->udp_idle_timeout_ms, t, sizeof(t)));
+	fprintf(out, "  %-20s %s\n", "resolve_interval",
+		cfg_format_duration(g->resolve_interval_ms, t, sizeof(t)));
+	fprintf(out, "  %-20s %s\n", "socket_lb", socket_lb_text(cfg, sl, sizeof(sl)));
+}
+
+static void print_members(const struct cfg_service *svc, FILE *out)
+{
+	int name_w = 4, addr_w = 7;
+	char addr[XLB_HOSTNAME_MAX + 8], health[CFG_HTTP_PATH_MAX + 128];
+
+	for (size_t i = 0; i < svc->n_members; i++) {
+		int nl = (int)strlen(svc->members[i].name);
+		int al = (int)strlen(member_address(&svc->members[i], addr, sizeof(addr)));
+
+		name_w = nl > name_w ? nl : name_w;
+		addr_w = al > addr_w ? al : addr_w;
+	}
+	fprintf(out, "    %-*s  %-*s  %5s  %6s  %s\n", name_w, "NAME", addr_w, "ADDRESS",
+		"PORT", "WEIGHT", "HEALTH");
+	for (size_t i = 0; i < svc->n_members; i++) {
+		const struct cfg_member *m = &svc->members[i];
+		const char *h = cfg_health_equal(&m->health, &svc->health)
+					? "as service"
+					: health_text(&m->health, m->port, health, sizeof(health));
+
+		fprintf(out, "    %-*s  %-*s  %5u  %6u  %s%s\n", name_w, m->name, addr_w,
+			member_address(m, addr, sizeof(addr)), m->port, m->weight, h,
+			m->weight ? "" : " (drained: weight 0)");
+	}
+}
+
+static void print_service(const struct cfg_service *svc, FILE *out)
+{
+	char vip[XLB_ADDR_PORT_STRLEN], a[XLB_ADDR_PORT_STRLEN], health[CFG_HTTP_PATH_MAX + 128];
+
+	fprintf(out, "\nservice %s  %s/%s\n", svc->name,
+		addr_format_port(&svc->vip, svc->port, vip, sizeof(vip)),
+		cfg_protocol_name(svc->protocol));
+	fprintf(out, "  %-11s %s\n", "scheduler", cfg_sched_name(svc->sched));
+	fprintf(out, "  %-11s %s", "forwarding", cfg_fwd_name(svc->fwd));
+	if (svc->fwd == CFG_FWD_NAT)
+		fprintf(out, ", source %s", svc->has_snat ? addr_format(&svc->snat, a, sizeof(a))
+							 : "the outgoing interface's address");
+	fprintf(out, "\n  %-11s %s", "on_empty", cfg_on_empty_name(svc->on_empty));
+	if (svc->on_empty == CFG_ON_EMPTY_SORRY)
+		fprintf(out, " -> %s", svc->has_sorry ? addr_format_port(&svc->sorry_addr,
+									 svc->sorry_port, a, sizeof(a))
+						      : "xlb's HTTP 503 page");
+	fprintf(out, "\n  %-11s %s\n", "health", health_text(&svc->health, 0, health, sizeof(health)));
+	fprintf(out, "  members (%zu)\n", svc->n_members);
+	print_members(svc, out);
+}
+
+void check_print_plan(const struct xlb_config *cfg, FILE *out)
+{
+	fprintf(out, "%s: valid, %zu service%s, %zu member%s\n\n", cfg->source, cfg->n_services,
+		plural(cfg->n_services), cfg->n_members, plural(cfg->n_members));
+	print_global(cfg, out);
+	for (size_t i = 0; i < cfg->n_services; i++)
+		print_service(&cfg->services[i], out);
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+static void json_address(struct json_writer *w, const char *key, const struct xlb_addr *a)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	json_kv_string(w, key, addr_format(a, text, sizeof(text)));
+}
+
+/* member_port: the effective check port when the check has none of its own
+ * (0 at the service level: written as null, "each member's port"). */
+static void json_health(struct json_writer *w, const struct cfg_health *h, uint16_t member_port)
+{
+	uint16_t port = h->port ? h->port : member_port;
+
+	json_key(w, "health");
+	json_object_begin(w);
+	json_kv_string(w, "type", cfg_hc_type_name(h->type));
+	json_key(w, "port");
+	if (port)
+		json_uint(w, port);
+	else
+		json_null(w);
+	json_kv_uint(w, "interval_ms", h->interval_ms);
+	json_kv_uint(w, "timeout_ms", h->timeout_ms);
+	json_kv_uint(w, "rise", h->rise);
+	json_kv_uint(w, "fall", h->fall);
+	if (h->type == CFG_HC_HTTP) {
+		json_kv_string(w, "path", h->path);
+		json_kv_uint(w, "expect", h->expect);
+	}
+	json_object_end(w);
+}
+
+static void json_position(struct json_writer *w, struct cfg_pos pos)
+{
+	json_kv_uint(w, "line", pos.line);
+	json_kv_uint(w, "column", pos.col);
+}
+
+static void json_member(struct json_writer *w, const struct cfg_member *m)
+{
+	json_object_begin(w);
+	json_kv_string(w, "name", m->name);
+	if (m->is_hostname)
+		json_kv_string(w, "address", m->host);
+	else
+		json_address(w, "address", &m->addr);
+	json_kv_bool(w, "hostname", m->is_hostname);
+	json_kv_uint(w, "port", m->port);
+	json_kv_uint(w, "weight", m->weight);
+	json_health(w, &m->health, m->port);
+	json_position(w, m->pos);
+	json_object_end(w);
+}
+
+static void json_service(struct json_writer *w, const struct cfg_service *svc)
+{
+	json_object_begin(w);
+	json_kv_string(w, "name", svc->name);
+	json_address(w, "vip", &svc->vip);
+	json_kv_uint(w, "port", svc->port);
+	json_kv_string(w, "protocol", cfg_protocol_name(svc->protocol));
+	json_kv_string(w, "scheduler", cfg_sched_name(svc->sched));
+	json_kv_string(w, "forwarding", cfg_fwd_name(svc->fwd));
+	json_kv_string(w, "on_empty", cfg_on_empty_name(svc->on_empty));
+	json_key(w, "sorry_address");
+	if (svc->has_sorry) {
+		json_object_begin(w);
+		json_address(w, "address", &svc->sorry_addr);
+		json_kv_uint(w, "port", svc->sorry_port);
+		json_object_end(w);
+	} else {
+		json_null(w);
+	}
+	if (svc->has_snat) {
+		json_address(w, "snat", &svc->snat);
+	} else {
+		json_key(w, "snat");
+		json_null(w);
+	}
+	json_health(w, &svc->health, 0);
+	json_position(w, svc->pos);
+	json_key(w, "members");
+	json_array_begin(w);
+	for (size_t i = 0; i < svc->n_members; i++)
+		json_member(w, &svc->members[i]);
+	json_array_end(w);
+	json_object_end(w);
+}
+
+void check_print_json(const struct xlb_config *cfg, FILE *out)
+{
+	const struct cfg_global *g = &cfg->global;
+	struct json_writer w;
+
+	json_init(&w, out, true);
+	json_object_begin(&w);
+	json_kv_string(&w, "file", cfg->source);
+	json_kv_bool(&w, "valid", true);
+	json_key(&w, "global");
+	json_object_begin(&w);
+	json_key(&w, "interfaces");
+	json_array_begin(&w);
+	for (size_t i = 0; i < g->n_interfaces; i++)
+		json_string(&w, g->interfaces[i]);
+	json_array_end(&w);
+	json_kv_uint(&w, "flow_table_size", g->flow_table_size);
+	json_kv_uint(&w, "tcp_idle_timeout_ms", g->tcp_idle_timeout_ms);
+	json_kv_uint(&w, "tcp_closing_timeout_ms", g->tcp_closing_timeout_ms);
+	json_kv_uint(&w, "udp_idle_timeout_ms", g->udp_idle_timeout_ms);
+	json_kv_uint(&w, "resolve_interval_ms", g->resolve_interval_ms);
+	json_key(&w, "socket_lb");
+	json_object_begin(&w);
+	json_kv_string(&w, "enabled", g->socket_lb.enabled == CFG_SOCKET_LB_AUTO ? "auto"
+				      : g->socket_lb.enabled == CFG_SOCKET_LB_ON ? "true" : "false");
+	json_kv_bool(&w, "active", cfg_socket_lb_on(cfg));
+	json_kv_bool(&w, "all_namespaces", g->socket_lb.all_namespaces);
+	json_key(&w, "cgroup");
+	if (g->socket_lb.cgroup[0])
+		json_string(&w, g->socket_lb.cgroup);
+	else
+		json_null(&w);
+	json_object_end(&w);
+	json_object_end(&w);
+	json_key(&w, "services");
+	json_array_begin(&w);
+	for (size_t i = 0; i < cfg->n_services; i++)
+		json_service(&w, &cfg->services[i]);
+	json_array_end(&w);
+	json_object_end(&w);
+	json_finish(&w);
+}
+
+void check_print_errors_json(const struct cfg_diag *d, FILE *out)
+{
+	struct json_writer w;
+
+	json_init(&w, out, true);
+	json_object_begin(&w);
+	json_kv_string(&w, "file", d->file ? d->file : "");
+	json_kv_bool(&w, "valid", false);
+	json_kv_uint(&w, "error_count", d->total);
+	json_key(&w, "errors");
+	json_array_begin(&w);
+	for (size_t i = 0; i < d->n; i++) {
+		json_object_begin(&w);
+		json_position(&w, d->errors[i].pos);
+		json_kv_string(&w, "message", d->errors[i].msg);
+		json_object_end(&w);
+	}
+	json_array_end(&w);
+	json_object_end(&w);
+	json_finish(&w);
+}
+
+/* ---- the command ------------------------------------------------------------ */
+
+static int check_run(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"json", no_argument, NULL, 'j'},
+		{NULL, 0, NULL, 0},
+	};
+	struct xlb_config *cfg = NULL;
+	struct cfg_diag diag;
+	bool json = false;
+	int opt, err;
+
+	opterr = 0; /* cli_usage_error says it in xlb's words */
+	while ((opt = getopt_long(argc, argv, "+j", options, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = true;
+			break;
+		default:
+			return cli_usage_error(&cmd_check, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind == argc)
+		return cli_usage_error(&cmd_check, "missing FILE");
+	if (argc - optind > 1)
+		return cli_usage_error(&cmd_check, "one FILE at a time (got %d)", argc - optind);
+
+	cfg_diag_init(&diag);
+	err = config_load_file(argv[optind], &cfg, &diag);
+	if (err) {
+		cfg_diag_print(&diag, stderr);
+		if (diag.total)
+			fprintf(stderr, "xlb: %zu error%s in %s\n", diag.total, plural(diag.total),
+				argv[optind]);
+		else
+			fprintf(stderr, "xlb: cannot load %s: %s\n", argv[optind], strerror(-err));
+		if (json)
+			check_print_errors_json(&diag, stdout);
+		cfg_diag_free(&diag);
+		return XLB_EXIT_FAIL;
+	}
+	if (json)
+		check_print_json(cfg, stdout);
+	else
+		check_print_plan(cfg, stdout);
+	config_free(cfg);
+	cfg_diag_free(&diag);
+	return XLB_EXIT_OK;
+}
+
+const struct command cmd_check = {
+	.name = "check",
+	.summary = "validate a configuration file and print the plan",
+	.usage = "usage: xlb check FILE [--json]\n"
+		 "\n"
+		 "Reads FILE (YAML, see docs/config.md), reports every problem as\n"
+		 "FILE:LINE:COL: message, or prints the services, members, health\n"
+		 "checks and global settings xlb would apply, defaults filled in.\n"
+		 "Nothing is resolved, loaded or attached.\n"
+		 "\n"
+		 "options:\n"
+		 "  -j, --json   print the plan (or the errors) as JSON on stdout\n"
+		 "  -h, --help   show this help\n"
+		 "\n"
+		 "exit status: 0 valid, 1 invalid, 2 usage error\n"
+		 "\n"
+		 "example:\n"
+		 "  xlb check /etc/xlb/xlb.yaml\n",
+	.run = check_run,
+};

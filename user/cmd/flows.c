@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+/* `xlb flows [--service NAME] [--json]`: the flow table, one line per
+ * connection (its forward entry), from the pins alone. */
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/abi_text.h"
+#include "cmd/cli.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "dp/maps.h"
+#include "dp/pin.h"
+
+/* Flow timestamps come from bpf_ktime_get_coarse_ns(): CLOCK_MONOTONIC. */
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+struct flows_ctx {
+	const struct xlb_maps *m;
+	const char *only;  /* service name, or NULL */
+	bool json;
+	struct json_writer w;
+	struct xlb_svc_info svc[XLB_MAX_SERVICES];
+	size_t shown;
+};
+
+static void flow_print(struct flows_ctx *c, const struct xlb_flow_key *k, const struct xlb_flow *f)
+{
+	const struct xlb_svc_info *si = f->service_id < XLB_MAX_SERVICES ? &c->svc[f->service_id]
+									  : NULL;
+	struct xlb_mbr_info mi = { 0 };
+	char client[64], vip[64], src[64], member[64], via[136], age[16], idle[16];
+	__u64 now = mono_ns();
+	__u64 age_s = now > f->created_ns ? (now - f->created_ns) / 1000000000ULL : 0;
+	__u64 idle_s = now > f->last_seen_ns ? (now - f->last_seen_ns) / 1000000000ULL : 0;
+
+	xlb_maps_mbr_info_get(c->m, f->member_id, &mi);
+	xlb_ip_port_str(&k->src, k->family, k->sport, client, sizeof(client));
+	xlb_ip_port_str(&k->dst, k->family, k->dport, vip, sizeof(vip));
+	xlb_ip_port_str(&f->nat_src, f->family, f->nat_sport, src, sizeof(src));
+	xlb_ip_port_str(&f->nat_dst, f->family, f->nat_dport, member, sizeof(member));
+	if (c->json) {
+		json_object_begin(&c->w);
+		json_kv_string(&c->w, "service", si && si->in_use ? si->name : "");
+		json_kv_string(&c->w, "protocol", xlb_proto_str(k->proto));
+		json_kv_string(&c->w, "client", client);
+		json_kv_string(&c->w, "vip", vip);
+		json_kv_string(&c->w, "source", src);
+		json_kv_string(&c->w, "member", mi.name);
+		json_kv_string(&c->w, "member_address", member);
+		json_kv_string(&c->w, "state", xlb_flow_state_str(f->state));
+		json_kv_uint(&c->w, "age_s", age_s);
+		json_kv_uint(&c->w, "idle_s", idle_s);
+		json_object_end(&c->w);
+		return;
+	}
+	snprintf(via, sizeof(via), "%s -> %s", src, member);
+	if (!c->shown)
+		printf("%-16s %-5s %-42s %-24s %-16s %-42s %-12s %6s %6s\n", "SERVICE", "PROTO",
+		       "CLIENT", "VIP", "MEMBER", "VIA (SOURCE -> MEMBER)", "STATE", "AGE", "IDLE");
+	printf("%-16s %-5s %-42s %-24s %-16s %-42s %-12s %6s %6s\n",
+	       si && si->in_use ? si->name : "(removed)", xlb_proto_str(k->proto), client, vip,
+	       mi.name[0] ? mi.name : "(removed)", via,
+	       xlb_flow_state_str(f->state), xlb_age_str(age_s, age, sizeof(age)),
+	       xlb_age_str(idle_s, idle, sizeof(idle)));
+}
+
+static int flows_walk(struct flows_ctx *c)
+{
+	struct xlb_flow_key key, next;
+	struct xlb_flow val;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(c->m->flows, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(c->m->flows, &key, &val) || val.dir != XLB_DIR_FORWARD)
+			continue;
+		if (c->only && (val.service_id >= XLB_MAX_SERVICES ||
+				strcmp(c->svc[val.service_id].name, c->only) != 0))
+			continue;
+		flow_print(c, &key, &val);
+		c->shown++;
+	}
+	return 0;
+}
+
+static int flows_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pin-dir", required_argument, NULL, 'p' },
+		{ "service", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 },
+	};
+	const char *dir = XLB_PIN_DIR_DEFAULT;
+	struct flows_ctx *c = calloc(1, sizeof(*c));
+	struct xlb_maps m;
+	int opt, rc = XLB_EXIT_OK;
+
+	if (!c)
+		return XLB_EXIT_FAIL;
+	while ((opt = getopt_long(argc, argv, "p:s:j", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			dir = optarg;
+			break;
+		case 's':
+			c->only = optarg;
+			break;
+		case 'j':
+			c->json = true;
+			break;
+		default:
+			free(c);
+			return cli_usage_error(&cmd_flows, "unknown option");
+		}
+	}
+	if (optind != argc) {
+		free(c);
+		return cli_usage_error(&cmd_flows, "unexpected argument '%s'", argv[optind]);
+	}
+	if (xlb_maps_open_for_reading(&m, dir)) {
+		free(c);
+		return XLB_EXIT_FAIL;
+	}
+	c->m = &m;
+	for (__u32 id = 0; id < XLB_MAX_SERVICES; id++)
+		xlb_maps_svc_info_get(&m, id, &c->svc[id]);
+	if (c->only) {
+		bool found = false;
+
+		for (__u32 id = 0; id < XLB_MAX_SERVICES; id++)
+			found |= c->svc[id].in_use && strcmp(c->svc[id].name, c->only) == 0;
+		if (!found) {
+			log_err("no service named '%s' is published at %s ('xlb status' lists them)",
+				c->only, dir);
+			rc = XLB_EXIT_FAIL;
+			goto out;
+		}
+	}
+	if (c->json) {
+		json_init(&c->w, stdout, true);
+		json_array_begin(&c->w);
+	}
+	flows_walk(c);
+	if (c->json) {
+		json_array_end(&c->w);
+		json_finish(&c->w);
+	} else if (!c->shown) {
+		printf("no flows%s%s\n", c->only ? " for " : "", c->only ? c->only : "");
+	} else {
+		printf("%zu flow%s\n", c->shown, c->shown == 1 ? "" : "s");
+	}
+out:
+	xlb_maps_close(&m);
+	free(c);
+	return rc;
+}
+
+const struct command cmd_flows = {
+	.name = "flows",
+	.summary = "list the connections in the flow table",
+	.usage = "usage: xlb flows [--service NAME] [--json] [--pin-dir DIR]\n"
+		 "\n"
+		 "One line per connection: its service, the client and VIP, the member it\n"
+		 "was given and the balancer's own source address and port toward it, its\n"
+		 "state (syn-sent, established, closing, reset, udp), age and idle time.\n"
+		 "Reads the pins, with or without the daemon running.\n"
+		 "\n"
+		 "options:\n"
+		 "  -s, --service NAME  only this service's connections\n"
+		 "  -j, --json          machine-readable output\n"
+		 "  -p, --pin-dir DIR   where the data plane is pinned (default " XLB_PIN_DIR_DEFAULT ")\n",
+	.run = flows_run,
+};

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+/* `xlb stop`: end the daemon if it runs, detach the data plane and remove
+ * every pin.  Removing a pinned bpf_link drops the last reference to it once
+ * no process holds it, which detaches the program from its hook. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/cli.h"
+#include "lib/log.h"
+#include "dp/pin.h"
+#include "dp/tc.h"
+
+#define STOP_WAIT_MS 10000
+
+static int wait_for_daemon_exit(const char *dir, pid_t pid)
+{
+	struct timespec step = { 0, 50 * 1000 * 1000 };
+
+	for (int waited = 0; waited < STOP_WAIT_MS; waited += 50) {
+		if (pin_dir_lock_holder(dir) != pid)
+			return 0;
+		nanosleep(&step, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+static int stop_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pin-dir", required_argument, NULL, 'p' },
+		{ 0 },
+	};
+	const char *dir = XLB_PIN_DIR_DEFAULT;
+	struct stat st;
+	int c, removed = 0, elsewhere;
+	pid_t pid;
+
+	while ((c = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			dir = optarg;
+			break;
+		default:
+			return cli_usage_error(&cmd_stop, "unknown option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error(&cmd_stop, "unexpected argument '%s'", argv[optind]);
+	if (geteuid() != 0) {
+		log_err("xlb stop needs root: it detaches BPF programs (run it with sudo)");
+		return XLB_EXIT_FAIL;
+	}
+	if (stat(dir, &st)) {
+		if (errno == ENOENT) {
+			printf("xlb is not running: nothing pinned at %s\n", dir);
+			return XLB_EXIT_OK;
+		}
+		log_err("cannot look at %s: %s", dir, strerror(errno));
+		return XLB_EXIT_FAIL;
+	}
+	/* tc filters are found through netlink, which only reaches this
+	 * namespace: stopping from elsewhere would leave them behind. */
+	elsewhere = tc_record_elsewhere(dir);
+	if (elsewhere) {
+		log_err("the data plane at %s is attached with tc in another network namespace "
+			"(ifindex %d there); run 'xlb stop' in that namespace (e.g. 'ip netns exec "
+			"NAME xlb stop'); nothing was changed",
+			dir, elsewhere);
+		return XLB_EXIT_FAIL;
+	}
+	pid = pin_dir_lock_holder(dir);
+	if (pid > 0) {
+		printf("stopping the xlb daemon (PID %d)\n", (int)pid);
+		if (kill(pid, SIGTERM) && errno != ESRCH) {
+			log_err("cannot signal PID %d: %s", (int)pid, strerror(errno));
+			return XLB_EXIT_FAIL;
+		}
+		if (wait_for_daemon_exit(dir, pid)) {
+			log_err("the daemon (PID %d) did not exit within %d s; nothing removed",
+				(int)pid, STOP_WAIT_MS / 1000);
+			return XLB_EXIT_FAIL;
+		}
+	}
+	if (pin_dir_remove(dir, &removed))
+		return XLB_EXIT_FAIL;
+	printf("xlb stopped: data plane detached, %d pins removed from %s\n", removed, dir);
+	return XLB_EXIT_OK;
+}
+
+const struct command cmd_stop = {
+	.name = "stop",
+	.summary = "stop the daemon, detach the data plane and remove its pins",
+	.usage = "usage: xlb stop [--pin-dir DIR]\n"
+		 "\n"
+		 "Ends a running daemon (SIGTERM, waiting up to 10 s), removes the pinned\n"
+		 "links (which detaches the programs from their interfaces and hooks), then\n"
+		 "the pinned maps and the pin directory.  Established connections through\n"
+		 "xlb end with it.  To restart the daemon without losing connections, end\n"
+		 "it with SIGTERM instead and start it again: see docs/operations.md.\n"
+		 "\n"
+		 "options:\n"
+		 "  -p, --pin-dir DIR  where the data plane is pinned (default " XLB_PIN_DIR_DEFAULT ")\n",
+	.run = stop_run,
+};

@@ -1,0 +1,694 @@
+// SPDX-License-Identifier: MIT
+/* The schema walk from a YAML tree to struct xlb_config, both the seed's
+ * one-service form and the `services:` list, with defaults.  Reading the
+ * file is config_load.c; cross-field checks are config_check.c. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/internal.h"
+
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- schema: the keys of each mapping ------------------------------------ */
+
+enum { HK_TYPE, HK_PORT, HK_INTERVAL, HK_TIMEOUT, HK_RISE, HK_FALL, HK_PATH, HK_EXPECT, HK__N };
+static const char *const hc_keys[HK__N] = {
+	[HK_TYPE] = "type", [HK_PORT] = "port", [HK_INTERVAL] = "interval",
+	[HK_TIMEOUT] = "timeout", [HK_RISE] = "rise", [HK_FALL] = "fall",
+	[HK_PATH] = "path", [HK_EXPECT] = "expect",
+};
+
+enum { MK_ADDRESS, MK_PORT, MK_WEIGHT, MK_HEALTHCHECK, MK__N };
+static const char *const member_keys[MK__N] = {
+	[MK_ADDRESS] = "address", [MK_PORT] = "port", [MK_WEIGHT] = "weight",
+	[MK_HEALTHCHECK] = "healthcheck",
+};
+
+enum { PK_MEMBERS, PK_HEALTHCHECK, PK__N };
+static const char *const pool_keys[PK__N] = {
+	[PK_MEMBERS] = "members", [PK_HEALTHCHECK] = "healthcheck",
+};
+
+enum { VK_IP, VK_PORT, VK_LISTENER_PORT, VK_POOL, VK__N };
+static const char *const vip_keys[VK__N] = {
+	[VK_IP] = "ip", [VK_PORT] = "port", [VK_LISTENER_PORT] = "listener_port",
+	[VK_POOL] = "pool",
+};
+
+enum { EK_ADDRESS, EK_PORT, EK__N };
+static const char *const endpoint_keys[EK__N] = {
+	[EK_ADDRESS] = "address", [EK_PORT] = "port",
+};
+
+enum {
+	GK_INTERFACES, GK_FLOWS, GK_TCP_IDLE, GK_TCP_CLOSING, GK_UDP_IDLE, GK_RESOLVE,
+	GK_SOCKET_LB, GK__N
+};
+static const char *const global_keys[GK__N] = {
+	[GK_INTERFACES] = "interfaces", [GK_FLOWS] = "flow_table_size",
+	[GK_TCP_IDLE] = "tcp_idle_timeout", [GK_TCP_CLOSING] = "tcp_closing_timeout",
+	[GK_UDP_IDLE] = "udp_idle_timeout", [GK_RESOLVE] = "resolve_interval",
+	[GK_SOCKET_LB] = "socket_lb",
+};
+
+enum { LK_ENABLED, LK_ALL_NS, LK_CGROUP, LK__N };
+static const char *const socket_lb_keys[LK__N] = {
+	[LK_ENABLED] = "enabled", [LK_ALL_NS] = "all_namespaces", [LK_CGROUP] = "cgroup",
+};
+/* In the order of enum cfg_socket_lb. */
+static const char *const socket_lb_modes[] = {"auto", "true", "false"};
+static const char *const bool_names[] = {"false", "true"};
+
+/* A service's keys.  The seed form writes one service at the top level,
+ * named by `service:`, next to `global:`; a `services:` list holds items
+ * named by `name:`. */
+enum {
+	SK_NAME, SK_VIP, SK_PROTOCOL, SK_SCHEDULER, SK_FORWARDING, SK_ON_EMPTY,
+	SK_SORRY, SK_SNAT, SK_POOL, SK_MEMBERS, SK_HEALTHCHECK, SK_GLOBAL, SK_SERVICES, SK__N
+};
+#define SERVICE_KEYS                                                             \
+	[SK_VIP] = "vip", [SK_PROTOCOL] = "protocol", [SK_SCHEDULER] = "scheduler", \
+	[SK_FORWARDING] = "forwarding", [SK_ON_EMPTY] = "on_empty",                 \
+	[SK_SORRY] = "sorry_address", [SK_SNAT] = "snat", [SK_POOL] = "pool",       \
+	[SK_MEMBERS] = "members", [SK_HEALTHCHECK] = "healthcheck"
+static const char *const seed_keys[SK__N] = {
+	[SK_NAME] = "service", SERVICE_KEYS, [SK_GLOBAL] = "global", [SK_SERVICES] = "services",
+};
+static const char *const item_keys[SK__N] = {[SK_NAME] = "name", SERVICE_KEYS};
+
+static const char *const protocol_names[] = {"tcp", "udp"};
+
+const char *cfg_protocol_name(uint8_t ipproto)
+{
+	return ipproto == IPPROTO_UDP ? "udp" : ipproto == IPPROTO_TCP ? "tcp" : "?";
+}
+
+/* Value ranges (documented in docs/config.md). */
+#define HC_INTERVAL_MIN_MS 100u
+#define HC_TIMEOUT_MIN_MS  10u
+#define HOUR_MS            (3600u * 1000)
+
+struct ctx {
+	struct cfg_diag *d;
+	struct xlb_config *cfg;
+};
+
+/* ---- health checks ------------------------------------------------------- */
+
+static void parse_http_path(struct cfg_diag *d, const struct ynode *v, struct cfg_health *h)
+{
+	const char *s;
+
+	if (cfg_want_string(d, v, "path", &s))
+		return;
+	if (s[0] != '/') {
+		cfg_error_at(d, v->pos, "path: '%s' must start with '/'", s);
+		return;
+	}
+	if (strlen(s) >= sizeof(h->path)) {
+		cfg_error_at(d, v->pos, "path: %zu bytes long; at most %zu allowed", strlen(s),
+			     sizeof(h->path) - 1);
+		return;
+	}
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p <= ' ' || *p == 0x7f) {
+			cfg_error_at(d, v->pos, "path: '%s' holds a space or control character; "
+				     "encode it as %%%02X", s, *p);
+			return;
+		}
+	}
+	strcpy(h->path, s);
+}
+
+/* Applies one `healthcheck:` node on top of h: a check type alone, or a
+ * mapping of the settings to change. */
+static void parse_health(struct cfg_diag *d, const struct ynode *v, struct cfg_health *h)
+{
+	const struct ynode *k[HK__N], *val[HK__N];
+	unsigned type;
+	uint32_t n;
+
+	if (v->kind == YN_SCALAR && !ynode_is_null(v)) {
+		if (!cfg_want_enum(d, v, "healthcheck", cfg_hc_type_names, 3, &type))
+			h->type = type;
+		return;
+	}
+	if (cfg_want_kind(d, v, "healthcheck", YN_MAP))
+		return;
+	cfg_map_fields(d, v, "in healthcheck", hc_keys, HK__N, k, val);
+	if (val[HK_TYPE] && !cfg_want_enum(d, val[HK_TYPE], "type", cfg_hc_type_names, 3, &type))
+		h->type = type;
+	if (val[HK_PORT])
+		cfg_want_port(d, val[HK_PORT], "port", &h->port);
+	if (val[HK_INTERVAL])
+		cfg_want_duration(d, val[HK_INTERVAL], "interval", HC_INTERVAL_MIN_MS, HOUR_MS,
+				  &h->interval_ms);
+	if (val[HK_TIMEOUT])
+		cfg_want_duration(d, val[HK_TIMEOUT], "timeout", HC_TIMEOUT_MIN_MS, HOUR_MS,
+				  &h->timeout_ms);
+	if (val[HK_RISE] && !cfg_want_uint(d, val[HK_RISE], "rise", 1, CFG_HC_COUNT_MAX, &n))
+		h->rise = n;
+	if (val[HK_FALL] && !cfg_want_uint(d, val[HK_FALL], "fall", 1, CFG_HC_COUNT_MAX, &n))
+		h->fall = n;
+	if (val[HK_PATH])
+		parse_http_path(d, val[HK_PATH], h);
+	if (val[HK_EXPECT] && !cfg_want_uint(d, val[HK_EXPECT], "expect", 100, 599, &n))
+		h->expect = (uint16_t)n;
+
+	for (int i = HK_PATH; i <= HK_EXPECT; i++)
+		if (k[i] && h->type != CFG_HC_HTTP)
+			cfg_error_at(d, k[i]->pos, "'%s' only applies to http checks (this check "
+				     "is %s); add 'type: http' or remove it", hc_keys[i],
+				     cfg_hc_type_name(h->type));
+	/* Checked where either value is written, on the merged settings, so a
+	 * member override is judged with what it inherits. */
+	if ((val[HK_INTERVAL] || val[HK_TIMEOUT]) && h->type != CFG_HC_NONE &&
+	    h->timeout_ms >= h->interval_ms) {
+		char ti[16], iv[16];
+		const struct ynode *at = val[HK_TIMEOUT] ? val[HK_TIMEOUT] : val[HK_INTERVAL];
+
+		cfg_error_at(d, at->pos, "timeout %s must be shorter than interval %s, so that "
+			     "a check ends before the next one starts",
+			     cfg_format_duration(h->timeout_ms, ti, sizeof(ti)),
+			     cfg_format_duration(h->interval_ms, iv, sizeof(iv)));
+	}
+}
+
+static void health_defaults(struct cfg_health *h, uint8_t protocol)
+{
+	*h = (struct cfg_health){
+		/* UDP has no handshake to probe: a UDP service is checked only
+		 * when the file says how. */
+		.type = protocol == IPPROTO_UDP ? CFG_HC_NONE : CFG_HC_TCP,
+		.interval_ms = CFG_HC_INTERVAL_MS,
+		.timeout_ms = CFG_HC_TIMEOUT_MS,
+		.rise = CFG_HC_RISE,
+		.fall = CFG_HC_FALL,
+		.expect = CFG_HC_EXPECT,
+		.path = "/",
+	};
+}
+
+/* ---- members ------------------------------------------------------------- */
+
+static void parse_member_address(struct cfg_diag *d, const struct ynode *v,
+				 struct cfg_member *m)
+{
+	const char *s;
+
+	m->addr_pos = v->pos;
+	if (cfg_want_string(d, v, "address", &s))
+		return;
+	if (addr_looks_literal(s)) {
+		cfg_want_ip(d, v, "address", &m->addr);
+		return;
+	}
+	if (!hostname_valid(s)) {
+		cfg_error_at(d, v->pos, "address: '%s' is neither an IP address nor a valid "
+			     "hostname (letters, digits, '-' and '.', at most 253 characters)", s);
+		return;
+	}
+	m->is_hostname = true;
+	snprintf(m->host, sizeof(m->host), "%s", s);
+}
+
+static void parse_member(struct ctx *c, const struct ynode *key, const struct ynode *v,
+			 const struct cfg_service *svc, struct cfg_member *m)
+{
+	const struct ynode *k[MK__N], *val[MK__N];
+	uint32_t weight;
+	unsigned typos;
+	char where[XLB_NAME_MAX + 16];
+
+	m->pos = key->pos;
+	m->addr_pos = v->pos;
+	m->weight = XLB_WEIGHT_DEFAULT;
+	m->health = svc->health;
+	cfg_want_name(c->d, key, "member name", m->name);
+
+	if (v->kind == YN_SEQ && v->n == 2) {
+		parse_member_address(c->d, v->kids[0], m);
+		cfg_want_port(c->d, v->kids[1], "port", &m->port);
+		return;
+	}
+	if (v->kind != YN_MAP) {
+		cfg_error_at(c->d, v->pos, "member '%s': expected [address, port] or a mapping "
+			     "with address, port and weight, got %s%s", m->name, ynode_kind_text(v),
+			     v->kind == YN_SEQ ? " without exactly 2 items" : "");
+		return;
+	}
+	snprintf(where, sizeof(where), "in member '%s'", m->name);
+	typos = cfg_map_fields(c->d, v, where, member_keys, MK__N, k, val);
+	if (val[MK_ADDRESS])
+		parse_member_address(c->d, val[MK_ADDRESS], m);
+	else if (!(typos & 1u << MK_ADDRESS))
+		cfg_error_at(c->d, v->pos, "member '%s': missing required key 'address'", m->name);
+	if (val[MK_PORT])
+		cfg_want_port(c->d, val[MK_PORT], "port", &m->port);
+	else if (!(typos & 1u << MK_PORT))
+		cfg_error_at(c->d, v->pos, "member '%s': missing required key 'port'", m->name);
+	if (val[MK_WEIGHT] &&
+	    !cfg_want_uint(c->d, val[MK_WEIGHT], "weight", 0, XLB_WEIGHT_MAX, &weight))
+		m->weight = (uint16_t)weight;
+	if (val[MK_HEALTHCHECK]) {
+		m->health_override = true;
+		parse_health(c->d, val[MK_HEALTHCHECK], &m->health);
+	}
+}
+
+static void parse_members(struct ctx *c, const struct ynode *v, struct cfg_service *svc)
+{
+	size_t n;
+
+	svc->members_pos = v->pos;
+	if (v->kind == YN_SEQ) {
+		cfg_error_at(c->d, v->pos, "members: expected a mapping of 'name: [address, port]', "
+			     "got a list; drop the '-' before each member");
+		return;
+	}
+	if (cfg_want_kind(c->d, v, "members", YN_MAP))
+		return;
+	n = v->n / 2;
+	if (n == 0) {
+		cfg_error_at(c->d, v->pos, "members: the pool is empty; add at least one "
+			     "'name: [address, port]'");
+		return;
+	}
+	if (n > XLB_MAX_MEMBERS_PER_SERVICE) {
+		cfg_error_at(c->d, v->kids[2 * XLB_MAX_MEMBERS_PER_SERVICE]->pos,
+			     "members: more than %d members in one service (the data plane's "
+			     "limit); split the service", XLB_MAX_MEMBERS_PER_SERVICE);
+		n = XLB_MAX_MEMBERS_PER_SERVICE;
+	}
+	if (c->cfg->n_members + n > XLB_MAX_MEMBERS) {
+		size_t room = XLB_MAX_MEMBERS - c->cfg->n_members;
+
+		cfg_error_at(c->d, v->kids[2 * room]->pos,
+			     "members: more than %d members over all services (the data plane's "
+			     "limit)", XLB_MAX_MEMBERS);
+		n = room;
+	}
+	svc->members = calloc(n ? n : 1, sizeof(*svc->members));
+	if (!svc->members) {
+		cfg_error_at(c->d, v->pos, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		parse_member(c, v->kids[2 * i], v->kids[2 * i + 1], svc, &svc->members[i]);
+	svc->n_members = n;
+	c->cfg->n_members += n;
+}
+
+/* ---- services ------------------------------------------------------------ */
+
+/* members and healthcheck may be written at the service, in `pool:` or in
+ * `vip: pool:` (the seed); each once. */
+struct pool_src {
+	const struct ynode *members_key, *members, *health_key, *health;
+	bool members_typo; /* an unknown key was taken for 'members' */
+};
+
+static void pool_take(struct cfg_diag *d, const struct ynode **slot_key,
+		      const struct ynode **slot, const struct ynode *key, const struct ynode *val)
+{
+	if (!key)
+		return;
+	if (*slot_key) {
+		cfg_error_at(d, key->pos, "'%s' is given twice in this service (also at line %u); "
+			     "give the pool once", key->str, (*slot_key)->pos.line);
+		return;
+	}
+	*slot_key = key;
+	*slot = val;
+}
+
+static void pool_from_map(struct cfg_diag *d, const struct ynode *v, struct pool_src *p)
+{
+	const struct ynode *k[PK__N], *val[PK__N];
+
+	if (cfg_want_kind(d, v, "pool", YN_MAP))
+		return;
+	if (cfg_map_fields(d, v, "in pool", pool_keys, PK__N, k, val) & 1u << PK_MEMBERS)
+		p->members_typo = true;
+	pool_take(d, &p->members_key, &p->members, k[PK_MEMBERS], val[PK_MEMBERS]);
+	pool_take(d, &p->health_key, &p->health, k[PK_HEALTHCHECK], val[PK_HEALTHCHECK]);
+}
+
+static void parse_endpoint(struct cfg_diag *d, const struct ynode *v, const char *key,
+			   struct xlb_addr *addr, uint16_t *port)
+{
+	const struct ynode *k[EK__N], *val[EK__N];
+	unsigned typos;
+
+	if (v->kind == YN_SEQ && v->n == 2) {
+		cfg_want_ip(d, v->kids[0], key, addr);
+		cfg_want_port(d, v->kids[1], key, port);
+		return;
+	}
+	if (v->kind != YN_MAP) {
+		cfg_error_at(d, v->pos, "%s: expected [address, port] or a mapping with address "
+			     "and port, got %s", key, ynode_kind_text(v));
+		return;
+	}
+	typos = cfg_map_fields(d, v, "in sorry_address", endpoint_keys, EK__N, k, val);
+	if (!val[EK_ADDRESS] || !val[EK_PORT]) {
+		if (!typos)
+			cfg_error_at(d, v->pos, "%s: missing required key '%s'", key,
+				     val[EK_ADDRESS] ? "port" : "address");
+		return;
+	}
+	cfg_want_ip(d, val[EK_ADDRESS], "address", addr);
+	cfg_want_port(d, val[EK_PORT], "port", port);
+}
+
+static void parse_vip(struct cfg_diag *d, const struct ynode *v, struct cfg_service *svc,
+		      struct pool_src *pool)
+{
+	const struct ynode *k[VK__N], *val[VK__N];
+	const struct ynode *port;
+	unsigned typos;
+
+	svc->vip_pos = v->pos;
+	if (cfg_want_kind(d, v, "vip", YN_MAP))
+		return;
+	typos = cfg_map_fields(d, v, "in vip", vip_keys, VK__N, k, val);
+	if (val[VK_IP])
+		cfg_want_ip(d, val[VK_IP], "ip", &svc->vip);
+	else if (!(typos & 1u << VK_IP))
+		cfg_error_at(d, v->pos, "vip: missing required key 'ip'");
+	/* listener_port is the seed's spelling of port. */
+	port = val[VK_PORT] ? val[VK_PORT] : val[VK_LISTENER_PORT];
+	if (val[VK_PORT] && val[VK_LISTENER_PORT])
+		cfg_error_at(d, k[VK_LISTENER_PORT]->pos, "vip: give either 'port' or "
+			     "'listener_port' (the same setting), not both");
+	else if (port)
+		cfg_want_port(d, port, k[VK_PORT] ? "port" : "listener_port", &svc->port);
+	else if (!(typos & (1u << VK_PORT | 1u << VK_LISTENER_PORT)))
+		cfg_error_at(d, v->pos, "vip: missing required key 'port'");
+	if (val[VK_POOL])
+		pool_from_map(d, val[VK_POOL], pool);
+}
+
+static void parse_enum_key(struct cfg_diag *d, const struct ynode *v, const char *key,
+			   const char *const names[], size_t n, unsigned *out)
+{
+	unsigned idx;
+
+	if (v && !cfg_want_enum(d, v, key, names, n, &idx))
+		*out = idx;
+}
+
+/* k/val: the service mapping read against its keys (the top level for the
+ * seed form, a list item otherwise). */
+static void parse_service(struct ctx *c, const struct ynode *map, const char *const keys[],
+			  const struct ynode *k[], const struct ynode *val[], unsigned typos,
+			  struct cfg_service *svc)
+{
+	struct pool_src pool = {0};
+	unsigned proto = 0, sched = 0, fwd = 0, on_empty = 0;
+
+	svc->pos = map->pos;
+	if (val[SK_NAME]) {
+		svc->pos = val[SK_NAME]->pos;
+		cfg_want_name(c->d, val[SK_NAME], keys[SK_NAME], svc->name);
+	} else if (!(typos & 1u << SK_NAME)) {
+		cfg_error_at(c->d, map->pos, "missing required key '%s' (the service's name)",
+			     keys[SK_NAME]);
+	}
+	parse_enum_key(c->d, val[SK_PROTOCOL], "protocol", protocol_names, 2, &proto);
+	svc->protocol = proto ? IPPROTO_UDP : IPPROTO_TCP;
+	parse_enum_key(c->d, val[SK_SCHEDULER], "scheduler", cfg_sched_names, 3, &sched);
+	parse_enum_key(c->d, val[SK_FORWARDING], "forwarding", cfg_fwd_names, 3, &fwd);
+	parse_enum_key(c->d, val[SK_ON_EMPTY], "on_empty", cfg_on_empty_names, 3, &on_empty);
+	svc->sched = sched;
+	svc->fwd = fwd;
+	svc->on_empty = on_empty;
+
+	if (val[SK_VIP])
+		parse_vip(c->d, val[SK_VIP], svc, &pool);
+	else if (!(typos & 1u << SK_VIP))
+		cfg_error_at(c->d, map->pos, "missing required key 'vip' (ip and port)");
+	if (val[SK_SORRY]) {
+		svc->has_sorry = true;
+		svc->sorry_pos = val[SK_SORRY]->pos;
+		parse_endpoint(c->d, val[SK_SORRY], "sorry_address", &svc->sorry_addr,
+			       &svc->sorry_port);
+	}
+	if (val[SK_SNAT]) {
+		svc->has_snat = true;
+		svc->snat_pos = val[SK_SNAT]->pos;
+		cfg_want_ip(c->d, val[SK_SNAT], "snat", &svc->snat);
+	}
+
+	pool_take(c->d, &pool.members_key, &pool.members, k[SK_MEMBERS], val[SK_MEMBERS]);
+	pool_take(c->d, &pool.health_key, &pool.health, k[SK_HEALTHCHECK], val[SK_HEALTHCHECK]);
+	if (val[SK_POOL])
+		pool_from_map(c->d, val[SK_POOL], &pool);
+	health_defaults(&svc->health, svc->protocol);
+	if (pool.health)
+		parse_health(c->d, pool.health, &svc->health);
+	if (pool.members)
+		parse_members(c, pool.members, svc);
+	else if (!pool.members_typo && !(typos & 1u << SK_MEMBERS))
+		cfg_error_at(c->d, map->pos, "missing required key 'members' (in 'pool:' or "
+			     "at the service)");
+	cfg_check_service(c->d, svc);
+}
+
+/* ---- global settings and the top level ------------------------------------ */
+
+static void parse_interface(struct cfg_diag *d, const struct ynode *v, struct cfg_global *g)
+{
+	const char *s;
+
+	if (cfg_want_string(d, v, "interfaces", &s))
+		return;
+	if (strlen(s) >= IFNAMSIZ || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 ||
+	    strpbrk(s, "/: \t")) {
+		cfg_error_at(d, v->pos, "interfaces: '%s' is not an interface name (at most %d "
+			     "characters, no '/', ':' or spaces)", s, IFNAMSIZ - 1);
+		return;
+	}
+	for (size_t i = 0; i < g->n_interfaces; i++) {
+		if (strcmp(g->interfaces[i], s) == 0) {
+			cfg_error_at(d, v->pos, "interfaces: '%s' is listed twice", s);
+			return;
+		}
+	}
+	if (g->n_interfaces == XLB_MAX_INTERFACES) {
+		cfg_error_at(d, v->pos, "interfaces: more than %d interfaces", XLB_MAX_INTERFACES);
+		return;
+	}
+	strcpy(g->interfaces[g->n_interfaces++], s);
+}
+
+static bool path_has_dotdot(const char *s)
+{
+	for (const char *p = s; (p = strstr(p, "..")); p += 2)
+		if ((p == s || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
+			return true;
+	return false;
+}
+
+static void parse_cgroup(struct cfg_diag *d, const struct ynode *v, struct cfg_socket_lb_opts *o)
+{
+	const char *s;
+
+	if (cfg_want_string(d, v, "cgroup", &s))
+		return;
+	if (s[0] != '/') {
+		cfg_error_at(d, v->pos, "cgroup: '%s' is not an absolute path; give the cgroup v2 "
+			     "directory whose processes are balanced, or leave it out for the "
+			     "root of the cgroup v2 mount", s);
+		return;
+	}
+	if (strlen(s) >= sizeof(o->cgroup)) {
+		cfg_error_at(d, v->pos, "cgroup: %zu bytes long; at most %zu allowed", strlen(s),
+			     sizeof(o->cgroup) - 1);
+		return;
+	}
+	if (path_has_dotdot(s)) {
+		cfg_error_at(d, v->pos, "cgroup: '%s' holds '..'; write the path without it", s);
+		return;
+	}
+	strcpy(o->cgroup, s);
+}
+
+/* `socket_lb: true` alone, or a mapping of enabled, all_namespaces, cgroup. */
+static void parse_socket_lb(struct cfg_diag *d, const struct ynode *v, struct cfg_socket_lb_opts *o)
+{
+	const struct ynode *k[LK__N], *val[LK__N];
+	unsigned u;
+
+	if (v->kind == YN_SCALAR && !ynode_is_null(v)) {
+		if (!cfg_want_enum(d, v, "socket_lb", socket_lb_modes, N_ELEMS(socket_lb_modes), &u))
+			o->enabled = (enum cfg_socket_lb)u;
+		return;
+	}
+	if (cfg_want_kind(d, v, "socket_lb", YN_MAP))
+		return;
+	cfg_map_fields(d, v, "in socket_lb", socket_lb_keys, LK__N, k, val);
+	if (val[LK_ENABLED] &&
+	    !cfg_want_enum(d, val[LK_ENABLED], "enabled", socket_lb_modes, N_ELEMS(socket_lb_modes), &u))
+		o->enabled = (enum cfg_socket_lb)u;
+	if (val[LK_ALL_NS] &&
+	    !cfg_want_enum(d, val[LK_ALL_NS], "all_namespaces", bool_names, N_ELEMS(bool_names), &u))
+		o->all_namespaces = u;
+	if (val[LK_CGROUP])
+		parse_cgroup(d, val[LK_CGROUP], o);
+}
+
+bool cfg_vip_is_local(const struct cfg_service *svc)
+{
+	const struct xlb_addr *a = &svc->vip;
+
+	if (a->family == AF_INET)
+		return (ntohl(a->v4.s_addr) >> 24) == 127;
+	return a->family == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&a->v6);
+}
+
+bool cfg_socket_lb_on(const struct xlb_config *cfg)
+{
+	if (cfg->global.socket_lb.enabled != CFG_SOCKET_LB_AUTO)
+		return cfg->global.socket_lb.enabled == CFG_SOCKET_LB_ON;
+	for (size_t i = 0; i < cfg->n_services; i++)
+		if (cfg_vip_is_local(&cfg->services[i]))
+			return true;
+	return false;
+}
+
+static void parse_global(struct cfg_diag *d, const struct ynode *v, struct cfg_global *g)
+{
+	const struct ynode *k[GK__N], *val[GK__N];
+	const struct ynode *ifs;
+
+	if (cfg_want_kind(d, v, "global", YN_MAP))
+		return;
+	cfg_map_fields(d, v, "in global", global_keys, GK__N, k, val);
+	ifs = val[GK_INTERFACES];
+	if (ifs && ifs->kind == YN_SEQ)
+		for (size_t i = 0; i < ifs->n; i++)
+			parse_interface(d, ifs->kids[i], g);
+	else if (ifs)
+		parse_interface(d, ifs, g); /* one name needs no list */
+	if (val[GK_FLOWS])
+		cfg_want_uint(d, val[GK_FLOWS], "flow_table_size", XLB_FLOWS_MIN, XLB_FLOWS_MAX,
+			      &g->flow_table_size);
+	if (val[GK_TCP_IDLE])
+		cfg_want_duration(d, val[GK_TCP_IDLE], "tcp_idle_timeout", 1000, 24 * HOUR_MS,
+				  &g->tcp_idle_timeout_ms);
+	if (val[GK_TCP_CLOSING])
+		cfg_want_duration(d, val[GK_TCP_CLOSING], "tcp_closing_timeout", 1000, HOUR_MS,
+				  &g->tcp_closing_timeout_ms);
+	if (val[GK_UDP_IDLE])
+		cfg_want_duration(d, val[GK_UDP_IDLE], "udp_idle_timeout", 1000, 24 * HOUR_MS,
+				  &g->udp_idle_timeout_ms);
+	if (val[GK_RESOLVE])
+		cfg_want_duration(d, val[GK_RESOLVE], "resolve_interval", 1000, 24 * HOUR_MS,
+				  &g->resolve_interval_ms);
+	if (val[GK_SOCKET_LB])
+		parse_socket_lb(d, val[GK_SOCKET_LB], &g->socket_lb);
+}
+
+static void global_defaults(struct cfg_global *g)
+{
+	*g = (struct cfg_global){
+		.flow_table_size = XLB_FLOWS_DEFAULT,
+		.tcp_idle_timeout_ms = CFG_TCP_IDLE_MS,
+		.tcp_closing_timeout_ms = CFG_TCP_CLOSING_MS,
+		.udp_idle_timeout_ms = CFG_UDP_IDLE_MS,
+		.resolve_interval_ms = CFG_RESOLVE_MS,
+	};
+}
+
+static int alloc_services(struct ctx *c, size_t n)
+{
+	c->cfg->services = calloc(n ? n : 1, sizeof(*c->cfg->services));
+	if (!c->cfg->services)
+		return -ENOMEM;
+	c->cfg->n_services = n;
+	return 0;
+}
+
+static int parse_service_list(struct ctx *c, const struct ynode *list)
+{
+	size_t n;
+	int err;
+
+	if (list->kind != YN_SEQ) {
+		cfg_error_at(c->d, list->pos, "services: expected a list of services (each item "
+			     "starting with '- name:'), got %s", ynode_kind_text(list));
+		return 0;
+	}
+	n = list->n;
+	if (n == 0) {
+		cfg_error_at(c->d, list->pos, "services: the list is empty; add a service");
+		return 0;
+	}
+	if (n > XLB_MAX_SERVICES) {
+		cfg_error_at(c->d, list->kids[XLB_MAX_SERVICES]->pos, "services: more than %d "
+			     "services (the data plane's limit)", XLB_MAX_SERVICES);
+		n = XLB_MAX_SERVICES;
+	}
+	err = alloc_services(c, n);
+	if (err)
+		return err;
+	for (size_t i = 0; i < n; i++) {
+		const struct ynode *item = list->kids[i], *k[SK__N], *val[SK__N];
+		unsigned typos;
+		char where[48];
+
+		if (cfg_want_kind(c->d, item, "services", YN_MAP))
+			continue;
+		snprintf(where, sizeof(where), "in service #%zu", i + 1);
+		typos = cfg_map_fields(c->d, item, where, item_keys, SK__N, k, val);
+		parse_service(c, item, item_keys, k, val, typos, &c->cfg->services[i]);
+	}
+	return 0;
+}
+
+static int parse_root(struct ctx *c, const struct ynode *root)
+{
+	const struct ynode *k[SK__N], *val[SK__N];
+	unsigned typos;
+	int err;
+
+	if (root->kind != YN_MAP) {
+		cfg_error_at(c->d, root->pos, "expected a mapping at the top of the file "
+			     "('service:' for one service, or 'services:' for a list), got %s",
+			     ynode_kind_text(root));
+		return 0;
+	}
+	global_defaults(&c->cfg->global);
+	typos = cfg_map_fields(c->d, root, "at the top level", seed_keys, SK__N, k, val);
+	if (val[SK_GLOBAL])
+		parse_global(c->d, val[SK_GLOBAL], &c->cfg->global);
+	if (!val[SK_SERVICES]) {
+		if (!val[SK_NAME] && !val[SK_VIP] && !typos) {
+			cfg_error_at(c->d, root->pos, "no services: add 'services:' (a list) or "
+				     "'service:' and 'vip:' (one service)");
+			return 0;
+		}
+		err = alloc_services(c, 1);
+		if (err)
+			return err;
+		parse_service(c, root, seed_keys, k, val, typos, &c->cfg->services[0]);
+		return 0;
+	}
+	/* With a list, service settings at the top level would be ignored. */
+	for (int i = 0; i < SK_GLOBAL; i++) {
+		if (k[i])
+			cfg_error_at(c->d, k[i]->pos, "'%s' belongs to a service: with 'services:', "
+				     "write it inside a list item (or drop 'services:' for the "
+				     "one-service form)", k[i]->str);
+	}
+	return parse_service_list(c, val[SK_SERVICES]);
+}
+
+int cfg_parse_tree(struct cfg_diag *d, const struct ynode *root, struct xlb_config *cfg)
+{
+	struct ctx c = {.d = d, .cfg = cfg};
+
+	return parse_root(&c, root);
+}

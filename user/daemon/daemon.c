@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: MIT
+/* `xlb run`: the daemon.  Validates the file before touching the kernel,
+ * loads or adopts the pinned data plane, attaches it, publishes the
+ * services, then runs one epoll loop: health checks, signals (SIGHUP
+ * reload, SIGTERM/SIGINT exit, SIGUSR1 admin change), DNS re-resolution.
+ * Exiting leaves the data plane attached and pinned, so traffic and
+ * established connections go on until the next `xlb run` adopts them. */
+#include <errno.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/statfs.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "cmd/cli.h"
+#include "config/config.h"
+#include "dp/dataplane.h"
+#include "health/health.h"
+#include "lib/log.h"
+#include "dp/netns.h"
+#include "dp/pin.h"
+#include "daemon/runtime.h"
+#include "dp/sockhook.h"
+#include "daemon/sorry_local.h"
+
+struct run_opts {
+	const char *config;
+	const char *ifaces[XLB_MAX_INTERFACES];
+	size_t n_ifaces;
+	enum run_mode { MODE_XDP, MODE_XDP_GENERIC, MODE_TC } mode; /* --mode */
+	const char *pin_dir;
+	int verbose;
+};
+
+struct daemon {
+	struct run_opts opts;
+	int epfd, sigfd, resolve_fd, lock_fd;
+	struct xlb_dp dp;
+	bool dp_loaded;
+	bool fresh;   /* no data plane was pinned before this run */
+	bool serving; /* the services are published: startup is over */
+	struct runtime *rt;
+	bool sock_hooks;          /* socket hooks attached at cgroup */
+	struct sorry_local *sorry; /* the sorry page for local clients (with the hooks) */
+	char cgroup[PATH_MAX];
+};
+
+/* epoll cookies */
+enum { EV_SIGNAL = 1, EV_HEALTH, EV_RESOLVE, EV_SORRY };
+
+static int load_config(const char *path, struct xlb_config **cfg)
+{
+	struct cfg_diag diag;
+	int err;
+
+	cfg_diag_init(&diag);
+	err = config_load_file(path, cfg, &diag);
+	if (err) {
+		cfg_diag_print(&diag, stderr);
+		if (diag.total)
+			log_err("%zu error%s in %s", diag.total, diag.total == 1 ? "" : "s", path);
+		else
+			log_err("cannot load %s: %s", path, strerror(-err));
+	}
+	cfg_diag_free(&diag);
+	return err;
+}
+
+/* The interfaces to attach to: the command line's, else the file's.  Every
+ * one must exist before anything is loaded. */
+static int collect_interfaces(const struct run_opts *o, const struct xlb_config *cfg,
+			      bool local_only_ok, const char **names, size_t *n)
+{
+	*n = 0;
+	if (o->n_ifaces) {
+		for (size_t i = 0; i < o->n_ifaces; i++)
+			names[(*n)++] = o->ifaces[i];
+	} else {
+		for (size_t i = 0; i < cfg->global.n_interfaces; i++)
+			names[(*n)++] = cfg->global.interfaces[i];
+	}
+	if (*n == 0 && local_only_ok) {
+		log_info("no interface to attach to: only clients on this host are balanced "
+			 "(socket hooks); name interfaces with -i IFACE or 'global: interfaces:' "
+			 "to serve remote clients too");
+		return 0;
+	}
+	if (*n == 0) {
+		log_err("no interface to attach to: name one with -i IFACE or list them "
+			"under 'global: interfaces:' in %s",
+			o->config);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < *n; i++) {
+		if (!if_nametoindex(names[i])) {
+			log_err("interface '%s' does not exist ('ip link show' lists the "
+				"interfaces of this network namespace)",
+				names[i]);
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+static int setup_signals(struct daemon *d)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	d->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (d->sigfd < 0)
+		return -errno;
+	/* A write to a health check socket the member closed must not kill us. */
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static int epoll_watch(int epfd, int fd, uint64_t cookie)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = cookie };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+static int arm_resolve_timer(struct daemon *d)
+{
+	uint32_t ms = runtime_config(d->rt)->global.resolve_interval_ms;
+	struct itimerspec its = {
+		.it_value = { ms / 1000, (ms % 1000) * 1000000L },
+		.it_interval = { ms / 1000, (ms % 1000) * 1000000L },
+	};
+
+	return timerfd_settime(d->resolve_fd, 0, &its, NULL) ? -errno : 0;
+}
+
+/* The hooks are loaded with the netns cookie and attached at start: a
+ * change of socket_lb waits for the next start. */
+static void socket_lb_reload_note(const struct xlb_config *old, const struct xlb_config *cfg)
+{
+	const struct cfg_socket_lb_opts *a = &old->global.socket_lb, *b = &cfg->global.socket_lb;
+
+	if (cfg_socket_lb_on(old) != cfg_socket_lb_on(cfg) ||
+	    a->all_namespaces != b->all_namespaces || strcmp(a->cgroup, b->cgroup))
+		log_warn("socket_lb changed: the socket hooks keep their settings until the "
+			 "daemon is restarted");
+}
+
+static void reload(struct daemon *d)
+{
+	struct xlb_config *cfg = NULL;
+	int err;
+
+	log_info("reloading %s", d->opts.config);
+	if (load_config(d->opts.config, &cfg)) {
+		log_err("reload refused: %s is invalid; the running configuration stays "
+			"in force",
+			d->opts.config);
+		return;
+	}
+	socket_lb_reload_note(runtime_config(d->rt), cfg);
+	err = runtime_apply(d->rt, cfg, true);
+	if (err) {
+		log_err("reload failed (%s); the running configuration stays in force",
+			strerror(-err));
+		config_free(cfg);
+		return;
+	}
+	arm_resolve_timer(d);
+	if (d->sorry)
+		sorry_local_sync(d->sorry);
+	log_info("reloaded %s", d->opts.config);
+}
+
+/* Returns 1 to stop the loop. */
+static int handle_signals(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			reload(d);
+			break;
+		case SIGUSR1:
+			runtime_sync_admin(d->rt);
+			break;
+		case SIGTERM:
+		case SIGINT:
+			log_info("%s: exiting; the data plane stays attached and pinned at %s "
+				 "(connections keep flowing; 'xlb stop' removes it)",
+				 strsignal((int)si.ssi_signo), d->opts.pin_dir);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int run_loop(struct daemon *d)
+{
+	struct epoll_event evs[16];
+
+	for (;;) {
+		int n = epoll_wait(d->epfd, evs, 16, -1);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			log_err("epoll_wait: %s", strerror(errno));
+			return -errno;
+		}
+		for (int i = 0; i < n; i++) {
+			switch (evs[i].data.u64) {
+			case EV_SIGNAL:
+				if (handle_signals(d))
+					return 0;
+				break;
+			case EV_HEALTH:
+				health_dispatch(runtime_health(d->rt));
+				break;
+			case EV_SORRY:
+				sorry_local_dispatch(d->sorry);
+				break;
+			case EV_RESOLVE: {
+				uint64_t ticks;
+
+				if (read(d->resolve_fd, &ticks, sizeof(ticks)) > 0)
+					runtime_resolve(d->rt);
+				break;
+			}
+			}
+		}
+	}
+}
+
+static int parse_mode(const char *s, enum run_mode *mode)
+{
+	if (strcmp(s, "xdp") == 0)
+		*mode = MODE_XDP;
+	else if (strcmp(s, "xdp-generic") == 0)
+		*mode = MODE_XDP_GENERIC;
+	else if (strcmp(s, "tc") == 0)
+		*mode = MODE_TC;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int attach_iface(struct daemon *d, const char *iface)
+{
+	int ifindex = (int)if_nametoindex(iface), err;
+
+	if (d->opts.mode == MODE_TC)
+		err = xlb_dp_attach_tc(&d->dp, ifindex, d->opts.pin_dir);
+	else
+		err = xlb_dp_attach_xdp(&d->dp, ifindex, d->opts.pin_dir, d->opts.mode == MODE_XDP_GENERIC);
+	if (err) {
+		log_err("cannot attach to %s: %s", iface, strerror(-err));
+		return err;
+	}
+	if (d->opts.mode == MODE_TC)
+		log_info("%s: tc (clsact ingress and egress)", iface);
+	else
+		log_info("%s: %s XDP", iface, xlb_dp_xdp_mode(ifindex));
+	return 0;
+}
+
+static void dp_opts_from_config(const struct cfg_global *g, const char *pin_dir,
+				struct xlb_dp_opts *o)
+{
+	xlb_dp_opts_default(o);
+	o->flow_entries = g->flow_table_size;
+	o->timeout_tcp_est_ms = g->tcp_idle_timeout_ms;
+	o->timeout_tcp_fin_ms = g->tcp_closing_timeout_ms;
+	o->timeout_tcp_rst_ms = g->tcp_closing_timeout_ms;
+	o->timeout_udp_ms = g->udp_idle_timeout_ms;
+	o->pin_dir = pin_dir;
+}
+
+/* Where the socket hooks attach and whose sockets they balance, checked
+ * before anything is loaded. */
+static int socket_lb_plan(struct daemon *d, const struct xlb_config *cfg, __u64 *cookie)
+{
+	const struct cfg_socket_lb_opts *o = &cfg->global.socket_lb;
+	struct statfs sfs;
+	int err;
+
+	*cookie = 0;
+	if (o->cgroup[0]) {
+		snprintf(d->cgroup, sizeof(d->cgroup), "%s", o->cgroup);
+	} else if ((err = sockhook_cgroup2_mount(d->cgroup, sizeof(d->cgroup)))) {
+		log_err("socket hooks: no cgroup v2 hierarchy is mounted (none in /proc/mounts); "
+			"mount one ('mount -t cgroup2 none DIR'), or set 'socket_lb: false' "
+			"under 'global:' in %s",
+			d->opts.config);
+		return err;
+	}
+	if (statfs(d->cgroup, &sfs)) {
+		err = -errno;
+		log_err("socket hooks: cgroup %s: %s", d->cgroup, strerror(-err));
+		return err;
+	}
+	if ((unsigned long)sfs.f_type != CGROUP2_SUPER_MAGIC) {
+		log_err("socket hooks: %s is not a cgroup v2 directory (the cgroup v2 mount is "
+			"listed as 'cgroup2' in /proc/mounts)",
+			d->cgroup);
+		return -EMEDIUMTYPE;
+	}
+	if (o->all_namespaces)
+		return 0;
+	err = netns_cookie(cookie);
+	if (err) {
+		log_err("socket hooks: cannot read this network namespace's cookie "
+			"(SO_NETNS_COOKIE needs Linux 5.14): %s; set 'all_namespaces: true' "
+			"under 'socket_lb:' to balance the sockets of every namespace",
+			strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/* Attaches the hooks, or takes away those of an earlier run that had them. */
+static int socket_lb_attach(struct daemon *d, const struct xlb_config *cfg)
+{
+	int err, removed;
+
+	if (!d->sock_hooks) {
+		err = sockhook_detach(d->opts.pin_dir, &removed);
+		if (removed)
+			log_info("socket hooks: detached (socket_lb is off)");
+		return err;
+	}
+	err = sockhook_attach(&d->dp, d->cgroup, d->opts.pin_dir);
+	if (err)
+		return err;
+	log_info("socket hooks: attached at %s (connect, sendmsg, recvmsg, getpeername; "
+		 "sockets of %s)",
+		 d->cgroup,
+		 cfg->global.socket_lb.all_namespaces ? "every network namespace"
+						      : "this network namespace only");
+	return 0;
+}
+
+/* How each VIP is served: by XDP for remote clients, by the socket hooks
+ * for local ones. */
+static void log_service_paths(const struct daemon *d, const struct xlb_config *cfg, size_t n_ifaces)
+{
+	for (size_t i = 0; i < cfg->n_services; i++) {
+		const struct cfg_service *s = &cfg->services[i];
+		char vip[XLB_ADDR_PORT_STRLEN];
+		bool local = cfg_vip_is_local(s);
+
+		addr_format_port(&s->vip, s->port, vip, sizeof(vip));
+		if (local && d->sock_hooks)
+			log_info("service %s %s/%s: local clients only, through the socket hooks",
+				 s->name, vip, cfg_protocol_name(s->protocol));
+		else if (local)
+			log_warn("service %s %s/%s: a loopback VIP that no client can reach: "
+				 "socket_lb is off",
+				 s->name, vip, cfg_protocol_name(s->protocol));
+		else
+			log_info("service %s %s/%s: remote clients %s, local clients %s",
+				 s->name, vip, cfg_protocol_name(s->protocol),
+				 n_ifaces ? "through XDP" : "not served (no interface attached)",
+				 d->sock_hooks ? "through the socket hooks" : "not balanced (socket_lb off)");
+	}
+}
+
+static int run_daemon(struct daemon *d, struct xlb_config *cfg)
+{
+	const char *ifaces[XLB_MAX_INTERFACES];
+	struct xlb_dp_opts dpo;
+	size_t n_ifaces;
+	__u64 sock_cookie = 0;
+	pid_t holder;
+	int err;
+
+	d->sock_hooks = cfg_socket_lb_on(cfg);
+	err = collect_interfaces(&d->opts, cfg, d->sock_hooks, ifaces, &n_ifaces);
+	if (!err && d->sock_hooks)
+		err = socket_lb_plan(d, cfg, &sock_cookie);
+	if (!err)
+		err = runtime_preflight(cfg);
+	if (err)
+		return err;
+	err = pin_dir_prepare(d->opts.pin_dir);
+	if (err)
+		return err;
+	err = pin_dir_lock(d->opts.pin_dir, &d->lock_fd, &holder);
+	if (err == -EWOULDBLOCK) {
+		log_err("another xlb daemon (PID %d) is running on %s; stop it first "
+			"('xlb stop --pin-dir %s') or use another --pin-dir",
+			(int)holder, d->opts.pin_dir, d->opts.pin_dir);
+		return err;
+	}
+	if (err) {
+		log_err("cannot lock %s: %s", d->opts.pin_dir, strerror(-err));
+		return err;
+	}
+	d->fresh = !pin_dir_has_pins(d->opts.pin_dir);
+	dp_opts_from_config(&cfg->global, d->opts.pin_dir, &dpo);
+	dpo.sock_hooks = d->sock_hooks;
+	dpo.sock_netns_cookie = sock_cookie;
+	dpo.tc = d->opts.mode == MODE_TC;
+	err = xlb_dp_load(&d->dp, &dpo);
+	if (err)
+		return err;
+	d->dp_loaded = true;
+	for (size_t i = 0; i < n_ifaces; i++) {
+		err = attach_iface(d, ifaces[i]);
+		if (err)
+			return err;
+	}
+	err = socket_lb_attach(d, cfg);
+	if (err)
+		return err;
+	log_service_paths(d, cfg, n_ifaces);
+	err = setup_signals(d);
+	if (err)
+		return err;
+	err = runtime_new(&d->dp.maps, &d->rt);
+	if (err)
+		return err;
+	err = runtime_apply(d->rt, cfg, false);
+	if (err)
+		return err;
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	d->resolve_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (d->epfd < 0 || d->resolve_fd < 0)
+		return -errno;
+	err = epoll_watch(d->epfd, d->sigfd, EV_SIGNAL);
+	if (!err)
+		err = epoll_watch(d->epfd, health_fd(runtime_health(d->rt)), EV_HEALTH);
+	if (!err)
+		err = epoll_watch(d->epfd, d->resolve_fd, EV_RESOLVE);
+	if (!err)
+		err = arm_resolve_timer(d);
+	/* Local clients get the built-in sorry page from the daemon: their
+	 * connections never pass the data path that builds it. */
+	if (!err && d->sock_hooks) {
+		err = sorry_local_new(&d->dp.maps, &d->sorry);
+		if (!err)
+			err = epoll_watch(d->epfd, sorry_local_fd(d->sorry), EV_SORRY);
+		if (!err)
+			sorry_local_sync(d->sorry);
+	}
+	if (err)
+		return err;
+	d->serving = true;
+	log_info("running: %zu service%s, %zu member%s, pinned at %s", cfg->n_services,
+		 cfg->n_services == 1 ? "" : "s", cfg->n_members, cfg->n_members == 1 ? "" : "s",
+		 d->opts.pin_dir);
+	return run_loop(d);
+}
+
+static int run_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "pin-dir", required_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ 0 },
+	};
+	struct daemon d = { .epfd = -1, .sigfd = -1, .resolve_fd = -1, .lock_fd = -1 };
+	struct xlb_config *cfg = NULL;
+	int c, err;
+
+	d.opts.pin_dir = XLB_PIN_DIR_DEFAULT;
+	while ((c = getopt_long(argc, argv, "c:i:m:p:v", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			d.opts.config = optarg;
+			break;
+		case 'i':
+			if (d.opts.n_ifaces == XLB_MAX_INTERFACES)
+				return cli_usage_error(&cmd_run, "at most %d interfaces",
+						       XLB_MAX_INTERFACES);
+			d.opts.ifaces[d.opts.n_ifaces++] = optarg;
+			break;
+		case 'm':
+			if (parse_mode(optarg, &d.opts.mode))
+				return cli_usage_error(&cmd_run,
+						       "unknown mode '%s'; expected xdp, xdp-generic or tc",
+						       optarg);
+			break;
+		case 'p':
+			d.opts.pin_dir = optarg;
+			break;
+		case 'v':
+			d.opts.verbose++;
+			break;
+		default:
+			return cli_usage_error(&cmd_run, "unknown option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error(&cmd_run, "unexpected argument '%s'", argv[optind]);
+	if (!d.opts.config)
+		return cli_usage_error(&cmd_run, "missing -c FILE");
+	log_set_level(d.opts.verbose >= 2 ? LOG_LVL_LIBBPF
+		      : d.opts.verbose     ? LOG_LVL_DEBUG
+					   : LOG_LVL_INFO);
+	log_set_timestamps(1);
+
+	if (geteuid() != 0) {
+		log_err("xlb run needs root: it loads BPF programs and attaches them to "
+			"interfaces (run it with sudo)");
+		return XLB_EXIT_FAIL;
+	}
+	if (load_config(d.opts.config, &cfg))
+		return XLB_EXIT_FAIL;
+	err = run_daemon(&d, cfg);
+	sorry_local_free(d.sorry);
+	/* Once runtime_apply succeeded the runtime owns cfg. */
+	if (!runtime_config(d.rt))
+		config_free(cfg);
+	runtime_free(d.rt);
+	if (d.dp_loaded)
+		xlb_dp_close(&d.dp);
+	/* A first run that failed before serving takes back what it pinned,
+	 * so a mistake leaves nothing behind; an adopted data plane stays. */
+	if (err && d.fresh && !d.serving && d.lock_fd >= 0)
+		pin_dir_remove(d.opts.pin_dir, NULL);
+	if (d.resolve_fd >= 0)
+		close(d.resolve_fd);
+	if (d.epfd >= 0)
+		close(d.epfd);
+	if (d.sigfd >= 0)
+		close(d.sigfd);
+	if (d.lock_fd >= 0)
+		close(d.lock_fd);
+	return err ? XLB_EXIT_FAIL : XLB_EXIT_OK;
+}
+
+const struct command cmd_run = {
+	.name = "run",
+	.summary = "run the daemon: attach, health-check, balance",
+	.usage = "usage: xlb run -c FILE [-i IFACE]... [--mode xdp|xdp-generic|tc] [--pin-dir DIR] [-v]\n"
+		 "\n"
+		 "Validates FILE (every error is printed and nothing is touched when one is\n"
+		 "found), loads the data plane or adopts the one pinned by an earlier run,\n"
+		 "attaches it to every interface, publishes the services and health-checks\n"
+		 "their members.  Logs go to stderr.\n"
+		 "\n"
+		 "  SIGHUP           reload FILE; an invalid file is reported and the running\n"
+		 "                   configuration stays in force\n"
+		 "  SIGTERM, SIGINT  exit, leaving the data plane attached and pinned so\n"
+		 "                   connections keep flowing; the next 'xlb run' adopts them\n"
+		 "\n"
+		 "options:\n"
+		 "  -c, --config FILE    the configuration (see docs/config.md)\n"
+		 "  -i, --interface IF   attach to IF (repeatable); default: the file's\n"
+		 "                       'global: interfaces:'\n"
+		 "  -m, --mode MODE      xdp (native, the default; falls back to generic XDP\n"
+		 "                       with a warning where the driver has no XDP),\n"
+		 "                       xdp-generic, or tc (clsact ingress and egress, for\n"
+		 "                       interfaces where XDP cannot serve); a restart in\n"
+		 "                       another mode switches without a gap\n"
+		 "  -p, --pin-dir DIR    where maps and links are pinned (default " XLB_PIN_DIR_DEFAULT ")\n"
+		 "  -v, --verbose        more detail; -vv adds libbpf's own messages\n",
+	.run = run_run,
+};

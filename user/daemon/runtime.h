@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* The daemon's running state: the services and members of the current
+ * configuration with their data-plane ids and health-check handles.  It
+ * turns a configuration (at start or on reload) and health changes into
+ * map updates, always through maps.c. */
+#ifndef XLB_RUNTIME_H
+#define XLB_RUNTIME_H
+
+#include "config/config.h"
+#include "health/health.h"
+
+struct runtime;
+struct xlb_maps;
+
+/* MAPS are the data plane's maps (loaded or adopted); the runtime owns the
+ * health engine it creates. */
+int runtime_new(const struct xlb_maps *maps, struct runtime **out);
+void runtime_free(struct runtime *rt);
+/* The health engine, for the daemon's epoll loop. */
+struct health *runtime_health(struct runtime *rt);
+
+/* Before anything is loaded: every hostname resolves, every member can be
+ * routed to, every setting is one this data plane runs.  Each problem is
+ * logged; 0 or the last -errno. */
+int runtime_preflight(const struct xlb_config *cfg);
+
+/* Makes CFG the running configuration: at start, and on reload after CFG
+ * has been validated.  Unchanged members keep their health state, new
+ * members start PENDING (no traffic before their first good check),
+ * removed members leave the slot tables at once while their flows go on.
+ * A reload (RELOAD true) also lifts every `xlb drain`: the file wins.
+ * The runtime takes CFG on success; on failure nothing was changed and
+ * the caller still owns CFG. */
+int runtime_apply(struct runtime *rt, struct xlb_config *cfg, bool reload);
+
+/* Re-resolves hostname members; called every resolve_interval. */
+int runtime_resolve(struct runtime *rt);
+/* Re-reads the admin state (drain/enable) that `xlb drain|enable` wrote to
+ * the maps and republishes what changed; called on SIGUSR1. */
+int runtime_sync_admin(struct runtime *rt);
+/* NULL before the first successful runtime_apply. */
+const struct xlb_config *runtime_config(const struct runtime *rt);
+
+#endif

@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: MIT
+#include "dp/dataplane.h"
+
+#include <errno.h>
+#include <linux/if_link.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "lib/log.h"
+#include "dp/sockhook.h"
+#include "dp/tc.h"
+#include "xlb.skel.h"
+
+#define NS_PER_MS 1000000ULL
+
+void xlb_dp_opts_default(struct xlb_dp_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->flow_entries = XLB_FLOWS_DEFAULT;
+	o->timeout_tcp_syn_ms = XLB_TIMEOUT_TCP_SYN_DEFAULT * 1000;
+	o->timeout_tcp_est_ms = XLB_TIMEOUT_TCP_EST_DEFAULT * 1000;
+	o->timeout_tcp_fin_ms = XLB_TIMEOUT_TCP_FIN_DEFAULT * 1000;
+	o->timeout_tcp_rst_ms = XLB_TIMEOUT_TCP_RST_DEFAULT * 1000;
+	o->timeout_udp_ms = XLB_TIMEOUT_UDP_DEFAULT * 1000;
+	o->nat_port_min = XLB_NAT_PORT_MIN_DEFAULT;
+	o->nat_port_max = XLB_NAT_PORT_MAX_DEFAULT;
+	o->rst_rate = XLB_RST_RATE_DEFAULT;
+}
+
+static int opts_validate(const struct xlb_dp_opts *o)
+{
+	const __u32 t[] = { o->timeout_tcp_syn_ms, o->timeout_tcp_est_ms, o->timeout_tcp_fin_ms,
+			    o->timeout_tcp_rst_ms, o->timeout_udp_ms };
+
+	if (o->flow_entries < XLB_FLOWS_MIN || o->flow_entries > XLB_FLOWS_MAX) {
+		log_err("flow table size %u outside %u..%u", o->flow_entries, XLB_FLOWS_MIN,
+			XLB_FLOWS_MAX);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (t[i] < 1 || t[i] > XLB_TIMEOUT_MAX * 1000U) {
+			log_err("flow timeout %u ms outside 1..%u", t[i], XLB_TIMEOUT_MAX * 1000U);
+			return -EINVAL;
+		}
+	}
+	if (o->nat_port_min == 0 || o->nat_port_min > o->nat_port_max) {
+		log_err("NAT port range %u-%u is empty", o->nat_port_min, o->nat_port_max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Refuses pins left by another ABI version, or a flow table of another
+ * size, before libbpf tries to reuse them (it would only say "parameter
+ * mismatch"). */
+static int pins_check(const char *dir, __u32 flow_entries)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	struct xlb_maps old;
+	int err;
+
+	err = xlb_maps_open_pinned(&old, dir);
+	if (err)
+		return err == -EPROTO ? err : 0;
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(old.flows, &info, &len) && info.max_entries != flow_entries) {
+		log_err("the pinned flow table at %s holds %u entries and the configuration asks "
+			"for %u: its size is fixed when it is created.  Keep flow_table_size at "
+			"%u, or run 'xlb stop' (which ends established connections) first",
+			dir, info.max_entries, flow_entries, info.max_entries);
+		err = -EINVAL;
+	}
+	xlb_maps_close(&old);
+	return err;
+}
+
+static int maps_pin_paths(struct xlb *skel, const char *dir)
+{
+	char path[PATH_MAX];
+	struct bpf_map *map;
+	int err;
+
+	bpf_object__for_each_map(map, skel->obj) {
+		if (!bpf_map__is_internal(map)) {
+			snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map));
+			err = bpf_map__set_pin_path(map, path);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+int xlb_dp_load(struct xlb_dp *dp, const struct xlb_dp_opts *o)
+{
+	struct xlb_meta meta = { .abi_version = XLB_ABI_VERSION };
+	__u32 zero = 0;
+	struct xlb *skel;
+	int ncpu, err;
+
+	memset(dp, 0, sizeof(*dp));
+	xlb_maps_init(&dp->maps);
+	err = opts_validate(o);
+	if (err)
+		return err;
+	if (o->pin_dir) {
+		err = pins_check(o->pin_dir, o->flow_entries);
+		if (err)
+			return err;
+	}
+
+	skel = xlb__open();
+	if (!skel) {
+		err = -errno;
+		log_err("cannot open the data plane: %s", strerror(-err));
+		return err;
+	}
+	skel->rodata->cfg_timeout_tcp_syn_ns = o->timeout_tcp_syn_ms * NS_PER_MS;
+	skel->rodata->cfg_timeout_tcp_est_ns = o->timeout_tcp_est_ms * NS_PER_MS;
+	skel->rodata->cfg_timeout_tcp_fin_ns = o->timeout_tcp_fin_ms * NS_PER_MS;
+	skel->rodata->cfg_timeout_tcp_rst_ns = o->timeout_tcp_rst_ms * NS_PER_MS;
+	skel->rodata->cfg_timeout_udp_ns = o->timeout_udp_ms * NS_PER_MS;
+	skel->rodata->cfg_nat_port_min = o->nat_port_min;
+	skel->rodata->cfg_nat_port_max = o->nat_port_max;
+	skel->rodata->cfg_rst_rate = o->rst_rate;
+	ncpu = libbpf_num_possible_cpus();
+	if (ncpu <= 0) {
+		err = ncpu ? ncpu : -EINVAL;
+		goto fail;
+	}
+	skel->rodata->cfg_nat_cpu_stride = (o->nat_port_max - o->nat_port_min + 1U) / (__u32)ncpu;
+	sockhook_prepare(skel, o->sock_hooks, o->sock_netns_cookie);
+	/* Only the hook in use is verified and loaded: each of the three
+	 * packet programs takes the verifier a second or more. */
+	bpf_program__set_autoload(skel->progs.xlb_xdp, !o->tc);
+	bpf_program__set_autoload(skel->progs.xlb_tc_ingress, o->tc);
+	bpf_program__set_autoload(skel->progs.xlb_tc_egress, o->tc);
+	err = bpf_map__set_max_entries(skel->maps.xlb_flows, o->flow_entries);
+	if (err)
+		goto fail;
+	if (o->pin_dir) {
+		err = maps_pin_paths(skel, o->pin_dir);
+		if (err)
+			goto fail;
+	}
+	err = xlb__load(skel);
+	if (err) {
+		log_err("cannot load the data plane (the verifier's log is shown with -vv): %s",
+			strerror(-err));
+		goto fail;
+	}
+	dp->skel = skel;
+	err = xlb_maps_from_object(&dp->maps, skel->obj);
+	if (err)
+		goto fail_loaded;
+	if (bpf_map_update_elem(dp->maps.meta, &zero, &meta, BPF_ANY)) {
+		err = -errno;
+		goto fail_loaded;
+	}
+	return 0;
+
+fail_loaded:
+	dp->skel = NULL;
+	xlb_maps_init(&dp->maps);
+fail:
+	xlb__destroy(skel);
+	return err;
+}
+
+int xlb_dp_prog_fd(const struct xlb_dp *dp)
+{
+	return bpf_program__fd(dp->skel->progs.xlb_xdp);
+}
+
+int xlb_dp_tc_prog_fd(const struct xlb_dp *dp, bool egress)
+{
+	return bpf_program__fd(egress ? dp->skel->progs.xlb_tc_egress : dp->skel->progs.xlb_tc_ingress);
+}
+
+static const char *xdp_mode_name(__u8 mode)
+{
+	switch (mode) {
+	case XDP_ATTACHED_DRV:
+		return "native";
+	case XDP_ATTACHED_SKB:
+		return "generic";
+	case XDP_ATTACHED_HW:
+		return "offload";
+	case XDP_ATTACHED_MULTI:
+		return "multi";
+	}
+	return "none";
+}
+
+const char *xlb_dp_xdp_mode(int ifindex)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	if (bpf_xdp_query(ifindex, 0, &q))
+		return "unknown";
+	return xdp_mode_name(q.attach_mode);
+}
+
+/* A restarted daemon finds the link of the previous run pinned: the new
+ * program replaces the old one on it atomically (both use the same pinned
+ * maps), so not one packet meets an interface without xlb. */
+static int adopt_link(struct xlb_dp *dp, int ifindex, const char *path)
+{
+	int fd = bpf_obj_get(path), err;
+
+	if (fd < 0)
+		return -errno;
+	if (bpf_link_update(fd, xlb_dp_prog_fd(dp), NULL)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	log_debug("ifindex %d: replaced the program on the pinned XDP link", ifindex);
+	return fd;
+}
+
+static int create_link(struct xlb_dp *dp, int ifindex, bool generic)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts);
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int fd, err;
+
+	opts.flags = generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+	fd = bpf_link_create(xlb_dp_prog_fd(dp), ifindex, BPF_XDP, &opts);
+	if (fd < 0 && !generic && (errno == EOPNOTSUPP || errno == EINVAL)) {
+		log_warn("ifindex %d: the driver has no native XDP; using generic XDP "
+			 "(slower: every packet gets an skb first)",
+			 ifindex);
+		opts.flags = XDP_FLAGS_SKB_MODE;
+		fd = bpf_link_create(xlb_dp_prog_fd(dp), ifindex, BPF_XDP, &opts);
+	}
+	if (fd >= 0)
+		return fd;
+	err = -errno;
+	if (err == -EBUSY && !bpf_xdp_query(ifindex, 0, &q) && q.prog_id)
+		log_err("ifindex %d already runs XDP program id %u, attached by another tool; "
+			"remove it first (e.g. 'ip link set dev IFACE xdp off'), or run xlb from tc "
+			"alongside it (--mode tc)",
+			ifindex, q.prog_id);
+	else
+		log_err("cannot attach XDP to ifindex %d: %s", ifindex, strerror(-err));
+	return err;
+}
+
+/* The record of a tc attachment in pin_dir (see tc.h). */
+static int tc_pin_path(char *buf, size_t size, const char *pin_dir, int ifindex)
+{
+	char name[64];
+	int err = tc_record_name(name, sizeof(name), ifindex);
+
+	if (err)
+		return err;
+	snprintf(buf, size, "%s/%s", pin_dir, name);
+	return 0;
+}
+
+static void remove_pinned_tc(const char *pin_dir, int ifindex)
+{
+	char path[PATH_MAX];
+	int err;
+
+	if (tc_pin_path(path, sizeof(path), pin_dir, ifindex) || access(path, F_OK))
+		return;
+	err = tc_detach(ifindex);
+	if (err)
+		log_warn("ifindex %d: cannot remove the tc filters: %s", ifindex, strerror(-err));
+	else
+		log_info("ifindex %d: tc filters removed (XDP serves the interface now)", ifindex);
+	unlink(path);
+}
+
+/* Switched from XDP: the pinned link goes once tc serves. */
+static void remove_pinned_xdp(const char *pin_dir, int ifindex)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/link_%d", pin_dir, ifindex);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return;
+	if (bpf_link_detach(fd))
+		log_warn("ifindex %d: cannot detach the XDP link: %s", ifindex, strerror(errno));
+	else
+		log_info("ifindex %d: XDP link removed (tc serves the interface now)", ifindex);
+	close(fd);
+	unlink(path);
+}
+
+int xlb_dp_attach_xdp(struct xlb_dp *dp, int ifindex, const char *pin_dir, bool generic)
+{
+	char path[PATH_MAX];
+	int fd = -ENOENT, err;
+
+	if (dp->n_links == XLB_MAX_INTERFACES)
+		return -ENOSPC;
+	if (pin_dir) {
+		snprintf(path, sizeof(path), "%s/link_%d", pin_dir, ifindex);
+		if (access(path, F_OK) == 0) {
+			fd = adopt_link(dp, ifindex, path);
+			if (fd < 0) {
+				/* The interface went away and came back: its old
+				 * link is defunct.  Start afresh. */
+				log_warn("ifindex %d: cannot reuse the pinned link (%s); "
+					 "attaching anew",
+					 ifindex, strerror(-fd));
+				unlink(path);
+			}
+		}
+	}
+	if (fd < 0) {
+		fd = create_link(dp, ifindex, generic);
+		if (fd < 0)
+			return fd;
+		if (pin_dir && bpf_obj_pin(fd, path)) {
+			err = -errno;
+			log_err("cannot pin the XDP link at %s: %s", path, strerror(-err));
+			close(fd);
+			return err;
+		}
+		log_debug("ifindex %d: attached through a new XDP link", ifindex);
+	}
+	dp->link_fds[dp->n_links] = fd;
+	dp->link_ifindex[dp->n_links] = ifindex;
+	dp->n_links++;
+	/* Switched from tc: XDP serves now, the filters can go. */
+	if (pin_dir)
+		remove_pinned_tc(pin_dir, ifindex);
+	return 0;
+}
+
+int xlb_dp_attach_tc(struct xlb_dp *dp, int ifindex, const char *pin_dir)
+{
+	bool replacing = tc_attached_prog(ifindex) != 0;
+	char path[PATH_MAX];
+	int err;
+
+	if (dp->n_tc == XLB_MAX_INTERFACES)
+		return -ENOSPC;
+	err = tc_attach(ifindex, xlb_dp_tc_prog_fd(dp, false), xlb_dp_tc_prog_fd(dp, true));
+	if (err)
+		return err;
+	log_debug("ifindex %d: %s the tc filters", ifindex, replacing ? "replaced the programs of" : "attached");
+	if (pin_dir) {
+		err = tc_pin_path(path, sizeof(path), pin_dir, ifindex);
+		if (err) {
+			log_err("cannot name this network namespace (/proc/self/ns/net): %s", strerror(-err));
+			tc_detach(ifindex);
+			return err;
+		}
+		unlink(path);
+		if (bpf_obj_pin(xlb_dp_tc_prog_fd(dp, false), path)) {
+			err = -errno;
+			log_err("cannot pin the tc program at %s: %s", path, strerror(-err));
+			tc_detach(ifindex);
+			return err;
+		}
+		remove_pinned_xdp(pin_dir, ifindex);
+	}
+	dp->tc_ifindex[dp->n_tc++] = ifindex;
+	dp->tc_pinned = pin_dir != NULL;
+	return 0;
+}
+
+void xlb_dp_close(struct xlb_dp *dp)
+{
+	/* A pinned link stays attached after its fd is closed; an unpinned
+	 * one goes with it. */
+	for (int i = 0; i < dp->n_links; i++)
+		close(dp->link_fds[i]);
+	dp->n_links = 0;
+	/* A filter outlives the process by itself: without a pin it is
+	 * nobody's, so it goes now. */
+	for (int i = 0; i < dp->n_tc && !dp->tc_pinned; i++)
+		tc_detach(dp->tc_ifindex[i]);
+	dp->n_tc = 0;
+	if (dp->skel)
+		xlb__destroy(dp->skel);
+	dp->skel = NULL;
+	xlb_maps_init(&dp->maps);
+}

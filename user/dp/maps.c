@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: MIT
+#include "dp/maps.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "lib/log.h"
+
+/* Layouts are shared with the BPF side: a change here is an ABI change. */
+_Static_assert(sizeof(union xlb_ip) == 16, "xlb_ip");
+_Static_assert(sizeof(struct xlb_svc_key) == 20, "xlb_svc_key");
+_Static_assert(sizeof(struct xlb_service) == 24, "xlb_service");
+_Static_assert(sizeof(struct xlb_maglev_table) == 4 * XLB_MAGLEV_SIZE, "xlb_maglev_table");
+_Static_assert(sizeof(struct xlb_sorry_page) == 8 + XLB_SORRY_LEN, "xlb_sorry_page");
+_Static_assert(sizeof(struct xlb_member) == 40, "xlb_member");
+_Static_assert(sizeof(struct xlb_slot_table) == 8 + 4 * XLB_MAX_SLOTS, "xlb_slot_table");
+_Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");
+_Static_assert(sizeof(struct xlb_flow) == 96, "xlb_flow");
+_Static_assert(sizeof(struct xlb_traffic_stats) == 48, "xlb_traffic_stats");
+_Static_assert(sizeof(struct xlb_svc_info) == XLB_NAME_MAX + 36, "xlb_svc_info");
+_Static_assert(sizeof(struct xlb_mbr_info) == XLB_INFO_NAME_MAX + 64 + 72, "xlb_mbr_info");
+_Static_assert(sizeof(struct xlb_reason_stats) == 8 * XLB_R_MAX, "xlb_reason_stats");
+
+#define XLB_REASON_NAME(id, name) [XLB_R_##id] = name,
+static const char *const reason_names[XLB_R_MAX] = { XLB_REASONS(XLB_REASON_NAME) };
+#undef XLB_REASON_NAME
+
+const char *xlb_reason_name(unsigned int reason)
+{
+	return reason < XLB_R_MAX ? reason_names[reason] : "?";
+}
+
+static const struct {
+	const char *name;
+	size_t off;
+} map_fields[] = {
+	{ XLB_MAP_META, offsetof(struct xlb_maps, meta) },
+	{ XLB_MAP_SERVICES, offsetof(struct xlb_maps, services) },
+	{ XLB_MAP_MEMBERS, offsetof(struct xlb_maps, members) },
+	{ XLB_MAP_SLOTS, offsetof(struct xlb_maps, slots) },
+	{ XLB_MAP_MAGLEV, offsetof(struct xlb_maps, maglev) },
+	{ XLB_MAP_SORRY, offsetof(struct xlb_maps, sorry) },
+	{ XLB_MAP_SORRY_PORT, offsetof(struct xlb_maps, sorry_port) },
+	{ XLB_MAP_RR, offsetof(struct xlb_maps, rr) },
+	{ XLB_MAP_SNAT, offsetof(struct xlb_maps, snat) },
+	{ XLB_MAP_SVC_PORTS, offsetof(struct xlb_maps, svc_ports) },
+	{ XLB_MAP_FLOWS, offsetof(struct xlb_maps, flows) },
+	{ XLB_MAP_NAT_PORT, offsetof(struct xlb_maps, nat_port) },
+	{ XLB_MAP_RST_RATE, offsetof(struct xlb_maps, rst_rate) },
+	{ XLB_MAP_STATS, offsetof(struct xlb_maps, stats) },
+	{ XLB_MAP_SVC_STATS, offsetof(struct xlb_maps, svc_stats) },
+	{ XLB_MAP_MBR_STATS, offsetof(struct xlb_maps, mbr_stats) },
+	{ XLB_MAP_SVC_INFO, offsetof(struct xlb_maps, svc_info) },
+	{ XLB_MAP_MBR_INFO, offsetof(struct xlb_maps, mbr_info) },
+	{ XLB_MAP_MBR_ADMIN, offsetof(struct xlb_maps, mbr_admin) },
+};
+
+#define N_MAPS (sizeof(map_fields) / sizeof(map_fields[0]))
+_Static_assert(N_MAPS * sizeof(int) == sizeof(struct xlb_maps), "every map has a name");
+
+static int *map_fd(struct xlb_maps *m, size_t i)
+{
+	return (int *)((char *)m + map_fields[i].off);
+}
+
+void xlb_maps_init(struct xlb_maps *m)
+{
+	for (size_t i = 0; i < N_MAPS; i++)
+		*map_fd(m, i) = -1;
+}
+
+void xlb_maps_close(struct xlb_maps *m)
+{
+	for (size_t i = 0; i < N_MAPS; i++) {
+		if (*map_fd(m, i) >= 0)
+			close(*map_fd(m, i));
+		*map_fd(m, i) = -1;
+	}
+}
+
+int xlb_maps_from_object(struct xlb_maps *m, const struct bpf_object *obj)
+{
+	const struct bpf_map *map;
+
+	xlb_maps_init(m);
+	for (size_t i = 0; i < N_MAPS; i++) {
+		map = bpf_object__find_map_by_name(obj, map_fields[i].name);
+		if (!map || bpf_map__fd(map) < 0) {
+			log_err("the data-plane object has no map %s", map_fields[i].name);
+			xlb_maps_init(m);
+			return -ENOENT;
+		}
+		*map_fd(m, i) = bpf_map__fd(map);
+	}
+	return 0;
+}
+
+int xlb_maps_open_pinned(struct xlb_maps *m, const char *dir)
+{
+	char path[PATH_MAX];
+	int err;
+
+	xlb_maps_init(m);
+	for (size_t i = 0; i < N_MAPS; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, map_fields[i].name);
+		*map_fd(m, i) = bpf_obj_get(path);
+		if (*map_fd(m, i) < 0) {
+			err = -errno;
+			log_debug("cannot open pinned map %s: %s", path, strerror(-err));
+			goto fail;
+		}
+	}
+	err = xlb_maps_check_abi(m);
+	if (err)
+		goto fail;
+	return 0;
+fail:
+	xlb_maps_close(m);
+	return err;
+}
+
+int xlb_maps_open_for_reading(struct xlb_maps *m, const char *dir)
+{
+	int err = xlb_maps_open_pinned(m, dir);
+
+	if (err == -ENOENT)
+		log_err("nothing is pinned at %s: xlb is not running there (start it with "
+			"'xlb run -c FILE', or name another --pin-dir)",
+			dir);
+	else if (err == -EACCES || err == -EPERM)
+		log_err("cannot read the pins at %s: reading BPF maps needs root (run it with "
+			"sudo)",
+			dir);
+	else if (err && err != -EPROTO)
+		log_err("cannot open the pins at %s: %s", dir, strerror(-err));
+	return err;
+}
+
+int xlb_maps_check_abi(const struct xlb_maps *m)
+{
+	struct xlb_meta meta;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(m->meta, &zero, &meta))
+		return -errno;
+	if (meta.abi_version != XLB_ABI_VERSION) {
+		log_err("data-plane maps have ABI version %u, this xlb speaks %u: "
+			"run 'xlb stop' to remove the old data plane first",
+			meta.abi_version, XLB_ABI_VERSION);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int xlb_maps_service_get(const struct xlb_maps *m, const struct xlb_svc_key *key,
+			 struct xlb_service *svc)
+{
+	return bpf_map_lookup_elem(m->services, key, svc) ? -errno : 0;
+}
+
+static int slots_validate(const struct xlb_maps *m, const struct xlb_svc_key *key, const __u32 *slots,
+			  __u32 n_slots)
+{
+	struct xlb_member mbr;
+
+	for (__u32 i = 0; i < n_slots; i++) {
+		if (slots[i] >= XLB_MAX_MEMBERS)
+			return -EINVAL;
+		if (bpf_map_lookup_elem(m->members, &slots[i], &mbr))
+			return -errno;
+		if (mbr.family != key->family) {
+			log_err("slot %u: member %u has family %u, service has %u", i, slots[i],
+				mbr.family, key->family);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static __u8 svc_port_flag(const struct xlb_svc_key *key)
+{
+	return key->proto == IPPROTO_TCP ? XLB_PORT_TCP : XLB_PORT_UDP;
+}
+
+/* Marks the service's port before the service exists, so the data plane
+ * never finds a service behind an unmarked port. */
+static int svc_port_mark(const struct xlb_maps *m, const struct xlb_svc_key *key)
+{
+	__u32 port = ntohs(key->port);
+	__u8 flags;
+
+	if (bpf_map_lookup_elem(m->svc_ports, &port, &flags))
+		return -errno;
+	flags |= svc_port_flag(key);
+	return bpf_map_update_elem(m->svc_ports, &port, &flags, BPF_ANY) ? -errno : 0;
+}
+
+/* After a delete: clears the marks no remaining service needs. */
+static int svc_ports_rebuild(const struct xlb_maps *m)
+{
+	__u8 *want = calloc(65536, 1), have;
+	struct xlb_svc_key key, next;
+	int err = 0, rc;
+
+	if (!want)
+		return -ENOMEM;
+	for (rc = bpf_map_get_next_key(m->services, NULL, &next); rc == 0;
+	     rc = bpf_map_get_next_key(m->services, &key, &next)) {
+		want[ntohs(next.port)] |= svc_port_flag(&next);
+		key = next;
+	}
+	for (__u32 port = 0; port < 65536 && !err; port++) {
+		if (bpf_map_lookup_elem(m->svc_ports, &port, &have)) {
+			err = -errno;
+			break;
+		}
+		/* Reply marks stay: they only cost a flow lookup. */
+		want[port] |= have & (XLB_PORT_TCP_REPLY | XLB_PORT_UDP_REPLY);
+		if (have != want[port] &&
+			   bpf_map_update_elem(m->svc_ports, &port, &want[port], BPF_ANY)) {
+			err = -errno;
+		}
+	}
+	free(want);
+	return err;
+}
+
+int xlb_maps_service_publish(const struct xlb_maps *m, const struct xlb_svc_key *key,
+			     const struct xlb_service *svc, const __u32 *slots, __u32 n_slots)
+{
+	struct xlb_slot_table *table = NULL;
+	struct xlb_service cur, next = *svc;
+	__u32 index;
+	int err;
+
+	if (svc->id >= XLB_MAX_SERVICES || n_slots > XLB_MAX_SLOTS ||
+	    (key->family != XLB_FAMILY_IPV4 && key->family != XLB_FAMILY_IPV6))
+		return -EINVAL;
+	err = slots_validate(m, key, slots, n_slots);
+	if (err)
+		return err;
+
+	/* A live service flips to the other copy; a new one starts at 0. */
+	if (bpf_map_lookup_elem(m->services, key, &cur) == 0) {
+		if (cur.id != svc->id)
+			return -EEXIST;
+		next.generation = cur.generation + 1;
+	} else {
+		next.generation = 0;
+	}
+
+	err = svc_port_mark(m, key);
+	if (err)
+		return err;
+	table = calloc(1, sizeof(*table));
+	if (!table)
+		return -ENOMEM;
+	table->count = n_slots;
+	if (n_slots)
+		memcpy(table->member, slots, n_slots * sizeof(slots[0]));
+	index = svc->id * 2 + (next.generation & 1);
+	if (bpf_map_update_elem(m->slots, &index, table, BPF_ANY)) {
+		err = -errno;
+		goto out;
+	}
+	if (bpf_map_update_elem(m->services, key, &next, BPF_ANY))
+		err = -errno;
+out:
+	free(table);
+	return err;
+}
+
+int xlb_maps_reply_port_mark(const struct xlb_maps *m, __u16 port, __u8 proto)
+{
+	__u32 key = port;
+	__u8 flags;
+
+	if (bpf_map_lookup_elem(m->svc_ports, &key, &flags))
+		return -errno;
+	flags |= proto == IPPROTO_TCP ? XLB_PORT_TCP_REPLY : XLB_PORT_UDP_REPLY;
+	return bpf_map_update_elem(m->svc_ports, &key, &flags, BPF_ANY) ? -errno : 0;
+}
+
+int xlb_maps_maglev_stage(const struct xlb_maps *m, const struct xlb_svc_key *key,
+			  __u32 maglev, const __u32 *table)
+{
+	struct xlb_service cur;
+	__u32 index, gen = 0;
+
+	if (maglev >= XLB_MAX_MAGLEV_SERVICES)
+		return -EINVAL;
+	/* The copy service_publish will flip to: the other one of a live
+	 * service, the first one of a new service. */
+	if (bpf_map_lookup_elem(m->services, key, &cur) == 0)
+		gen = cur.generation + 1;
+	index = maglev * 2 + (gen & 1);
+	return bpf_map_update_elem(m->maglev, &index, table, BPF_ANY) ? -errno : 0;
+}
+
+int xlb_maps_sorry_set(const struct xlb_maps *m, __u32 svc_id, const struct xlb_sorry_page *page)
+{
+	if (svc_id >= XLB_MAX_SERVICES)
+		return -EINVAL;
+	return bpf_map_update_elem(m->sorry, &svc_id, page, BPF_ANY) ? -errno : 0;
+}
+
+int xlb_maps_sorry_port_set(const struct xlb_maps *m, __u32 svc_id, __u16 port)
+{
+	__be16 v = htons(port);
+
+	if (svc_id >= XLB_MAX_SERVICES)
+		return -EINVAL;
+	return bpf_map_update_elem(m->sorry_port, &svc_id, &v, BPF_ANY) ? -errno : 0;
+}
+
+int xlb_maps_service_delete(const struct xlb_maps *m, const struct xlb_svc_key *key)
+{
+	if (bpf_map_delete_elem(m->services, key))
+		return -errno;
+	return svc_ports_rebuild(m);
+}
+
+int xlb_maps_snat_add(const struct xlb_maps *m, const union xlb_ip *addr, __u8 family)
+{
+	struct xlb_snat_set set;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(m->snat, &zero, &set))
+		return -errno;
+	for (__u32 i = 0; i < set.count && i < XLB_MAX_SNAT_ADDRS; i++)
+		if (set.addr[i].family == family && memcmp(&set.addr[i].addr, addr, sizeof(*addr)) == 0)
+			return 0;
+	if (set.count >= XLB_MAX_SNAT_ADDRS)
+		return -ENOSPC;
+	/* Write the new address before the count that exposes it. */
+	set.addr[set.count].addr = *addr;
+	set.addr[set.count].family = family;
+	if (bpf_map_update_elem(m->snat, &zero, &set, BPF_ANY))
+		return -errno;
+	set.count++;
+	return bpf_map_update_elem(m->snat, &zero, &set, BPF_ANY) ? -errno : 0;
+}
+
+int xlb_maps_member_set(const struct xlb_maps *m, __u32 id, const struct xlb_member *mbr)
+{
+	int err;
+
+	if (id >= XLB_MAX_MEMBERS ||
+	    (mbr->family != XLB_FAMILY_IPV4 && mbr->family != XLB_FAMILY_IPV6))
+		return -EINVAL;
+	err = xlb_maps_snat_add(m, &mbr->snat, mbr->family);
+	if (err)
+		return err;
+	return bpf_map_update_elem(m->members, &id, mbr, BPF_ANY) ? -errno : 0;
+}
+
+int xlb_maps_member_clear(const struct xlb_maps *m, __u32 id)
+{
+	struct xlb_member empty;
+
+	memset(&empty, 0, sizeof(empty));
+	if (id >= XLB_MAX_MEMBERS)
+		return -EINVAL;
+	return bpf_map_update_elem(m->members, &id, &empty, BPF_ANY) ? -errno : 0;
+}
+
+static int array_set(int fd, __u32 id, __u32 max, const void *val)
+{
+	if (id >= max)
+		return -EINVAL;
+	return bpf_map_update_elem(fd, &id, val, BPF_ANY) ? -errno : 0;
+}
+
+static int array_get(int fd, __u32 id, __u32 max, void *val)
+{
+	if (id >= max)
+		return -EINVAL;
+	return bpf_map_lookup_elem(fd, &id, val) ? -errno : 0;
+}
+
+int xlb_maps_svc_info_set(const struct xlb_maps *m, __u32 id, const struct xlb_svc_info *info)
+{
+	return array_set(m->svc_info, id, XLB_MAX_SERVICES, info);
+}
+
+int xlb_maps_svc_info_get(const struct xlb_maps *m, __u32 id, struct xlb_svc_info *info)
+{
+	return array_get(m->svc_info, id, XLB_MAX_SERVICES, info);
+}
+
+int xlb_maps_mbr_info_set(const struct xlb_maps *m, __u32 id, const struct xlb_mbr_info *info)
+{
+	return array_set(m->mbr_info, id, XLB_MAX_MEMBERS, info);
+}
+
+int xlb_maps_mbr_info_get(const struct xlb_maps *m, __u32 id, struct xlb_mbr_info *info)
+{
+	return array_get(m->mbr_info, id, XLB_MAX_MEMBERS, info);
+}
+
+int xlb_maps_mbr_admin_set(const struct xlb_maps *m, __u32 id, __u8 admin)
+{
+	struct xlb_mbr_admin a = { .admin = admin };
+
+	return array_set(m->mbr_admin, id, XLB_MAX_MEMBERS, &a);
+}
+
+__u8 xlb_maps_mbr_admin_get(const struct xlb_maps *m, __u32 id)
+{
+	struct xlb_mbr_admin a = { 0 };
+
+	array_get(m->mbr_admin, id, XLB_MAX_MEMBERS, &a);
+	return a.admin;
+}
+
+/* Reads one element of a per-CPU map and sums it as n_words u64 counters. */
+static int percpu_sum(int fd, __u32 key, __u64 *out, size_t n_words)
+{
+	int ncpu = libbpf_num_possible_cpus(), err = 0;
+	__u64 *vals;
+
+	if (ncpu < 0)
+		return ncpu;
+	vals = calloc((size_t)ncpu, n_words * sizeof(__u64));
+	if (!vals)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &key, vals)) {
+		err = -errno;
+		goto out;
+	}
+	memset(out, 0, n_words * sizeof(__u64));
+	for (int c = 0; c < ncpu; c++)
+		for (size_t w = 0; w < n_words; w++)
+			out[w] += vals[(size_t)c * n_words + w];
+out:
+	free(vals);
+	return err;
+}
+
+int xlb_maps_reason_stats(const struct xlb_maps *m, __u64 count[XLB_R_MAX])
+{
+	return percpu_sum(m->stats, 0, count, XLB_R_MAX);
+}
+
+int xlb_maps_service_stats(const struct xlb_maps *m, __u32 svc_id, struct xlb_traffic_stats *out)
+{
+	return percpu_sum(m->svc_stats, svc_id, (__u64 *)out, sizeof(*out) / sizeof(__u64));
+}
+
+int xlb_maps_member_stats(const struct xlb_maps *m, __u32 member_id, struct xlb_traffic_stats *out)
+{
+	return percpu_sum(m->mbr_stats, member_id, (__u64 *)out, sizeof(*out) / sizeof(__u64));
+}

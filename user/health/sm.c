@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+#include "health/sm.h"
+
+bool health_sm_feed(struct health_sm *sm, bool ok, uint32_t rise, uint32_t fall,
+		    uint32_t *run, uint32_t *need)
+{
+	enum health_state to = sm->state;
+
+	/* Runs saturate rather than wrap: a member up for years stays up. */
+	if (ok) {
+		sm->fail_run = 0;
+		if (sm->ok_run < UINT32_MAX)
+			sm->ok_run++;
+	} else {
+		sm->ok_run = 0;
+		if (sm->fail_run < UINT32_MAX)
+			sm->fail_run++;
+	}
+
+	switch (sm->state) {
+	case HEALTH_PENDING:
+		/* Never served yet: one pass is enough to start. */
+		if (ok) {
+			to = HEALTH_UP;
+			*run = *need = 1;
+		} else if (sm->fail_run >= fall) {
+			to = HEALTH_DOWN;
+			*run = sm->fail_run;
+			*need = fall;
+		}
+		break;
+	case HEALTH_UP:
+		if (!ok && sm->fail_run >= fall) {
+			to = HEALTH_DOWN;
+			*run = sm->fail_run;
+			*need = fall;
+		}
+		break;
+	case HEALTH_DOWN:
+		if (ok && sm->ok_run >= rise) {
+			to = HEALTH_UP;
+			*run = sm->ok_run;
+			*need = rise;
+		}
+		break;
+	}
+	if (to == sm->state)
+		return false;
+	sm->state = to;
+	return true;
+}
