@@ -63,23 +63,43 @@ struct xlb_svc_key {
 	__u8 family;  /* enum xlb_family */
 };
 
-enum xlb_sched {
-	XLB_SCHED_RR = 0,     /* round-robin over the slot table */
-	XLB_SCHED_WRR = 1,    /* the same walk over a weight-expanded table */
-	XLB_SCHED_MAGLEV = 2, /* 5-tuple hash into the service's xlb_maglev table */
-};
+/* The vocabularies.  Each enum below is defined once, here, with the word
+ * that stands for each value everywhere a person reads or writes one: the
+ * configuration file, `xlb check`, `xlb status`, JSON and the logs.
+ * X(enum suffix, word); the values count from 0 in the order listed and are
+ * part of the ABI (appended to, never reordered).  lib/abi_text.c makes the
+ * tables of words from them; FOO_N counts the values (a macro, not an
+ * enumerator, so that a switch over the enum names only real values). */
+#define XLB_COUNT_ONE(id, word) +1
+#define XLB_SCHEDULERS(X)                                                    \
+	X(RR, "round-robin")   /* round-robin over the slot table */          \
+	X(WRR, "weighted")     /* the same walk over a weight-expanded table */ \
+	X(MAGLEV, "maglev")    /* 5-tuple hash into the service's xlb_maglev table */
 
-enum xlb_fwd {
-	XLB_FWD_NAT = 0,  /* full NAT: source and destination rewritten */
-	XLB_FWD_DNAT = 1, /* destination only: members see the client */
-	XLB_FWD_DSR = 2,  /* destination MAC only: members answer clients */
-};
+#define XLB_FORWARDINGS(X)                                                   \
+	X(NAT, "nat")   /* full NAT: source and destination rewritten */       \
+	X(DNAT, "dnat") /* destination only: members see the client */         \
+	X(DSR, "dsr")   /* destination MAC only: members answer clients */
 
-enum xlb_on_empty {
-	XLB_ON_EMPTY_REJECT = 0, /* TCP SYN: RST; UDP: ICMP port unreachable */
-	XLB_ON_EMPTY_DROP = 1,
-	XLB_ON_EMPTY_SORRY = 2,  /* to sorry_member, or the 503 page built in XDP */
-};
+#define XLB_ON_EMPTY_POLICIES(X)                                             \
+	X(REJECT, "reject") /* TCP SYN: RST; UDP: ICMP port unreachable */     \
+	X(DROP, "drop")                                                      \
+	X(SORRY, "sorry")   /* to sorry_member, or the 503 page built in XDP */
+
+#define XLB_SCHED_ENUM(id, word) XLB_SCHED_##id,
+enum xlb_sched { XLB_SCHEDULERS(XLB_SCHED_ENUM) };
+#define XLB_SCHED_N (0 XLB_SCHEDULERS(XLB_COUNT_ONE))
+#undef XLB_SCHED_ENUM
+
+#define XLB_FWD_ENUM(id, word) XLB_FWD_##id,
+enum xlb_fwd { XLB_FORWARDINGS(XLB_FWD_ENUM) };
+#define XLB_FWD_N (0 XLB_FORWARDINGS(XLB_COUNT_ONE))
+#undef XLB_FWD_ENUM
+
+#define XLB_ON_EMPTY_ENUM(id, word) XLB_ON_EMPTY_##id,
+enum xlb_on_empty { XLB_ON_EMPTY_POLICIES(XLB_ON_EMPTY_ENUM) };
+#define XLB_ON_EMPTY_N (0 XLB_ON_EMPTY_POLICIES(XLB_COUNT_ONE))
+#undef XLB_ON_EMPTY_ENUM
 
 struct xlb_service {
 	__u32 id;         /* index into xlb_slots/xlb_rr/xlb_svc_stats, < XLB_MAX_SERVICES */
@@ -192,13 +212,19 @@ struct xlb_flow_key {
 	__u8 _pad[2];
 };
 
-enum xlb_flow_state {
-	XLB_FLOW_SYN_SENT = 1,    /* TCP: SYN seen, nothing else yet */
-	XLB_FLOW_ESTABLISHED = 2, /* TCP: traffic after the SYN */
-	XLB_FLOW_FIN = 3,         /* TCP: a FIN seen in either direction */
-	XLB_FLOW_RST = 4,         /* TCP: a RST seen in either direction */
-	XLB_FLOW_UDP = 5,
-};
+/* A flow entry's state (0 is never stored). */
+#define XLB_FLOW_STATES(X)                                                   \
+	X(NONE, "none")                                                      \
+	X(SYN_SENT, "syn-sent")       /* TCP: SYN seen, nothing else yet */   \
+	X(ESTABLISHED, "established") /* TCP: traffic after the SYN */        \
+	X(FIN, "closing")             /* TCP: a FIN seen in either direction */ \
+	X(RST, "reset")               /* TCP: a RST seen in either direction */ \
+	X(UDP, "udp")
+
+#define XLB_FLOW_ENUM(id, word) XLB_FLOW_##id,
+enum xlb_flow_state { XLB_FLOW_STATES(XLB_FLOW_ENUM) };
+#define XLB_FLOW_N (0 XLB_FLOW_STATES(XLB_COUNT_ONE))
+#undef XLB_FLOW_ENUM
 
 enum xlb_flow_dir {
 	XLB_DIR_FORWARD = 1, /* client -> VIP, rewritten to snat -> member */

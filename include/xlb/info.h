@@ -31,16 +31,38 @@ struct xlb_svc_info {
 	__u32 _pad;
 };
 
-enum xlb_health_state {
-	XLB_HEALTH_PENDING = 0, /* no check passed yet: no traffic */
-	XLB_HEALTH_UP = 1,
-	XLB_HEALTH_DOWN = 2,
-};
+/* A member's health: the rise/fall state machine's state (health/sm.c). */
+#define XLB_HEALTH_STATES(X)                                                 \
+	X(PENDING, "PENDING") /* no check passed yet: no traffic */           \
+	X(UP, "UP")                                                          \
+	X(DOWN, "DOWN")
 
-enum xlb_admin {
-	XLB_ADMIN_ENABLED = 0,
-	XLB_ADMIN_DRAIN = 1, /* `xlb drain`: no new connections until enabled */
-};
+/* How a member is checked. */
+#define XLB_CHECK_TYPES(X)                                                   \
+	X(TCP, "tcp")   /* the TCP connect succeeds */                         \
+	X(HTTP, "http") /* GET path answers with the expected status */        \
+	X(NONE, "none") /* always up, never checked */
+
+/* The operator's say: `xlb drain` takes a member out of rotation (it is
+ * still checked) until `xlb enable` or the next reload. */
+#define XLB_ADMIN_STATES(X)                                                  \
+	X(ENABLED, "enabled")                                                \
+	X(DRAIN, "drain")
+
+#define XLB_HEALTH_ENUM(id, word) XLB_HEALTH_##id,
+enum xlb_health_state { XLB_HEALTH_STATES(XLB_HEALTH_ENUM) };
+#define XLB_HEALTH_N (0 XLB_HEALTH_STATES(XLB_COUNT_ONE))
+#undef XLB_HEALTH_ENUM
+
+#define XLB_CHECK_ENUM(id, word) XLB_CHECK_##id,
+enum xlb_check_type { XLB_CHECK_TYPES(XLB_CHECK_ENUM) };
+#define XLB_CHECK_N (0 XLB_CHECK_TYPES(XLB_COUNT_ONE))
+#undef XLB_CHECK_ENUM
+
+#define XLB_ADMIN_ENUM(id, word) XLB_ADMIN_##id,
+enum xlb_admin { XLB_ADMIN_STATES(XLB_ADMIN_ENUM) };
+#define XLB_ADMIN_N (0 XLB_ADMIN_STATES(XLB_COUNT_ONE))
+#undef XLB_ADMIN_ENUM
 
 /* xlb_mbr_info: array indexed by member id. */
 struct xlb_mbr_info {
@@ -51,7 +73,7 @@ struct xlb_mbr_info {
 	__u8 family;           /* enum xlb_family; XLB_FAMILY_NONE: unused */
 	__u8 state;            /* enum xlb_health_state */
 	__u8 _pad8;
-	__u8 check_type;       /* 0 tcp, 1 http, 2 none */
+	__u8 check_type;       /* enum xlb_check_type */
 	__u16 weight;
 	__u32 service_id;
 	__u32 order;           /* position in its service's pool, for the slot table */

@@ -29,6 +29,7 @@
 #include "dp/dataplane.h"
 #include "lib/log.h"
 #include "dp/maps.h"
+#include "lib/abi_text.h"
 #include "pkt.h"
 #include "test.h"
 #include "xlb/abi.h"

@@ -25,7 +25,7 @@ static const char *health_text(const struct cfg_health *h, uint16_t member_port,
 	char iv[16], to[16], port[24] = "";
 	int n = 0;
 
-	if (h->type == CFG_HC_NONE) {
+	if (h->type == XLB_CHECK_NONE) {
 		snprintf(buf, len, "none (members count as up)");
 		return buf;
 	}
@@ -33,8 +33,8 @@ static const char *health_text(const struct cfg_health *h, uint16_t member_port,
 		snprintf(port, sizeof(port), " on port %u", h->port);
 	else if (!member_port)
 		snprintf(port, sizeof(port), " on the member port");
-	n = snprintf(buf, len, "%s%s", cfg_hc_type_name(h->type), port);
-	if (h->type == CFG_HC_HTTP && n >= 0 && (size_t)n < len)
+	n = snprintf(buf, len, "%s%s", xlb_check_type_str(h->type), port);
+	if (h->type == XLB_CHECK_HTTP && n >= 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, " GET %s -> %u", h->path, h->expect);
 	if (n >= 0 && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, ", every %s, timeout %s, rise %u, fall %u",
@@ -125,14 +125,14 @@ static void print_service(const struct cfg_service *svc, FILE *out)
 
 	fprintf(out, "\nservice %s  %s/%s\n", svc->name,
 		addr_format_port(&svc->vip, svc->port, vip, sizeof(vip)),
-		cfg_protocol_name(svc->protocol));
-	fprintf(out, "  %-11s %s\n", "scheduler", cfg_sched_name(svc->sched));
-	fprintf(out, "  %-11s %s", "forwarding", cfg_fwd_name(svc->fwd));
-	if (svc->fwd == CFG_FWD_NAT)
+		xlb_proto_str(svc->protocol));
+	fprintf(out, "  %-11s %s\n", "scheduler", xlb_sched_str(svc->sched));
+	fprintf(out, "  %-11s %s", "forwarding", xlb_fwd_str(svc->fwd));
+	if (svc->fwd == XLB_FWD_NAT)
 		fprintf(out, ", source %s", svc->has_snat ? addr_format(&svc->snat, a, sizeof(a))
 							 : "the outgoing interface's address");
-	fprintf(out, "\n  %-11s %s", "on_empty", cfg_on_empty_name(svc->on_empty));
-	if (svc->on_empty == CFG_ON_EMPTY_SORRY)
+	fprintf(out, "\n  %-11s %s", "on_empty", xlb_on_empty_str(svc->on_empty));
+	if (svc->on_empty == XLB_ON_EMPTY_SORRY)
 		fprintf(out, " -> %s", svc->has_sorry ? addr_format_port(&svc->sorry_addr,
 									 svc->sorry_port, a, sizeof(a))
 						      : "xlb's HTTP 503 page");
@@ -167,7 +167,7 @@ static void json_health(struct json_writer *w, const struct cfg_health *h, uint1
 
 	json_key(w, "health");
 	json_object_begin(w);
-	json_kv_string(w, "type", cfg_hc_type_name(h->type));
+	json_kv_string(w, "type", xlb_check_type_str(h->type));
 	json_key(w, "port");
 	if (port)
 		json_uint(w, port);
@@ -177,7 +177,7 @@ static void json_health(struct json_writer *w, const struct cfg_health *h, uint1
 	json_kv_uint(w, "timeout_ms", h->timeout_ms);
 	json_kv_uint(w, "rise", h->rise);
 	json_kv_uint(w, "fall", h->fall);
-	if (h->type == CFG_HC_HTTP) {
+	if (h->type == XLB_CHECK_HTTP) {
 		json_kv_string(w, "path", h->path);
 		json_kv_uint(w, "expect", h->expect);
 	}
@@ -212,10 +212,10 @@ static void json_service(struct json_writer *w, const struct cfg_service *svc)
 	json_kv_string(w, "name", svc->name);
 	json_address(w, "vip", &svc->vip);
 	json_kv_uint(w, "port", svc->port);
-	json_kv_string(w, "protocol", cfg_protocol_name(svc->protocol));
-	json_kv_string(w, "scheduler", cfg_sched_name(svc->sched));
-	json_kv_string(w, "forwarding", cfg_fwd_name(svc->fwd));
-	json_kv_string(w, "on_empty", cfg_on_empty_name(svc->on_empty));
+	json_kv_string(w, "protocol", xlb_proto_str(svc->protocol));
+	json_kv_string(w, "scheduler", xlb_sched_str(svc->sched));
+	json_kv_string(w, "forwarding", xlb_fwd_str(svc->fwd));
+	json_kv_string(w, "on_empty", xlb_on_empty_str(svc->on_empty));
 	json_key(w, "sorry_address");
 	if (svc->has_sorry) {
 		json_object_begin(w);
@@ -264,8 +264,7 @@ void check_print_json(const struct xlb_config *cfg, FILE *out)
 	json_kv_uint(&w, "resolve_interval_ms", g->resolve_interval_ms);
 	json_key(&w, "socket_lb");
 	json_object_begin(&w);
-	json_kv_string(&w, "enabled", g->socket_lb.enabled == CFG_SOCKET_LB_AUTO ? "auto"
-				      : g->socket_lb.enabled == CFG_SOCKET_LB_ON ? "true" : "false");
+	json_kv_string(&w, "enabled", cfg_socket_lb_words[g->socket_lb.enabled]);
 	json_kv_bool(&w, "active", cfg_socket_lb_on(cfg));
 	json_kv_bool(&w, "all_namespaces", g->socket_lb.all_namespaces);
 	json_key(&w, "cgroup");

@@ -242,7 +242,7 @@ static int check_all(struct pick *p)
 			b->result.reason = HEALTH_R_HOSTUNREACH;
 			continue;
 		}
-		if (c->type == CFG_HC_NONE) {
+		if (c->type == XLB_CHECK_NONE) {
 			b->done = b->up = true;
 			b->result.reason = HEALTH_R_OK;
 			continue;
@@ -288,7 +288,7 @@ static void print_table(const struct pick *p, const struct cfg_service *svc)
 	for (size_t i = 0; i < p->n; i++)
 		if (p->b[i].svc == svc && (int)strlen(p->b[i].name) > w)
 			w = (int)strlen(p->b[i].name);
-	printf("%s (%s %s)\n", svc->name, cfg_protocol_name(svc->protocol),
+	printf("%s (%s %s)\n", svc->name, xlb_proto_str(svc->protocol),
 	       addr_format_port(&svc->vip, svc->port, vip, sizeof(vip)));
 	printf("  %-*s  %-24s %-5s %s\n", w, "MEMBER", "ADDRESS", "STATE", "CHECK");
 	for (size_t i = 0; i < p->n; i++) {
@@ -300,17 +300,18 @@ static void print_table(const struct pick *p, const struct cfg_service *svc)
 			addr_format_port(&b->addr, b->cm->port, addr, sizeof(addr));
 		else
 			snprintf(addr, sizeof(addr), "%s (unresolved)", b->cm->host);
-		if (b->cm->health.type == CFG_HC_NONE)
+		if (b->cm->health.type == XLB_CHECK_NONE)
 			snprintf(why, sizeof(why), "not checked (healthcheck: none)");
 		else if (!b->done)
 			snprintf(why, sizeof(why), "no answer in time");
 		else if (b->up)
 			snprintf(why, sizeof(why), "%s in %.1f ms",
-				 b->cm->health.type == CFG_HC_HTTP ? "HTTP OK" : "connected",
+				 b->cm->health.type == XLB_CHECK_HTTP ? "HTTP OK" : "connected",
 				 b->result.latency_us / 1000.0);
 		else
 			health_result_str(&b->result, why, sizeof(why));
-		printf("  %-*s  %-24s %-5s %s\n", w, b->name, addr, b->up ? "UP" : "DOWN", why);
+		printf("  %-*s  %-24s %-5s %s\n", w, b->name, addr,
+		       xlb_health_str(b->up ? XLB_HEALTH_UP : XLB_HEALTH_DOWN), why);
 	}
 }
 

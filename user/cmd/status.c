@@ -368,10 +368,7 @@ static void print_json(const struct status *st, const struct xlb_maps *m, FILE *
 			json_kv_string(&w, "address", xlb_ip_str(&mi->addr, mi->family, a, sizeof(a)));
 			json_kv_uint(&w, "port", ntohs(mi->port));
 			json_kv_string(&w, "state", xlb_health_str(mi->state));
-			json_kv_string(&w, "admin",
-				       xlb_maps_mbr_admin_get(m, ids[i]) == XLB_ADMIN_DRAIN
-					       ? "drain"
-					       : "enabled");
+			json_kv_string(&w, "admin", xlb_admin_str(xlb_maps_mbr_admin_get(m, ids[i])));
 			json_kv_uint(&w, "weight", mi->weight);
 			json_kv_uint(&w, "state_since_unix_ms", mi->state_since_unix_ms);
 			json_kv_string(&w, "last_check", mi->last_check);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lib/abi_text.h"
 #include "lib/addr.h"
 #include "xlb/limits.h"
 
@@ -46,20 +47,9 @@ struct cfg_pos {
 	unsigned line, col;
 };
 
-enum cfg_hc_type { CFG_HC_TCP, CFG_HC_HTTP, CFG_HC_NONE };
-enum cfg_sched { CFG_SCHED_ROUND_ROBIN, CFG_SCHED_WEIGHTED, CFG_SCHED_MAGLEV };
-enum cfg_fwd { CFG_FWD_NAT, CFG_FWD_DNAT, CFG_FWD_DSR };
-enum cfg_on_empty { CFG_ON_EMPTY_REJECT, CFG_ON_EMPTY_DROP, CFG_ON_EMPTY_SORRY };
-
-/* The spelling used in the file (and by `xlb check`) for each value. */
-const char *cfg_hc_type_name(enum cfg_hc_type t);
-const char *cfg_sched_name(enum cfg_sched s);
-const char *cfg_fwd_name(enum cfg_fwd f);
-const char *cfg_on_empty_name(enum cfg_on_empty e);
-const char *cfg_protocol_name(uint8_t ipproto); /* "tcp" / "udp" */
 
 struct cfg_health {
-	enum cfg_hc_type type;
+	enum xlb_check_type type;
 	uint16_t port;   /* 0: the member's own port */
 	uint16_t expect; /* http: expected status, 100..599 */
 	uint32_t interval_ms, timeout_ms; /* timeout_ms < interval_ms */
@@ -89,9 +79,9 @@ struct cfg_service {
 	struct xlb_addr vip;
 	uint16_t port;
 	uint8_t protocol;              /* IPPROTO_TCP or IPPROTO_UDP */
-	enum cfg_sched sched;
-	enum cfg_fwd fwd;
-	enum cfg_on_empty on_empty;
+	enum xlb_sched sched;
+	enum xlb_fwd fwd;
+	enum xlb_on_empty on_empty;
 	/* on_empty sorry: where new connections go; unset (has_sorry false)
 	 * means xlb's own HTTP 503 responder. */
 	bool has_sorry;
@@ -112,6 +102,8 @@ struct xlb_config;
 
 /* global: socket_lb: the cgroup socket hooks for clients on this host. */
 enum cfg_socket_lb { CFG_SOCKET_LB_AUTO, CFG_SOCKET_LB_ON, CFG_SOCKET_LB_OFF };
+/* Its words in the file: "auto", "true", "false". */
+extern const char *const cfg_socket_lb_words[3];
 #define CFG_CGROUP_PATH_MAX   256 /* bytes incl. NUL */
 
 struct cfg_socket_lb_opts {

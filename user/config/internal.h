@@ -54,9 +54,4 @@ int cfg_parse_tree(struct cfg_diag *d, const struct ynode *root, struct xlb_conf
 void cfg_check_service(struct cfg_diag *d, const struct cfg_service *svc);
 void cfg_check_config(struct cfg_diag *d, const struct xlb_config *cfg);
 
-extern const char *const cfg_hc_type_names[3];
-extern const char *const cfg_sched_names[3];
-extern const char *const cfg_fwd_names[3];
-extern const char *const cfg_on_empty_names[3];
-
 #endif

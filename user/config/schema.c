@@ -57,7 +57,8 @@ static const char *const socket_lb_keys[LK__N] = {
 	[LK_ENABLED] = "enabled", [LK_ALL_NS] = "all_namespaces", [LK_CGROUP] = "cgroup",
 };
 /* In the order of enum cfg_socket_lb. */
-static const char *const socket_lb_modes[] = {"auto", "true", "false"};
+const char *const cfg_socket_lb_words[3] = {
+	[CFG_SOCKET_LB_AUTO] = "auto", [CFG_SOCKET_LB_ON] = "true", [CFG_SOCKET_LB_OFF] = "false"};
 static const char *const bool_names[] = {"false", "true"};
 
 /* A service's keys.  The seed form writes one service at the top level,
@@ -78,11 +79,6 @@ static const char *const seed_keys[SK__N] = {
 static const char *const item_keys[SK__N] = {[SK_NAME] = "name", SERVICE_KEYS};
 
 static const char *const protocol_names[] = {"tcp", "udp"};
-
-const char *cfg_protocol_name(uint8_t ipproto)
-{
-	return ipproto == IPPROTO_UDP ? "udp" : ipproto == IPPROTO_TCP ? "tcp" : "?";
-}
 
 /* Value ranges (documented in docs/config.md). */
 #define HC_INTERVAL_MIN_MS 100u
@@ -130,14 +126,14 @@ static void parse_health(struct cfg_diag *d, const struct ynode *v, struct cfg_h
 	uint32_t n;
 
 	if (v->kind == YN_SCALAR && !ynode_is_null(v)) {
-		if (!cfg_want_enum(d, v, "healthcheck", cfg_hc_type_names, 3, &type))
+		if (!cfg_want_enum(d, v, "healthcheck", xlb_check_type_words, 3, &type))
 			h->type = type;
 		return;
 	}
 	if (cfg_want_kind(d, v, "healthcheck", YN_MAP))
 		return;
 	cfg_map_fields(d, v, "in healthcheck", hc_keys, HK__N, k, val);
-	if (val[HK_TYPE] && !cfg_want_enum(d, val[HK_TYPE], "type", cfg_hc_type_names, 3, &type))
+	if (val[HK_TYPE] && !cfg_want_enum(d, val[HK_TYPE], "type", xlb_check_type_words, 3, &type))
 		h->type = type;
 	if (val[HK_PORT])
 		cfg_want_port(d, val[HK_PORT], "port", &h->port);
@@ -157,13 +153,13 @@ static void parse_health(struct cfg_diag *d, const struct ynode *v, struct cfg_h
 		h->expect = (uint16_t)n;
 
 	for (int i = HK_PATH; i <= HK_EXPECT; i++)
-		if (k[i] && h->type != CFG_HC_HTTP)
+		if (k[i] && h->type != XLB_CHECK_HTTP)
 			cfg_error_at(d, k[i]->pos, "'%s' only applies to http checks (this check "
 				     "is %s); add 'type: http' or remove it", hc_keys[i],
-				     cfg_hc_type_name(h->type));
+				     xlb_check_type_str(h->type));
 	/* Checked where either value is written, on the merged settings, so a
 	 * member override is judged with what it inherits. */
-	if ((val[HK_INTERVAL] || val[HK_TIMEOUT]) && h->type != CFG_HC_NONE &&
+	if ((val[HK_INTERVAL] || val[HK_TIMEOUT]) && h->type != XLB_CHECK_NONE &&
 	    h->timeout_ms >= h->interval_ms) {
 		char ti[16], iv[16];
 		const struct ynode *at = val[HK_TIMEOUT] ? val[HK_TIMEOUT] : val[HK_INTERVAL];
@@ -180,7 +176,7 @@ static void health_defaults(struct cfg_health *h, uint8_t protocol)
 	*h = (struct cfg_health){
 		/* UDP has no handshake to probe: a UDP service is checked only
 		 * when the file says how. */
-		.type = protocol == IPPROTO_UDP ? CFG_HC_NONE : CFG_HC_TCP,
+		.type = protocol == IPPROTO_UDP ? XLB_CHECK_NONE : XLB_CHECK_TCP,
 		.interval_ms = CFG_HC_INTERVAL_MS,
 		.timeout_ms = CFG_HC_TIMEOUT_MS,
 		.rise = CFG_HC_RISE,
@@ -418,9 +414,9 @@ static void parse_service(struct ctx *c, const struct ynode *map, const char *co
 	}
 	parse_enum_key(c->d, val[SK_PROTOCOL], "protocol", protocol_names, 2, &proto);
 	svc->protocol = proto ? IPPROTO_UDP : IPPROTO_TCP;
-	parse_enum_key(c->d, val[SK_SCHEDULER], "scheduler", cfg_sched_names, 3, &sched);
-	parse_enum_key(c->d, val[SK_FORWARDING], "forwarding", cfg_fwd_names, 3, &fwd);
-	parse_enum_key(c->d, val[SK_ON_EMPTY], "on_empty", cfg_on_empty_names, 3, &on_empty);
+	parse_enum_key(c->d, val[SK_SCHEDULER], "scheduler", xlb_sched_words, 3, &sched);
+	parse_enum_key(c->d, val[SK_FORWARDING], "forwarding", xlb_fwd_words, 3, &fwd);
+	parse_enum_key(c->d, val[SK_ON_EMPTY], "on_empty", xlb_on_empty_words, 3, &on_empty);
 	svc->sched = sched;
 	svc->fwd = fwd;
 	svc->on_empty = on_empty;
@@ -522,7 +518,7 @@ static void parse_socket_lb(struct cfg_diag *d, const struct ynode *v, struct cf
 	unsigned u;
 
 	if (v->kind == YN_SCALAR && !ynode_is_null(v)) {
-		if (!cfg_want_enum(d, v, "socket_lb", socket_lb_modes, N_ELEMS(socket_lb_modes), &u))
+		if (!cfg_want_enum(d, v, "socket_lb", cfg_socket_lb_words, N_ELEMS(cfg_socket_lb_words), &u))
 			o->enabled = (enum cfg_socket_lb)u;
 		return;
 	}
@@ -530,7 +526,7 @@ static void parse_socket_lb(struct cfg_diag *d, const struct ynode *v, struct cf
 		return;
 	cfg_map_fields(d, v, "in socket_lb", socket_lb_keys, LK__N, k, val);
 	if (val[LK_ENABLED] &&
-	    !cfg_want_enum(d, val[LK_ENABLED], "enabled", socket_lb_modes, N_ELEMS(socket_lb_modes), &u))
+	    !cfg_want_enum(d, val[LK_ENABLED], "enabled", cfg_socket_lb_words, N_ELEMS(cfg_socket_lb_words), &u))
 		o->enabled = (enum cfg_socket_lb)u;
 	if (val[LK_ALL_NS] &&
 	    !cfg_want_enum(d, val[LK_ALL_NS], "all_namespaces", bool_names, N_ELEMS(bool_names), &u))

@@ -128,7 +128,7 @@ static void report_service_listener(struct cfg_diag *d, const void *dup, const v
 	cfg_error_at(d, s->vip_pos, "service '%s' listens on %s/%s like service '%s' at line "
 		     "%u; a VIP, port and protocol can belong to one service only", s->name,
 		     addr_format_port(&s->vip, s->port, vip, sizeof(vip)),
-		     cfg_protocol_name(s->protocol), f->name, f->pos.line);
+		     xlb_proto_str(s->protocol), f->name, f->pos.line);
 }
 
 /* ---- one service ---------------------------------------------------------- */
@@ -145,7 +145,7 @@ static void check_family(struct cfg_diag *d, const struct cfg_service *svc,
 		     "between address families (forwarding: %s): %s", what,
 		     addr_format(a, text, sizeof(text)), addr_family_name(a->family),
 		     addr_format(&svc->vip, vip, sizeof(vip)), addr_family_name(svc->vip.family),
-		     cfg_fwd_name(svc->fwd), fix);
+		     xlb_fwd_str(svc->fwd), fix);
 }
 
 static void check_members(struct cfg_diag *d, const struct cfg_service *svc)
@@ -161,17 +161,17 @@ static void check_members(struct cfg_diag *d, const struct cfg_service *svc)
 			 addr_family_name(svc->vip.family), addr_family_name(m->addr.family));
 		if (!m->is_hostname)
 			check_family(d, svc, &m->addr, m->addr_pos, what, fix);
-		if (svc->fwd == CFG_FWD_DSR && m->port && svc->port && m->port != svc->port)
+		if (svc->fwd == XLB_FWD_DSR && m->port && svc->port && m->port != svc->port)
 			cfg_error_at(d, m->addr_pos, "member '%s': forwarding 'dsr' does not "
 				     "rewrite ports, so its port %u must equal the VIP port %u",
 				     m->name, m->port, svc->port);
-		if (svc->sched == CFG_SCHED_ROUND_ROBIN && m->weight > 1)
+		if (svc->sched == XLB_SCHED_RR && m->weight > 1)
 			cfg_error_at(d, m->pos, "member '%s': weight %u has no effect with "
 				     "scheduler 'round-robin'; use 'scheduler: weighted' (or "
 				     "'maglev'), or weight 0 to drain", m->name, m->weight);
 		weights += m->weight;
 	}
-	if (svc->sched == CFG_SCHED_WEIGHTED && weights > XLB_MAX_SLOTS)
+	if (svc->sched == XLB_SCHED_WRR && weights > XLB_MAX_SLOTS)
 		cfg_error_at(d, svc->members_pos, "members: the weights add up to %u but a "
 			     "weighted service has %d slots; lower the weights", weights,
 			     XLB_MAX_SLOTS);
@@ -215,21 +215,21 @@ void cfg_check_service(struct cfg_diag *d, const struct cfg_service *svc)
 	check_members(d, svc);
 	check_member_duplicates(d, svc);
 
-	if (svc->has_sorry && svc->on_empty != CFG_ON_EMPTY_SORRY)
+	if (svc->has_sorry && svc->on_empty != XLB_ON_EMPTY_SORRY)
 		cfg_error_at(d, svc->sorry_pos, "sorry_address is only used with 'on_empty: "
 			     "sorry' (this service has on_empty: %s)",
-			     cfg_on_empty_name(svc->on_empty));
+			     xlb_on_empty_str(svc->on_empty));
 	if (svc->has_sorry)
 		check_family(d, svc, &svc->sorry_addr, svc->sorry_pos, "sorry_address",
 			     "use a sorry_address of the VIP's family");
-	if (svc->on_empty == CFG_ON_EMPTY_SORRY && !svc->has_sorry &&
+	if (svc->on_empty == XLB_ON_EMPTY_SORRY && !svc->has_sorry &&
 	    svc->protocol == IPPROTO_UDP)
 		cfg_error_at(d, svc->pos, "service '%s': the built-in sorry responder answers "
 			     "HTTP over TCP; give a UDP service a sorry_address", svc->name);
-	if (svc->has_snat && svc->fwd != CFG_FWD_NAT)
+	if (svc->has_snat && svc->fwd != XLB_FWD_NAT)
 		cfg_error_at(d, svc->snat_pos, "snat is only used with 'forwarding: nat' (this "
 			     "service forwards with %s, which keeps the client's address)",
-			     cfg_fwd_name(svc->fwd));
+			     xlb_fwd_str(svc->fwd));
 	else if (svc->has_snat)
 		check_family(d, svc, &svc->snat, svc->snat_pos, "snat",
 			     "use an snat address of the VIP's family");
@@ -273,7 +273,7 @@ static void check_maglev_count(struct cfg_diag *d, const struct xlb_config *cfg)
 	for (size_t i = 0; i < cfg->n_services; i++) {
 		const struct cfg_service *s = &cfg->services[i];
 
-		if (s->sched != CFG_SCHED_MAGLEV || ++n <= XLB_MAX_MAGLEV_SERVICES)
+		if (s->sched != XLB_SCHED_MAGLEV || ++n <= XLB_MAX_MAGLEV_SERVICES)
 			continue;
 		cfg_error_at(d, s->pos, "service '%s': more than %d services use scheduler "
 			     "'maglev' (the data plane holds two %d-entry tables for each); "

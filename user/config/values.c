@@ -9,44 +9,6 @@
 
 #include "config/internal.h"
 
-const char *const cfg_hc_type_names[3] = {
-	[CFG_HC_TCP] = "tcp", [CFG_HC_HTTP] = "http", [CFG_HC_NONE] = "none"};
-const char *const cfg_sched_names[3] = {
-	[CFG_SCHED_ROUND_ROBIN] = "round-robin",
-	[CFG_SCHED_WEIGHTED] = "weighted",
-	[CFG_SCHED_MAGLEV] = "maglev"};
-const char *const cfg_fwd_names[3] = {
-	[CFG_FWD_NAT] = "nat", [CFG_FWD_DNAT] = "dnat", [CFG_FWD_DSR] = "dsr"};
-const char *const cfg_on_empty_names[3] = {
-	[CFG_ON_EMPTY_REJECT] = "reject",
-	[CFG_ON_EMPTY_DROP] = "drop",
-	[CFG_ON_EMPTY_SORRY] = "sorry"};
-
-static const char *name_of(const char *const names[3], unsigned v)
-{
-	return v < 3 ? names[v] : "?";
-}
-
-const char *cfg_hc_type_name(enum cfg_hc_type t)
-{
-	return name_of(cfg_hc_type_names, t);
-}
-
-const char *cfg_sched_name(enum cfg_sched s)
-{
-	return name_of(cfg_sched_names, s);
-}
-
-const char *cfg_fwd_name(enum cfg_fwd f)
-{
-	return name_of(cfg_fwd_names, f);
-}
-
-const char *cfg_on_empty_name(enum cfg_on_empty e)
-{
-	return name_of(cfg_on_empty_names, e);
-}
-
 /* ---- keys ---------------------------------------------------------------- */
 
 /* Optimal string alignment distance (edits and adjacent swaps), case

@@ -75,9 +75,7 @@ void backend_health_params(const struct cfg_health *c, const char *host,
 			   struct health_params *p)
 {
 	health_params_default(p);
-	p->type = c->type == CFG_HC_HTTP ? HEALTH_HTTP
-		  : c->type == CFG_HC_NONE ? HEALTH_NONE
-					   : HEALTH_TCP;
+	p->type = c->type;
 	p->port = c->port;
 	p->interval_ms = c->interval_ms;
 	p->timeout_ms = c->timeout_ms;

@@ -366,14 +366,14 @@ static void log_service_paths(const struct daemon *d, const struct xlb_config *c
 		addr_format_port(&s->vip, s->port, vip, sizeof(vip));
 		if (local && d->sock_hooks)
 			log_info("service %s %s/%s: local clients only, through the socket hooks",
-				 s->name, vip, cfg_protocol_name(s->protocol));
+				 s->name, vip, xlb_proto_str(s->protocol));
 		else if (local)
 			log_warn("service %s %s/%s: a loopback VIP that no client can reach: "
 				 "socket_lb is off",
-				 s->name, vip, cfg_protocol_name(s->protocol));
+				 s->name, vip, xlb_proto_str(s->protocol));
 		else
 			log_info("service %s %s/%s: remote clients %s, local clients %s",
-				 s->name, vip, cfg_protocol_name(s->protocol),
+				 s->name, vip, xlb_proto_str(s->protocol),
 				 n_ifaces ? "through XDP" : "not served (no interface attached)",
 				 d->sock_hooks ? "through the socket hooks" : "not balanced (socket_lb off)");
 	}

@@ -38,7 +38,7 @@ struct rt_member {
 	/* Found in the pins of an earlier run: keep its id and start in the
 	 * health state it had there. */
 	bool adopted;
-	enum health_state initial;
+	enum xlb_health_state initial;
 	/* Prepared by a reload: the running member this one continues, and
 	 * its place in the old pool (taken from there on commit). */
 	struct rt_member *carries;
@@ -192,12 +192,6 @@ static int adopt_read(struct runtime *rt)
 	return 0;
 }
 
-static enum health_state health_from_info(__u8 state)
-{
-	return state == XLB_HEALTH_UP ? HEALTH_UP : state == XLB_HEALTH_DOWN ? HEALTH_DOWN
-									  : HEALTH_PENDING;
-}
-
 /* ---- conversions to the ABI ------------------------------------------- */
 
 static void abi_addr(const struct xlb_addr *a, union xlb_ip *out, __u8 *family)
@@ -224,16 +218,10 @@ static void svc_value(const struct rt_service *s, struct xlb_service *v)
 {
 	memset(v, 0, sizeof(*v));
 	v->id = s->id;
-	v->scheduler = s->cfg->sched == CFG_SCHED_WEIGHTED ? XLB_SCHED_WRR
-		       : s->cfg->sched == CFG_SCHED_MAGLEV ? XLB_SCHED_MAGLEV
-							   : XLB_SCHED_RR;
+	v->scheduler = (__u8)s->cfg->sched;
 	v->maglev = s->maglev;
-	v->forwarding = s->cfg->fwd == CFG_FWD_DNAT  ? XLB_FWD_DNAT
-			: s->cfg->fwd == CFG_FWD_DSR ? XLB_FWD_DSR
-						     : XLB_FWD_NAT;
-	v->on_empty = s->cfg->on_empty == CFG_ON_EMPTY_DROP    ? XLB_ON_EMPTY_DROP
-		      : s->cfg->on_empty == CFG_ON_EMPTY_SORRY ? XLB_ON_EMPTY_SORRY
-							       : XLB_ON_EMPTY_REJECT;
+	v->forwarding = (__u8)s->cfg->fwd;
+	v->on_empty = (__u8)s->cfg->on_empty;
 	v->sorry_member = s->sorry_id == UINT32_MAX ? XLB_SORRY_BUILTIN : s->sorry_id;
 }
 
@@ -342,7 +330,7 @@ static int sorry_publish(struct runtime *rt, const struct rt_service *s)
 		v.port = htons(s->cfg->sorry_port);
 		v.service_id = s->id;
 		err = xlb_maps_member_set(rt->maps, s->sorry_id, &v);
-		if (!err && s->cfg->fwd == CFG_FWD_DNAT)
+		if (!err && s->cfg->fwd == XLB_FWD_DNAT)
 			err = xlb_maps_reply_port_mark(rt->maps, s->cfg->sorry_port, s->cfg->protocol);
 	} else {
 		err = sorry_page_build(s->cfg->name, rt->sorry_secret, &page);
@@ -366,7 +354,7 @@ static int service_publish(struct runtime *rt, struct rt_service *s)
 		sm[i].id = s->members[i]->id;
 		sm[i].weight = member_serving(s->members[i]) ? s->members[i]->weight : 0;
 	}
-	if (s->cfg->sched == CFG_SCHED_WEIGHTED)
+	if (s->cfg->sched == XLB_SCHED_WRR)
 		n = slots_weighted(sm, s->n_members, slots, XLB_MAX_SLOTS);
 	else
 		n = slots_round_robin(sm, s->n_members, slots, XLB_MAX_SLOTS);
@@ -376,9 +364,9 @@ static int service_publish(struct runtime *rt, struct rt_service *s)
 	}
 	svc_key(s->cfg, &key);
 	svc_value(s, &val);
-	if (s->cfg->sched == CFG_SCHED_MAGLEV && (err = maglev_stage(rt, s, &key)))
+	if (s->cfg->sched == XLB_SCHED_MAGLEV && (err = maglev_stage(rt, s, &key)))
 		return err;
-	if (s->cfg->on_empty == CFG_ON_EMPTY_SORRY && (err = sorry_publish(rt, s)))
+	if (s->cfg->on_empty == XLB_ON_EMPTY_SORRY && (err = sorry_publish(rt, s)))
 		return err;
 	err = xlb_maps_service_publish(rt->maps, &key, &val, slots, (__u32)n);
 	if (err) {
@@ -402,7 +390,7 @@ static int member_publish(struct runtime *rt, const struct rt_member *m)
 	v.service_id = m->svc->id;
 	v.flags = m->admin_drain ? XLB_MEMBER_F_DRAINING : 0;
 	err = xlb_maps_member_set(rt->maps, m->id, &v);
-	if (!err && m->svc->cfg->fwd == CFG_FWD_DNAT)
+	if (!err && m->svc->cfg->fwd == XLB_FWD_DNAT)
 		err = xlb_maps_reply_port_mark(rt->maps, m->port, m->svc->cfg->protocol);
 	if (err) {
 		log_err("%s: member %s: cannot publish: %s", m->svc->cfg->name, m->name,
@@ -411,12 +399,6 @@ static int member_publish(struct runtime *rt, const struct rt_member *m)
 	}
 	member_info_publish(rt, m, false);
 	return 0;
-}
-
-static __u8 info_state(enum health_state st)
-{
-	return st == HEALTH_UP ? XLB_HEALTH_UP : st == HEALTH_DOWN ? XLB_HEALTH_DOWN
-								   : XLB_HEALTH_PENDING;
 }
 
 static uint64_t unix_ms(void)
@@ -446,7 +428,7 @@ static void member_info_publish(struct runtime *rt, const struct rt_member *m, b
 	info.fall = m->cfg->health.fall;
 	if (m->hm) {
 		health_get(m->hm, &st);
-		info.state = info_state(st.state);
+		info.state = (__u8)st.state;
 		info.latency_us = st.last.latency_us;
 		info.ok_run = st.ok_run;
 		info.fail_run = st.fail_run;
@@ -481,12 +463,12 @@ static void rt_health_changed(struct health_member *hm, const struct health_chan
 	char line[512];
 
 	health_format_change(line, sizeof(line), hm, c);
-	if (c->to == HEALTH_UP)
+	if (c->to == XLB_HEALTH_UP)
 		log_info("%s", line);
 	else
 		log_warn("%s", line);
 	member_info_publish(rt, m, true);
-	if ((c->from == HEALTH_UP) != (c->to == HEALTH_UP))
+	if ((c->from == XLB_HEALTH_UP) != (c->to == XLB_HEALTH_UP))
 		service_publish(rt, m->svc);
 }
 
@@ -584,7 +566,8 @@ static void adopt_member(struct runtime *rt, struct rt_member *m)
 			continue;
 		m->adopted = true;
 		m->id = id;
-		m->initial = health_from_info(i->state);
+		/* A state this version does not know starts as a new member. */
+		m->initial = i->state < XLB_HEALTH_N ? i->state : XLB_HEALTH_PENDING;
 		m->admin_drain = xlb_maps_mbr_admin_get(rt->maps, id) == XLB_ADMIN_DRAIN;
 		i->family = XLB_FAMILY_NONE; /* taken */
 		return;
@@ -637,7 +620,7 @@ static int maglev_slot(struct runtime *rt, const struct cfg_service *c,
 	struct xlb_svc_key key;
 	struct xlb_service cur;
 
-	if (old && old->cfg->sched == CFG_SCHED_MAGLEV) {
+	if (old && old->cfg->sched == XLB_SCHED_MAGLEV) {
 		*out = old->maglev;
 		return 0;
 	}
@@ -650,9 +633,9 @@ static int maglev_slot(struct runtime *rt, const struct cfg_service *c,
 	for (uint32_t id = 0; id < XLB_MAX_SERVICES; id++) {
 		const struct rt_service *a = rt->services[id], *b = taken[id];
 
-		if (a && a->cfg->sched == CFG_SCHED_MAGLEV && a != old)
+		if (a && a->cfg->sched == XLB_SCHED_MAGLEV && a != old)
 			used[a->maglev] = true;
-		if (b && b->cfg->sched == CFG_SCHED_MAGLEV)
+		if (b && b->cfg->sched == XLB_SCHED_MAGLEV)
 			used[b->maglev] = true;
 	}
 	for (uint32_t i = 0; i < XLB_MAX_MAGLEV_SERVICES; i++) {
@@ -681,7 +664,7 @@ static int build_service(struct runtime *rt, const struct cfg_service *c,
 		return -ENOMEM;
 	s->cfg = c;
 	s->sorry_id = UINT32_MAX;
-	if (c->on_empty == CFG_ON_EMPTY_SORRY && c->has_sorry) {
+	if (c->on_empty == XLB_ON_EMPTY_SORRY && c->has_sorry) {
 		err = route_source(&c->sorry_addr, c->sorry_port, &s->sorry_snat);
 		if (err) {
 			log_err("%s: sorry_address: no route from this host (%s)", c->name,
@@ -697,7 +680,7 @@ static int build_service(struct runtime *rt, const struct cfg_service *c,
 		s->id = (uint32_t)adopted;
 	else if ((err = service_id_alloc(rt, taken, &s->id)))
 		goto fail;
-	if (c->sched == CFG_SCHED_MAGLEV && (err = maglev_slot(rt, c, old, adopted, taken, &s->maglev)))
+	if (c->sched == XLB_SCHED_MAGLEV && (err = maglev_slot(rt, c, old, adopted, taken, &s->maglev)))
 		goto fail;
 	for (size_t i = 0; i < c->n_members; i++) {
 		const struct cfg_member *cm = &c->members[i];
@@ -733,7 +716,7 @@ static int build_service(struct runtime *rt, const struct cfg_service *c,
 			else if ((err = member_route(c, cm, &m->addr, &m->snat)))
 				goto fail;
 			prev = find_member(old, m->name, &m->addr, m->port, &m->carries_at);
-			if (!prev && c->fwd == CFG_FWD_DSR)
+			if (!prev && c->fwd == XLB_FWD_DSR)
 				dsr_warn(c, m);
 			if (prev) {
 				m->id = prev->id;
@@ -775,7 +758,7 @@ static int member_start(struct runtime *rt, struct rt_member *m, const struct cf
 	spec.addr = (struct sockaddr *)&ss;
 	spec.addrlen = len;
 	spec.user = m;
-	spec.initial = m->adopted ? m->initial : HEALTH_PENDING;
+	spec.initial = m->adopted ? m->initial : XLB_HEALTH_PENDING;
 	backend_health_params(&m->cfg->health, host, &spec.params);
 	return health_add(rt->health, &spec, &m->hm);
 }

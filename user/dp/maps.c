@@ -31,15 +31,6 @@ _Static_assert(sizeof(struct xlb_svc_info) == XLB_NAME_MAX + 36, "xlb_svc_info")
 _Static_assert(sizeof(struct xlb_mbr_info) == XLB_INFO_NAME_MAX + 64 + 72, "xlb_mbr_info");
 _Static_assert(sizeof(struct xlb_reason_stats) == 8 * XLB_R_MAX, "xlb_reason_stats");
 
-#define XLB_REASON_NAME(id, name) [XLB_R_##id] = name,
-static const char *const reason_names[XLB_R_MAX] = { XLB_REASONS(XLB_REASON_NAME) };
-#undef XLB_REASON_NAME
-
-const char *xlb_reason_name(unsigned int reason)
-{
-	return reason < XLB_R_MAX ? reason_names[reason] : "?";
-}
-
 static const struct {
 	const char *name;
 	size_t off;

@@ -99,7 +99,5 @@ __u8 xlb_maps_mbr_admin_get(const struct xlb_maps *m, __u32 id);
 int xlb_maps_reason_stats(const struct xlb_maps *m, __u64 count[XLB_R_MAX]);
 int xlb_maps_service_stats(const struct xlb_maps *m, __u32 svc_id, struct xlb_traffic_stats *out);
 int xlb_maps_member_stats(const struct xlb_maps *m, __u32 member_id, struct xlb_traffic_stats *out);
-/* "tx_new_flow" for XLB_R_TX_NEW_FLOW; "?" out of range. */
-const char *xlb_reason_name(unsigned int reason);
 
 #endif

@@ -62,7 +62,7 @@ struct health_member {
 	char *rbuf;        /* HEALTH_HTTP_READ_MAX bytes, HTTP only */
 
 	struct health_sm sm;
-	enum health_admin admin;
+	enum xlb_admin admin;
 	struct health_result last;
 	uint64_t checks, passes;
 
@@ -120,7 +120,7 @@ static uint64_t rng_below(struct health *h, uint64_t n)
 void health_params_default(struct health_params *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->type = HEALTH_TCP;
+	p->type = XLB_CHECK_TCP;
 	p->interval_ms = 2000;
 	p->timeout_ms = 1000;
 	p->rise = 2;
@@ -130,11 +130,11 @@ void health_params_default(struct health_params *p)
 
 int health_params_validate(const struct health_params *p)
 {
-	if (p->type != HEALTH_TCP && p->type != HEALTH_HTTP && p->type != HEALTH_NONE) {
+	if (p->type != XLB_CHECK_TCP && p->type != XLB_CHECK_HTTP && p->type != XLB_CHECK_NONE) {
 		log_err("health: unknown check type %d", (int)p->type);
 		return -EINVAL;
 	}
-	if (p->type == HEALTH_NONE)
+	if (p->type == XLB_CHECK_NONE)
 		return 0;
 	if (p->interval_ms < 1 || p->timeout_ms < 1 || p->rise < 1 || p->fall < 1) {
 		log_err("health: interval, timeout, rise and fall must be at least 1");
@@ -317,7 +317,7 @@ static void check_start(struct health_member *m, uint64_t now)
 	set_timer(m, now + (uint64_t)m->p.timeout_ms * 1000);
 
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	if (m->p.type == HEALTH_HTTP)
+	if (m->p.type == XLB_CHECK_HTTP)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (m->sourcelen) {
 		/* The port is picked at connect time, per destination, so that
@@ -432,7 +432,7 @@ static void check_event(struct health_member *m, uint32_t events)
 			check_fail_errno(m, err);
 			return;
 		}
-		if (m->p.type == HEALTH_TCP) {
+		if (m->p.type == XLB_CHECK_TCP) {
 			struct health_result r = {.reason = HEALTH_R_OK};
 
 			check_finish(m, &r);
@@ -737,7 +737,7 @@ static int member_set_params(struct health_member *m, const struct health_params
 	err = health_params_validate(p);
 	if (err)
 		return err;
-	if (p->type == HEALTH_HTTP) {
+	if (p->type == XLB_CHECK_HTTP) {
 		char hostbuf[INET6_ADDRSTRLEN + 8];
 		union health_sa target = m->addr;
 		uint16_t port = p->port ? p->port : get_port(&m->addr);
@@ -853,8 +853,8 @@ int health_add(struct health *h, const struct health_member_spec *spec,
 		goto err_free;
 	h->count++;
 
-	if (m->p.type == HEALTH_NONE) {
-		m->sm.state = HEALTH_UP;
+	if (m->p.type == XLB_CHECK_NONE) {
+		m->sm.state = XLB_HEALTH_UP;
 	} else {
 		m->sm.state = spec->initial;
 		schedule_first(m, now_us());
@@ -892,17 +892,17 @@ void health_remove(struct health_member *m)
 int health_update(struct health_member *m, const struct health_params *p)
 {
 	struct health *h = m->h;
-	enum health_type old = m->p.type;
+	enum xlb_check_type old = m->p.type;
 	uint64_t now = now_us();
 	int err;
 
 	err = member_set_params(m, p);
 	if (err)
 		return err;
-	if (p->type == HEALTH_NONE) {
+	if (p->type == XLB_CHECK_NONE) {
 		check_abandon(m);
-		m->sm.state = HEALTH_UP;
-	} else if (old == HEALTH_NONE || m->phase != PHASE_IDLE) {
+		m->sm.state = XLB_HEALTH_UP;
+	} else if (old == XLB_CHECK_NONE || m->phase != PHASE_IDLE) {
 		/* A check in flight was built from the old settings. */
 		check_abandon(m);
 		schedule_first(m, now);
@@ -919,13 +919,13 @@ int health_update(struct health_member *m, const struct health_params *p)
 
 void health_check_now(struct health_member *m)
 {
-	if (m->p.type == HEALTH_NONE || m->phase != PHASE_IDLE)
+	if (m->p.type == XLB_CHECK_NONE || m->phase != PHASE_IDLE)
 		return;
 	set_timer(m, now_us());
 	arm_timer(m->h);
 }
 
-void health_set_admin(struct health_member *m, enum health_admin admin)
+void health_set_admin(struct health_member *m, enum xlb_admin admin)
 {
 	m->admin = admin;
 }
@@ -942,14 +942,14 @@ void health_get(const struct health_member *m, struct health_status *st)
 	st->in_flight = m->phase >= PHASE_CONNECTING;
 }
 
-enum health_state health_member_state(const struct health_member *m)
+enum xlb_health_state health_member_state(const struct health_member *m)
 {
 	return m->sm.state;
 }
 
 bool health_member_serving(const struct health_member *m)
 {
-	return m->sm.state == HEALTH_UP && m->admin == HEALTH_ADMIN_ENABLED;
+	return m->sm.state == XLB_HEALTH_UP && m->admin == XLB_ADMIN_ENABLED;
 }
 
 void *health_member_user(const struct health_member *m)

@@ -1,37 +1,13 @@
 // SPDX-License-Identifier: MIT
-/* Everything the health engine says in words: state names, check results
- * and the one line the daemon logs per state change. */
+/* Everything the health engine says in words: check results and the one
+ * line the daemon logs per state change. */
 #include "health/health.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
-const char *health_state_name(enum health_state s)
-{
-	switch (s) {
-	case HEALTH_PENDING:
-		return "PENDING";
-	case HEALTH_UP:
-		return "UP";
-	case HEALTH_DOWN:
-		return "DOWN";
-	}
-	return "?";
-}
-
-const char *health_type_name(enum health_type t)
-{
-	switch (t) {
-	case HEALTH_TCP:
-		return "tcp";
-	case HEALTH_HTTP:
-		return "http";
-	case HEALTH_NONE:
-		return "none";
-	}
-	return "?";
-}
+#include "lib/abi_text.h"
 
 const char *health_result_str(const struct health_result *r, char *buf, size_t len)
 {
@@ -123,9 +99,9 @@ int health_format_change(char *buf, size_t len, const struct health_member *m,
 	char addr[INET6_ADDRSTRLEN + 8], why[128], lat[32];
 
 	health_addr_str(health_member_addr(m), addr, sizeof(addr));
-	if (c->to == HEALTH_UP) {
+	if (c->to == XLB_HEALTH_UP) {
 		latency_str(c->result.latency_us, lat, sizeof(lat));
-		if (c->from == HEALTH_PENDING)
+		if (c->from == XLB_HEALTH_PENDING)
 			snprintf(why, sizeof(why), "first check passed, %s", lat);
 		else
 			snprintf(why, sizeof(why), "%u/%u checks passed, %s", c->run, c->need,
@@ -137,5 +113,5 @@ int health_format_change(char *buf, size_t len, const struct health_member *m,
 		snprintf(why, sizeof(why), "%s, %u/%u checks failed", res, c->run, c->need);
 	}
 	return snprintf(buf, len, "%s%smember %s%s%s %s (%s)", service, *service ? ": " : "",
-			name ? name : "", name ? " " : "", addr, health_state_name(c->to), why);
+			name ? name : "", name ? " " : "", addr, xlb_health_str(c->to), why);
 }

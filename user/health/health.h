@@ -37,25 +37,10 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "xlb/info.h"
+
 struct health;
 struct health_member;
-
-enum health_type {
-	HEALTH_TCP,  /* the TCP connect succeeds */
-	HEALTH_HTTP, /* GET path answers with the expected status */
-	HEALTH_NONE, /* always up, never checked */
-};
-
-enum health_state {
-	HEALTH_PENDING, /* added, no check passed yet: no traffic */
-	HEALTH_UP,
-	HEALTH_DOWN,
-};
-
-enum health_admin {
-	HEALTH_ADMIN_ENABLED,
-	HEALTH_ADMIN_DRAIN, /* no new connections, still checked */
-};
 
 /* Why a check ended as it did. */
 enum health_reason {
@@ -85,7 +70,7 @@ struct health_result {
  * (HAProxy's): tcp, interval 2000 ms, timeout 1000 ms, rise 2, fall 3,
  * GET / expecting 200. */
 struct health_params {
-	enum health_type type;
+	enum xlb_check_type type;
 	uint16_t port;         /* check port, host order; 0: the member's */
 	uint32_t interval_ms;  /* between the starts of two checks */
 	uint32_t timeout_ms;   /* the whole check: connect, request, status */
@@ -109,12 +94,12 @@ struct health_member_spec {
 	 * of an earlier run passes the state it found there, so a restart
 	 * neither takes a serving member out of rotation nor lets a failed
 	 * one back in before its checks say so. */
-	enum health_state initial;
+	enum xlb_health_state initial;
 };
 
 /* A state change, passed to health_opts.on_change. */
 struct health_change {
-	enum health_state from, to;
+	enum xlb_health_state from, to;
 	struct health_result result; /* the check that made the change */
 	uint32_t run;  /* consecutive results that made it ... */
 	uint32_t need; /* ... out of the threshold (rise, fall, or 1) */
@@ -135,8 +120,8 @@ struct health_opts {
 
 /* Snapshot of one member, for status. */
 struct health_status {
-	enum health_state state;
-	enum health_admin admin;
+	enum xlb_health_state state;
+	enum xlb_admin admin;
 	struct health_result last; /* last finished check */
 	uint32_t ok_run, fail_run; /* consecutive passes / failures now */
 	uint64_t checks, passes;   /* totals */
@@ -170,10 +155,10 @@ int health_update(struct health_member *m, const struct health_params *p);
 /* Checks now instead of at the next scheduled time (xlb pick, tests);
  * does nothing while a check is in flight or queued. */
 void health_check_now(struct health_member *m);
-void health_set_admin(struct health_member *m, enum health_admin admin);
+void health_set_admin(struct health_member *m, enum xlb_admin admin);
 
 void health_get(const struct health_member *m, struct health_status *st);
-enum health_state health_member_state(const struct health_member *m);
+enum xlb_health_state health_member_state(const struct health_member *m);
 /* UP and enabled: the member may get new connections. */
 bool health_member_serving(const struct health_member *m);
 void *health_member_user(const struct health_member *m);
@@ -184,9 +169,8 @@ const struct sockaddr *health_member_addr(const struct health_member *m);
 size_t health_count(const struct health *h);
 size_t health_inflight(const struct health *h);
 
-/* Text (health_format.c). */
-const char *health_state_name(enum health_state s); /* "UP", "DOWN", "PENDING" */
-const char *health_type_name(enum health_type t);
+/* Text (health/format.c); the words of states and check types are
+ * lib/abi_text.h's. */
 /* "connection refused", "timed out after 2000 ms", "HTTP status 503
  * (expected 200)", ...  Returns buf. */
 const char *health_result_str(const struct health_result *r, char *buf, size_t len);

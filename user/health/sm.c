@@ -4,7 +4,7 @@
 bool health_sm_feed(struct health_sm *sm, bool ok, uint32_t rise, uint32_t fall,
 		    uint32_t *run, uint32_t *need)
 {
-	enum health_state to = sm->state;
+	enum xlb_health_state to = sm->state;
 
 	/* Runs saturate rather than wrap: a member up for years stays up. */
 	if (ok) {
@@ -18,27 +18,27 @@ bool health_sm_feed(struct health_sm *sm, bool ok, uint32_t rise, uint32_t fall,
 	}
 
 	switch (sm->state) {
-	case HEALTH_PENDING:
+	case XLB_HEALTH_PENDING:
 		/* Never served yet: one pass is enough to start. */
 		if (ok) {
-			to = HEALTH_UP;
+			to = XLB_HEALTH_UP;
 			*run = *need = 1;
 		} else if (sm->fail_run >= fall) {
-			to = HEALTH_DOWN;
+			to = XLB_HEALTH_DOWN;
 			*run = sm->fail_run;
 			*need = fall;
 		}
 		break;
-	case HEALTH_UP:
+	case XLB_HEALTH_UP:
 		if (!ok && sm->fail_run >= fall) {
-			to = HEALTH_DOWN;
+			to = XLB_HEALTH_DOWN;
 			*run = sm->fail_run;
 			*need = fall;
 		}
 		break;
-	case HEALTH_DOWN:
+	case XLB_HEALTH_DOWN:
 		if (ok && sm->ok_run >= rise) {
-			to = HEALTH_UP;
+			to = XLB_HEALTH_UP;
 			*run = sm->ok_run;
 			*need = rise;
 		}

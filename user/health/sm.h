@@ -10,7 +10,7 @@
 #include "health/health.h"
 
 struct health_sm {
-	enum health_state state;
+	enum xlb_health_state state;
 	uint32_t ok_run, fail_run; /* consecutive passes, failures */
 };
 

@@ -22,78 +22,63 @@ const char *xlb_ip_port_str(const union xlb_ip *a, __u8 family, __be16 port, cha
 	return buf;
 }
 
-const char *xlb_sched_str(__u8 sched)
+/* The tables of words, made from the vocabularies in include/xlb. */
+#define XLB_WORD(id, word) word,
+const char *const xlb_sched_words[XLB_SCHED_N] = { XLB_SCHEDULERS(XLB_WORD) };
+const char *const xlb_fwd_words[XLB_FWD_N] = { XLB_FORWARDINGS(XLB_WORD) };
+const char *const xlb_on_empty_words[XLB_ON_EMPTY_N] = { XLB_ON_EMPTY_POLICIES(XLB_WORD) };
+const char *const xlb_flow_state_words[XLB_FLOW_N] = { XLB_FLOW_STATES(XLB_WORD) };
+const char *const xlb_health_words[XLB_HEALTH_N] = { XLB_HEALTH_STATES(XLB_WORD) };
+const char *const xlb_check_type_words[XLB_CHECK_N] = { XLB_CHECK_TYPES(XLB_WORD) };
+const char *const xlb_admin_words[XLB_ADMIN_N] = { XLB_ADMIN_STATES(XLB_WORD) };
+const char *const xlb_reason_words[XLB_R_MAX] = { XLB_REASONS(XLB_WORD) };
+#undef XLB_WORD
+
+#define WORD_OF(table, v) ((unsigned)(v) < sizeof(table) / sizeof(table[0]) ? table[v] : "?")
+
+const char *xlb_sched_str(unsigned v)
 {
-	switch (sched) {
-	case XLB_SCHED_RR:
-		return "round-robin";
-	case XLB_SCHED_WRR:
-		return "weighted";
-	case XLB_SCHED_MAGLEV:
-		return "maglev";
-	}
-	return "?";
+	return WORD_OF(xlb_sched_words, v);
 }
 
-const char *xlb_fwd_str(__u8 fwd)
+const char *xlb_fwd_str(unsigned v)
 {
-	switch (fwd) {
-	case XLB_FWD_NAT:
-		return "nat";
-	case XLB_FWD_DNAT:
-		return "dnat";
-	case XLB_FWD_DSR:
-		return "dsr";
-	}
-	return "?";
+	return WORD_OF(xlb_fwd_words, v);
 }
 
-const char *xlb_on_empty_str(__u8 on_empty)
+const char *xlb_on_empty_str(unsigned v)
 {
-	switch (on_empty) {
-	case XLB_ON_EMPTY_REJECT:
-		return "reject";
-	case XLB_ON_EMPTY_DROP:
-		return "drop";
-	case XLB_ON_EMPTY_SORRY:
-		return "sorry";
-	}
-	return "?";
+	return WORD_OF(xlb_on_empty_words, v);
 }
 
-const char *xlb_proto_str(__u8 proto)
+const char *xlb_flow_state_str(unsigned v)
 {
-	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "?";
+	return WORD_OF(xlb_flow_state_words, v);
 }
 
-const char *xlb_health_str(__u8 state)
+const char *xlb_health_str(unsigned v)
 {
-	switch (state) {
-	case XLB_HEALTH_UP:
-		return "UP";
-	case XLB_HEALTH_DOWN:
-		return "DOWN";
-	case XLB_HEALTH_PENDING:
-		return "PENDING";
-	}
-	return "?";
+	return WORD_OF(xlb_health_words, v);
 }
 
-const char *xlb_flow_state_str(__u8 state)
+const char *xlb_check_type_str(unsigned v)
 {
-	switch (state) {
-	case XLB_FLOW_SYN_SENT:
-		return "syn-sent";
-	case XLB_FLOW_ESTABLISHED:
-		return "established";
-	case XLB_FLOW_FIN:
-		return "closing";
-	case XLB_FLOW_RST:
-		return "reset";
-	case XLB_FLOW_UDP:
-		return "udp";
-	}
-	return "?";
+	return WORD_OF(xlb_check_type_words, v);
+}
+
+const char *xlb_admin_str(unsigned v)
+{
+	return WORD_OF(xlb_admin_words, v);
+}
+
+const char *xlb_reason_name(unsigned v)
+{
+	return WORD_OF(xlb_reason_words, v);
+}
+
+const char *xlb_proto_str(unsigned ipproto)
+{
+	return ipproto == IPPROTO_TCP ? "tcp" : ipproto == IPPROTO_UDP ? "udp" : "?";
 }
 
 const char *xlb_bytes_str(uint64_t bytes, char *buf, size_t len)

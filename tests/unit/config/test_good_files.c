@@ -56,12 +56,12 @@ TEST(seed_file_is_accepted_with_its_values)
 	ASSERT_STR_EQ("127.0.0.1", addr_text(&s->vip));
 	ASSERT_EQ(8080, s->port);
 	ASSERT_EQ(IPPROTO_TCP, s->protocol);
-	ASSERT_EQ(CFG_SCHED_ROUND_ROBIN, s->sched);
-	ASSERT_EQ(CFG_FWD_NAT, s->fwd);
-	ASSERT_EQ(CFG_ON_EMPTY_REJECT, s->on_empty);
+	ASSERT_EQ(XLB_SCHED_RR, s->sched);
+	ASSERT_EQ(XLB_FWD_NAT, s->fwd);
+	ASSERT_EQ(XLB_ON_EMPTY_REJECT, s->on_empty);
 	ASSERT_EQ(false, s->has_sorry);
 	ASSERT_EQ(false, s->has_snat);
-	ASSERT_EQ(CFG_HC_TCP, s->health.type);
+	ASSERT_EQ(XLB_CHECK_TCP, s->health.type);
 	ASSERT_EQ(2, s->pos.line);
 	ASSERT_EQ(10, s->pos.col);
 	ASSERT_EQ(3, s->n_members);
@@ -102,7 +102,7 @@ TEST(defaults_are_filled_in)
 	ASSERT_EQ(60 * 1000, g->udp_idle_timeout_ms);
 	ASSERT_EQ(60 * 1000, g->resolve_interval_ms);
 	h = &cfg->services[0].health;
-	ASSERT_EQ(CFG_HC_TCP, h->type);
+	ASSERT_EQ(XLB_CHECK_TCP, h->type);
 	ASSERT_EQ(0, h->port);
 	ASSERT_EQ(2000, h->interval_ms);
 	ASSERT_EQ(1000, h->timeout_ms);
@@ -123,7 +123,7 @@ TEST(udp_service_is_not_checked_by_default)
 
 	ASSERT_TRUE(cfg);
 	ASSERT_EQ(IPPROTO_UDP, cfg->services[0].protocol);
-	ASSERT_EQ(CFG_HC_NONE, cfg->services[0].health.type);
+	ASSERT_EQ(XLB_CHECK_NONE, cfg->services[0].health.type);
 	config_free(cfg);
 }
 
@@ -207,15 +207,15 @@ TEST(full_example_nat_weighted_http_service)
 	ASSERT_STR_EQ("198.18.0.10", addr_text(&s->vip));
 	ASSERT_EQ(80, s->port);
 	ASSERT_EQ(IPPROTO_TCP, s->protocol);
-	ASSERT_EQ(CFG_SCHED_WEIGHTED, s->sched);
-	ASSERT_EQ(CFG_FWD_NAT, s->fwd);
+	ASSERT_EQ(XLB_SCHED_WRR, s->sched);
+	ASSERT_EQ(XLB_FWD_NAT, s->fwd);
 	ASSERT_EQ(true, s->has_snat);
 	ASSERT_STR_EQ("198.18.0.2", addr_text(&s->snat));
-	ASSERT_EQ(CFG_ON_EMPTY_SORRY, s->on_empty);
+	ASSERT_EQ(XLB_ON_EMPTY_SORRY, s->on_empty);
 	ASSERT_EQ(true, s->has_sorry);
 	ASSERT_STR_EQ("198.18.1.250", addr_text(&s->sorry_addr));
 	ASSERT_EQ(8080, s->sorry_port);
-	ASSERT_EQ(CFG_HC_HTTP, s->health.type);
+	ASSERT_EQ(XLB_CHECK_HTTP, s->health.type);
 	ASSERT_EQ(8081, s->health.port);
 	ASSERT_EQ(5000, s->health.interval_ms);
 	ASSERT_EQ(1500, s->health.timeout_ms);
@@ -243,7 +243,7 @@ TEST(full_example_nat_weighted_http_service)
 	m = &s->members[3];
 	ASSERT_STR_EQ("web-canary", m->name);
 	ASSERT_EQ(true, m->health_override);
-	ASSERT_EQ(CFG_HC_HTTP, m->health.type);
+	ASSERT_EQ(XLB_CHECK_HTTP, m->health.type);
 	ASSERT_EQ(8081, m->health.port);
 	ASSERT_STR_EQ("/healthz/canary", m->health.path);
 	ASSERT_EQ(1000, m->health.interval_ms);
@@ -265,10 +265,10 @@ TEST(full_example_ipv6_maglev_hostname_service)
 	ASSERT_EQ(AF_INET6, s->vip.family);
 	ASSERT_STR_EQ("fd00:18::10", addr_text(&s->vip));
 	ASSERT_EQ(443, s->port);
-	ASSERT_EQ(CFG_SCHED_MAGLEV, s->sched);
-	ASSERT_EQ(CFG_FWD_DNAT, s->fwd);
-	ASSERT_EQ(CFG_ON_EMPTY_DROP, s->on_empty);
-	ASSERT_EQ(CFG_HC_TCP, s->health.type);
+	ASSERT_EQ(XLB_SCHED_MAGLEV, s->sched);
+	ASSERT_EQ(XLB_FWD_DNAT, s->fwd);
+	ASSERT_EQ(XLB_ON_EMPTY_DROP, s->on_empty);
+	ASSERT_EQ(XLB_CHECK_TCP, s->health.type);
 	ASSERT_EQ(2, s->n_members);
 	ASSERT_STR_EQ("api-a", s->members[0].name);
 	ASSERT_STR_EQ("fd00:18:1::11", addr_text(&s->members[0].addr));
@@ -290,9 +290,9 @@ TEST(full_example_udp_dsr_and_unchecked_services)
 	ASSERT_STR_EQ("dns", s->name);
 	ASSERT_EQ(53, s->port);
 	ASSERT_EQ(IPPROTO_UDP, s->protocol);
-	ASSERT_EQ(CFG_FWD_DSR, s->fwd);
-	ASSERT_EQ(CFG_ON_EMPTY_REJECT, s->on_empty);
-	ASSERT_EQ(CFG_HC_TCP, s->health.type);
+	ASSERT_EQ(XLB_FWD_DSR, s->fwd);
+	ASSERT_EQ(XLB_ON_EMPTY_REJECT, s->on_empty);
+	ASSERT_EQ(XLB_CHECK_TCP, s->health.type);
 	ASSERT_EQ(10000, s->health.interval_ms);
 	ASSERT_EQ(2000, s->health.timeout_ms);
 	ASSERT_EQ(1, s->health.rise);
@@ -301,8 +301,8 @@ TEST(full_example_udp_dsr_and_unchecked_services)
 
 	s = &cfg->services[3];
 	ASSERT_STR_EQ("metrics", s->name);
-	ASSERT_EQ(CFG_HC_NONE, s->health.type);
-	ASSERT_EQ(CFG_ON_EMPTY_SORRY, s->on_empty);
+	ASSERT_EQ(XLB_CHECK_NONE, s->health.type);
+	ASSERT_EQ(XLB_ON_EMPTY_SORRY, s->on_empty);
 	ASSERT_EQ(false, s->has_sorry);
 	ASSERT_STR_EQ("collector", s->members[0].name);
 	config_free(cfg);
@@ -323,7 +323,7 @@ TEST(pool_may_be_written_at_the_service_or_in_pool)
 
 	ASSERT_TRUE(cfg);
 	ASSERT_EQ(3, cfg->n_services);
-	ASSERT_EQ(CFG_HC_HTTP, cfg->services[1].health.type);
+	ASSERT_EQ(XLB_CHECK_HTTP, cfg->services[1].health.type);
 	for (size_t i = 0; i < 3; i++) {
 		ASSERT_EQ(1, cfg->services[i].n_members);
 		ASSERT_EQ(80 + i, cfg->services[i].members[0].port);

@@ -234,7 +234,7 @@ static struct health_member *add(struct health *h, const char *name, const char 
 	return m;
 }
 
-static void tcp_params(struct health_params *p, enum health_type type)
+static void tcp_params(struct health_params *p, enum xlb_check_type type)
 {
 	health_params_default(p);
 	p->type = type;
@@ -285,20 +285,20 @@ TEST(tcp_member_up_after_its_first_check_ipv4)
 	uint16_t port;
 	int lfd = bound_socket("127.0.0.1", 16, &port);
 	struct health *h = engine(&rec, 0);
-	struct health_member *m = h && lfd >= 0 ? (tcp_params(&p, HEALTH_TCP),
+	struct health_member *m = h && lfd >= 0 ? (tcp_params(&p, XLB_CHECK_TCP),
 						   add(h, "m1", "127.0.0.1", port, &p))
 						: NULL;
 	char want[128];
 
 	ASSERT_TRUE(m != NULL);
-	ASSERT_EQ(HEALTH_PENDING, health_member_state(m));
+	ASSERT_EQ(XLB_HEALTH_PENDING, health_member_state(m));
 	ASSERT_TRUE(!health_member_serving(m));
 	ASSERT_EQ(1, check_once(h, &rec, m));
 	health_get(m, &st);
 	health_free(h);
 	close(lfd);
 	ASSERT_EQ(HEALTH_R_OK, rec.last.reason);
-	ASSERT_EQ(HEALTH_UP, st.state);
+	ASSERT_EQ(XLB_HEALTH_UP, st.state);
 	ASSERT_EQ(1, st.checks);
 	ASSERT_EQ(1, st.passes);
 	ASSERT_EQ(1, rec.changes);
@@ -320,7 +320,7 @@ TEST(tcp_member_up_ipv6)
 	if (lfd < 0)
 		SKIP("no ::1 on this host");
 	h = engine(&rec, 0);
-	tcp_params(&p, HEALTH_TCP);
+	tcp_params(&p, XLB_CHECK_TCP);
 	m = h ? add(h, "m6", "::1", port, &p) : NULL;
 	if (m)
 		check_once(h, &rec, m);
@@ -344,7 +344,7 @@ TEST(tcp_closed_port_is_refused_and_counts_toward_fall)
 	struct health_status st;
 	char want[160];
 
-	tcp_params(&p, HEALTH_TCP);
+	tcp_params(&p, XLB_CHECK_TCP);
 	p.fall = 2;
 	if (h && fd >= 0)
 		m = add(h, "splunk.com", "127.0.0.1", port, &p);
@@ -358,7 +358,7 @@ TEST(tcp_closed_port_is_refused_and_counts_toward_fall)
 	ASSERT_TRUE(m != NULL);
 	ASSERT_EQ(2, rec.results);
 	ASSERT_EQ(HEALTH_R_REFUSED, rec.last.reason);
-	ASSERT_EQ(HEALTH_DOWN, st.state);
+	ASSERT_EQ(XLB_HEALTH_DOWN, st.state);
 	ASSERT_EQ(2, st.fail_run);
 	ASSERT_EQ(1, rec.changes);
 	snprintf(want, sizeof(want),
@@ -384,7 +384,7 @@ TEST(tcp_full_backlog_times_out)
 
 	ASSERT_TRUE(lfd >= 0 && filler >= 0 && h != NULL);
 	ASSERT_EQ(0, connect(filler, &a.sa, len));
-	tcp_params(&p, HEALTH_TCP);
+	tcp_params(&p, XLB_CHECK_TCP);
 	p.timeout_ms = 150;
 	m = add(h, "m1", "127.0.0.1", port, &p);
 	if (m)
@@ -409,7 +409,7 @@ static int http_check(enum srv_mode mode, const char *ip, uint32_t timeout_ms,
 	struct health_member *m;
 	int n = -1;
 
-	tcp_params(&p, HEALTH_HTTP);
+	tcp_params(&p, XLB_CHECK_HTTP);
 	p.timeout_ms = timeout_ms;
 	m = h ? add(h, "m1", ip, s->port, &p) : NULL;
 	if (m)
@@ -499,19 +499,19 @@ TEST(rise_fall_sequence_through_real_checks)
 	static const struct {
 		enum srv_mode mode;
 		int changes_after; /* state changes so far */
-		enum health_state state;
+		enum xlb_health_state state;
 	} steps[] = {
-		{SRV_200, 1, HEALTH_UP},   /* first pass: UP at once */
-		{SRV_503, 1, HEALTH_UP},
-		{SRV_503, 1, HEALTH_UP},
-		{SRV_200, 1, HEALTH_UP},   /* flap: the failure run restarts */
-		{SRV_503, 1, HEALTH_UP},
-		{SRV_503, 1, HEALTH_UP},
-		{SRV_503, 2, HEALTH_DOWN}, /* exactly fall = 3 in a row */
-		{SRV_200, 2, HEALTH_DOWN},
-		{SRV_503, 2, HEALTH_DOWN}, /* the pass run restarts too */
-		{SRV_200, 2, HEALTH_DOWN},
-		{SRV_200, 3, HEALTH_UP},   /* exactly rise = 2 in a row */
+		{SRV_200, 1, XLB_HEALTH_UP},   /* first pass: UP at once */
+		{SRV_503, 1, XLB_HEALTH_UP},
+		{SRV_503, 1, XLB_HEALTH_UP},
+		{SRV_200, 1, XLB_HEALTH_UP},   /* flap: the failure run restarts */
+		{SRV_503, 1, XLB_HEALTH_UP},
+		{SRV_503, 1, XLB_HEALTH_UP},
+		{SRV_503, 2, XLB_HEALTH_DOWN}, /* exactly fall = 3 in a row */
+		{SRV_200, 2, XLB_HEALTH_DOWN},
+		{SRV_503, 2, XLB_HEALTH_DOWN}, /* the pass run restarts too */
+		{SRV_200, 2, XLB_HEALTH_DOWN},
+		{SRV_200, 3, XLB_HEALTH_UP},   /* exactly rise = 2 in a row */
 	};
 	struct health_params p;
 	struct rec rec;
@@ -521,7 +521,7 @@ TEST(rise_fall_sequence_through_real_checks)
 	char want[3][160];
 	size_t i;
 
-	tcp_params(&p, HEALTH_HTTP);
+	tcp_params(&p, XLB_CHECK_HTTP);
 	if (h)
 		m = add(h, "m1", "127.0.0.1", s->port, &p);
 	for (i = 0; m && i < sizeof(steps) / sizeof(steps[0]); i++) {
@@ -558,7 +558,7 @@ TEST(add_and_remove_at_runtime_keep_the_others_state)
 	struct health_member *a = NULL, *b = NULL, *c = NULL;
 	int ok = 0;
 
-	tcp_params(&p, HEALTH_TCP);
+	tcp_params(&p, XLB_CHECK_TCP);
 	if (h && lfd >= 0) {
 		a = add(h, "a", "127.0.0.1", port, &p);
 		b = add(h, "b", "127.0.0.1", port, &p);
@@ -573,8 +573,8 @@ TEST(add_and_remove_at_runtime_keep_the_others_state)
 		c = add(h, "c", "127.0.0.1", port, &p);
 	}
 	if (ok && c) {
-		ok = health_count(h) == 2 && health_member_state(a) == HEALTH_UP &&
-		     health_member_state(c) == HEALTH_PENDING;
+		ok = health_count(h) == 2 && health_member_state(a) == XLB_HEALTH_UP &&
+		     health_member_state(c) == XLB_HEALTH_PENDING;
 		check_once(h, &rec, a);
 		health_get(a, &st_a);
 	}
@@ -582,7 +582,7 @@ TEST(add_and_remove_at_runtime_keep_the_others_state)
 	close(lfd);
 	ASSERT_TRUE(c != NULL);
 	ASSERT_TRUE(ok);
-	ASSERT_EQ(HEALTH_UP, st_a.state);
+	ASSERT_EQ(XLB_HEALTH_UP, st_a.state);
 	ASSERT_EQ(2, st_a.checks); /* counters carried over the update */
 	ASSERT_EQ(2, st_a.ok_run);
 	ASSERT_EQ(3, rec.results);
@@ -599,7 +599,7 @@ TEST(member_removed_from_its_own_callback_is_freed_safely)
 	struct health_member *m = NULL;
 	size_t left = 1;
 
-	tcp_params(&p, HEALTH_TCP);
+	tcp_params(&p, XLB_CHECK_TCP);
 	if (h && lfd >= 0)
 		m = add(h, "m1", "127.0.0.1", port, &p);
 	if (m) {
@@ -625,22 +625,22 @@ TEST(drained_member_is_still_checked_but_not_serving)
 	struct health_member *m = NULL;
 	bool serving_drained = true, serving_enabled = false;
 
-	tcp_params(&p, HEALTH_TCP);
+	tcp_params(&p, XLB_CHECK_TCP);
 	if (h && lfd >= 0)
 		m = add(h, "m1", "127.0.0.1", port, &p);
 	if (m) {
-		health_set_admin(m, HEALTH_ADMIN_DRAIN);
+		health_set_admin(m, XLB_ADMIN_DRAIN);
 		check_once(h, &rec, m);
 		serving_drained = health_member_serving(m);
 		health_get(m, &st);
-		health_set_admin(m, HEALTH_ADMIN_ENABLED);
+		health_set_admin(m, XLB_ADMIN_ENABLED);
 		serving_enabled = health_member_serving(m);
 	}
 	health_free(h);
 	close(lfd);
 	ASSERT_TRUE(m != NULL);
-	ASSERT_EQ(HEALTH_UP, st.state);
-	ASSERT_EQ(HEALTH_ADMIN_DRAIN, st.admin);
+	ASSERT_EQ(XLB_HEALTH_UP, st.state);
+	ASSERT_EQ(XLB_ADMIN_DRAIN, st.admin);
 	ASSERT_TRUE(!serving_drained);
 	ASSERT_TRUE(serving_enabled);
 }
@@ -653,7 +653,7 @@ TEST(type_none_is_up_without_any_check)
 	struct health *h = engine(&rec, 0);
 	struct health_member *m = NULL;
 
-	tcp_params(&p, HEALTH_NONE);
+	tcp_params(&p, XLB_CHECK_NONE);
 	p.interval_ms = 10;
 	if (h)
 		m = add(h, "m1", "127.0.0.1", 9, &p);
@@ -664,7 +664,7 @@ TEST(type_none_is_up_without_any_check)
 	}
 	health_free(h);
 	ASSERT_TRUE(m != NULL);
-	ASSERT_EQ(HEALTH_UP, st.state);
+	ASSERT_EQ(XLB_HEALTH_UP, st.state);
 	ASSERT_EQ(0, st.checks);
 	ASSERT_EQ(0, rec.results);
 }
@@ -679,7 +679,7 @@ TEST(checks_leave_from_the_source_address)
 	union sa dst, src;
 	char peer[INET6_ADDRSTRLEN] = "";
 
-	tcp_params(&spec.params, HEALTH_HTTP);
+	tcp_params(&spec.params, XLB_CHECK_HTTP);
 	spec.addrlen = sa_make(&dst, "127.0.0.1", s ? s->port : 0);
 	spec.addr = &dst.sa;
 	spec.sourcelen = sa_make(&src, "127.0.0.9", 0);
@@ -704,7 +704,7 @@ TEST(unusable_source_address_is_a_failed_check_not_a_crash)
 	union sa dst, src;
 	char why[96];
 
-	tcp_params(&spec.params, HEALTH_TCP);
+	tcp_params(&spec.params, XLB_CHECK_TCP);
 	spec.addrlen = sa_make(&dst, "127.0.0.1", 9);
 	spec.addr = &dst.sa;
 	/* TEST-NET-1: never an address of this host. */
@@ -735,7 +735,7 @@ static void many_members(int n, uint32_t cap, int *up, int *changes, int *min_ch
 
 	*up = *changes = 0;
 	*min_checks = -1;
-	tcp_params(&p, HEALTH_TCP);
+	tcp_params(&p, XLB_CHECK_TCP);
 	p.interval_ms = 200;
 	for (int i = 0; h && ms && fds && i < n; i++) {
 		char ip[32], name[16];
@@ -761,7 +761,7 @@ static void many_members(int n, uint32_t cap, int *up, int *changes, int *min_ch
 		struct health_status st;
 
 		health_get(ms[i], &st);
-		*up += st.state == HEALTH_UP;
+		*up += st.state == XLB_HEALTH_UP;
 		if (*min_checks < 0 || (int)st.checks < *min_checks)
 			*min_checks = (int)st.checks;
 	}
@@ -812,19 +812,19 @@ TEST(adopted_up_member_serves_at_once_and_falls_after_fall_failures)
 	union sa a;
 
 	ASSERT_TRUE(h != NULL && lfd >= 0);
-	tcp_params(&p, HEALTH_TCP);
+	tcp_params(&p, XLB_CHECK_TCP);
 	p.fall = 2;
 	spec.params = p;
 	spec.addrlen = sa_make(&a, "127.0.0.1", port);
 	spec.addr = &a.sa;
-	spec.initial = HEALTH_UP;
+	spec.initial = XLB_HEALTH_UP;
 	ASSERT_EQ(0, health_add(h, &spec, &m));
-	ASSERT_EQ(HEALTH_UP, health_member_state(m));
+	ASSERT_EQ(XLB_HEALTH_UP, health_member_state(m));
 	ASSERT_TRUE(health_member_serving(m));
 	check_once(h, &rec, m);
-	ASSERT_EQ(HEALTH_UP, health_member_state(m));
+	ASSERT_EQ(XLB_HEALTH_UP, health_member_state(m));
 	check_once(h, &rec, m);
-	ASSERT_EQ(HEALTH_DOWN, health_member_state(m));
+	ASSERT_EQ(XLB_HEALTH_DOWN, health_member_state(m));
 	health_free(h);
 	close(lfd);
 	ASSERT_EQ(1, rec.changes);
@@ -843,18 +843,18 @@ TEST(adopted_down_member_needs_rise_passes)
 	union sa a;
 
 	ASSERT_TRUE(h != NULL && lfd >= 0);
-	tcp_params(&p, HEALTH_TCP);
+	tcp_params(&p, XLB_CHECK_TCP);
 	p.rise = 2;
 	spec.params = p;
 	spec.addrlen = sa_make(&a, "127.0.0.1", port);
 	spec.addr = &a.sa;
-	spec.initial = HEALTH_DOWN;
+	spec.initial = XLB_HEALTH_DOWN;
 	ASSERT_EQ(0, health_add(h, &spec, &m));
 	ASSERT_TRUE(!health_member_serving(m));
 	check_once(h, &rec, m);
-	ASSERT_EQ(HEALTH_DOWN, health_member_state(m));
+	ASSERT_EQ(XLB_HEALTH_DOWN, health_member_state(m));
 	check_once(h, &rec, m);
-	ASSERT_EQ(HEALTH_UP, health_member_state(m));
+	ASSERT_EQ(XLB_HEALTH_UP, health_member_state(m));
 	health_free(h);
 	close(lfd);
 	ASSERT_STR_CONTAINS("UP (2/2 checks passed", rec.lines[0]);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "health/health.h"
+#include "lib/abi_text.h"
 #include "health/heap.h"
 #include "health/http.h"
 #include "health/sm.h"
@@ -17,12 +18,12 @@
  * each one as U/D/P, so that a whole sequence is one string compare. */
 static void sm_run(const char *seq, uint32_t rise, uint32_t fall, char *out)
 {
-	struct health_sm sm = {.state = HEALTH_PENDING};
+	struct health_sm sm = {.state = XLB_HEALTH_PENDING};
 	uint32_t run = 0, need = 0;
 
 	for (; *seq; seq++) {
 		health_sm_feed(&sm, *seq == '+', rise, fall, &run, &need);
-		*out++ = health_state_name(sm.state)[0];
+		*out++ = xlb_health_str(sm.state)[0];
 	}
 	*out = '\0';
 }
@@ -78,7 +79,7 @@ TEST(sm_flapping_that_never_reaches_fall_never_transitions)
 
 TEST(sm_reports_the_run_that_made_the_change)
 {
-	struct health_sm sm = {.state = HEALTH_UP};
+	struct health_sm sm = {.state = XLB_HEALTH_UP};
 	uint32_t run = 0, need = 0;
 
 	ASSERT_EQ(0, health_sm_feed(&sm, false, 2, 3, &run, &need));
@@ -90,7 +91,7 @@ TEST(sm_reports_the_run_that_made_the_change)
 	ASSERT_EQ(1, health_sm_feed(&sm, true, 2, 3, &run, &need));
 	ASSERT_EQ(2, run);
 	ASSERT_EQ(2, need);
-	ASSERT_EQ(HEALTH_UP, sm.state);
+	ASSERT_EQ(XLB_HEALTH_UP, sm.state);
 }
 
 TEST(heap_pops_in_key_order_through_moves_and_removals)
@@ -241,19 +242,19 @@ TEST(friendly_lines_are_exact)
 	struct health *h = NULL;
 	struct health_member *m, *v6, *anon;
 	struct health_change down = {
-		.from = HEALTH_UP, .to = HEALTH_DOWN, .run = 3, .need = 3,
+		.from = XLB_HEALTH_UP, .to = XLB_HEALTH_DOWN, .run = 3, .need = 3,
 		.result = {.reason = HEALTH_R_REFUSED, .latency_us = 120},
 	};
 	struct health_change up = {
-		.from = HEALTH_DOWN, .to = HEALTH_UP, .run = 2, .need = 2,
+		.from = XLB_HEALTH_DOWN, .to = XLB_HEALTH_UP, .run = 2, .need = 2,
 		.result = {.reason = HEALTH_R_OK, .latency_us = 420},
 	};
 	struct health_change first = {
-		.from = HEALTH_PENDING, .to = HEALTH_UP, .run = 1, .need = 1,
+		.from = XLB_HEALTH_PENDING, .to = XLB_HEALTH_UP, .run = 1, .need = 1,
 		.result = {.reason = HEALTH_R_OK, .latency_us = 12600},
 	};
 	struct health_change slow = {
-		.from = HEALTH_UP, .to = HEALTH_DOWN, .run = 2, .need = 2,
+		.from = XLB_HEALTH_UP, .to = XLB_HEALTH_DOWN, .run = 2, .need = 2,
 		.result = {.reason = HEALTH_R_TIMEOUT, .timeout_ms = 1500},
 	};
 	char lines[5][256] = {{0}};
@@ -289,7 +290,7 @@ TEST(params_validation_rejects_zeroes)
 
 	health_params_default(&p);
 	ASSERT_EQ(0, health_params_validate(&p));
-	ASSERT_EQ(HEALTH_TCP, p.type);
+	ASSERT_EQ(XLB_CHECK_TCP, p.type);
 	ASSERT_EQ(2000, p.interval_ms);
 	ASSERT_EQ(2, p.rise);
 	ASSERT_EQ(3, p.fall);
@@ -298,6 +299,6 @@ TEST(params_validation_rejects_zeroes)
 	health_params_default(&p);
 	p.http_status = 42;
 	ASSERT_EQ(-EINVAL, health_params_validate(&p));
-	p.type = HEALTH_NONE;
+	p.type = XLB_CHECK_NONE;
 	ASSERT_EQ(0, health_params_validate(&p));
 }
