@@ -126,7 +126,7 @@ static int setup(struct bench *b)
 			return err;
 	}
 	env_svc_key(&key, "198.18.0.100", 80, IPPROTO_TCP);
-	return xlb_maps_service_publish(&b->maps, &key, &svc, ids, N_MEMBERS);
+	return xlb_maps_service_publish(&b->maps, &key, &svc, ids, N_MEMBERS, NULL);
 }
 
 /* 1,000,000 established flows of other clients (198.19.0.0/16 ports). */

@@ -156,7 +156,7 @@ static inline int env_publish(struct env *e, uint32_t svc_id, const uint32_t *id
 	struct xlb_svc_key key;
 
 	env_svc_key(&key, svcs[svc_id].vip, svcs[svc_id].port, svcs[svc_id].proto);
-	return xlb_maps_service_publish(&e->dp.maps, &key, &svc, ids, n);
+	return xlb_maps_service_publish(&e->dp.maps, &key, &svc, ids, n, NULL);
 }
 
 /* XLB_TEST_HOOK=tc runs the packet tests through the tc ingress program

@@ -345,10 +345,10 @@ TEST(udp_to_service_without_members_gets_port_unreachable)
 
 	ENV_OPEN(&e, NULL);
 	env_svc_key(&key, "198.18.0.101", 53, IPPROTO_UDP);
-	CHECK(xlb_maps_service_publish(&e.dp.maps, &key, &svc, NULL, 0) == 0);
+	CHECK(xlb_maps_service_publish(&e.dp.maps, &key, &svc, NULL, 0, NULL) == 0);
 	env_svc_key(&key, "fd00::101", 53, IPPROTO_UDP);
 	svc.id = N_SVC + 1;
-	CHECK(xlb_maps_service_publish(&e.dp.maps, &key, &svc, NULL, 0) == 0);
+	CHECK(xlb_maps_service_publish(&e.dp.maps, &key, &svc, NULL, 0, NULL) == 0);
 
 	in = from_client(4, IPPROTO_UDP, 40000, 0);
 	pkt_addr("198.18.0.101", in.dst);
@@ -366,7 +366,7 @@ TEST(udp_to_service_without_members_gets_port_unreachable)
 	CHECK(env_reason(&e, XLB_R_TX_UNREACH_NO_MEMBER) == 3);
 	/* on_empty: drop */
 	svc.on_empty = XLB_ON_EMPTY_DROP;
-	CHECK(xlb_maps_service_publish(&e.dp.maps, &key, &svc, NULL, 0) == 0);
+	CHECK(xlb_maps_service_publish(&e.dp.maps, &key, &svc, NULL, 0, NULL) == 0);
 	EXPECT(&e, e.if_client, &in, XDP_DROP, NULL, "IPv6 datagram, on_empty drop");
 out:
 	env_close(&e);

@@ -28,12 +28,11 @@ static int republish(struct env *e, uint32_t svc_id, const char *vip, uint16_t p
 	env_svc_key(&key, vip, port, proto);
 	if (sched == XLB_SCHED_MAGLEV) {
 		err = maglev_build(mm, 3, maglev_table, XLB_MAGLEV_SIZE);
-		if (!err)
-			err = xlb_maps_maglev_stage(&e->dp.maps, &key, 0, maglev_table);
 		if (err)
 			return err;
 	}
-	return xlb_maps_service_publish(&e->dp.maps, &key, &svc, ids, 3);
+	return xlb_maps_service_publish(&e->dp.maps, &key, &svc, ids, 3,
+					sched == XLB_SCHED_MAGLEV ? maglev_table : NULL);
 }
 
 /* The member index (0..2) the Maglev table gives the client's flow. */
@@ -99,7 +98,7 @@ static int publish_sorry(struct env *e, uint32_t svc_id, const char *vip, struct
 	if (!err)
 		err = xlb_maps_sorry_set(&e->dp.maps, svc_id, page);
 	if (!err)
-		err = xlb_maps_service_publish(&e->dp.maps, &key, &svc, NULL, 0);
+		err = xlb_maps_service_publish(&e->dp.maps, &key, &svc, NULL, 0, NULL);
 	return err;
 }
 
@@ -179,7 +178,7 @@ TEST(sorry_address_gets_new_flows_like_a_member)
 	env_member(&m, 4, 2, TCP_MEMBER_PORT, SVC_EMPTY_REJECT);
 	CHECK(xlb_maps_member_set(&e.dp.maps, 40, &m) == 0);
 	env_svc_key(&key, "198.18.0.101", 80, IPPROTO_TCP);
-	CHECK(xlb_maps_service_publish(&e.dp.maps, &key, &svc, NULL, 0) == 0);
+	CHECK(xlb_maps_service_publish(&e.dp.maps, &key, &svc, NULL, 0, NULL) == 0);
 	syn = from_client(4, IPPROTO_TCP, 41000, TCPF_SYN);
 	pkt_addr("198.18.0.101", syn.dst);
 	want = to_member(&syn, 2, NAT_PORT0);
@@ -295,7 +294,7 @@ TEST(nat_backend_shared_by_two_services_shares_its_port_space)
 	ENV_OPEN(&e, NULL);
 	env_svc_key(&key, "198.18.0.100", 80, IPPROTO_TCP);
 	CHECK(xlb_maps_service_publish(&e.dp.maps, &key, &(struct xlb_service){ .id = SVC_TCP4 }, &one,
-				       1) == 0);
+				       1, NULL) == 0);
 	for (uint16_t i = 0; i < 10; i++) {
 		syn = from_client(4, IPPROTO_TCP, 40000 + i, TCPF_SYN);
 		want = to_member(&syn, 0, NAT_PORT0 + i);
@@ -304,7 +303,7 @@ TEST(nat_backend_shared_by_two_services_shares_its_port_space)
 	env_member(&m, 4, 0, TCP_MEMBER_PORT, SVC_EMPTY_REJECT);
 	CHECK(xlb_maps_member_set(&e.dp.maps, shared, &m) == 0);
 	env_svc_key(&key, "198.18.0.101", 80, IPPROTO_TCP);
-	CHECK(xlb_maps_service_publish(&e.dp.maps, &key, &svc, &shared, 1) == 0);
+	CHECK(xlb_maps_service_publish(&e.dp.maps, &key, &svc, &shared, 1, NULL) == 0);
 	syn = from_client(4, IPPROTO_TCP, 41000, TCPF_SYN);
 	pkt_addr("198.18.0.101", syn.dst);
 	want = to_member(&syn, 0, NAT_PORT0 + 10);

@@ -2,8 +2,9 @@
 /* `xlb drain|enable SERVICE MEMBER`: take a member out of rotation (its
  * connections go on) or put it back, at run time, until the next reload.
  * The admin state lives in the pinned xlb_mbr_admin map; a running daemon is told
- * with SIGUSR1 and republishes, and with no daemon the slot table is
- * rebuilt here from what the pins say. */
+ * with SIGUSR1 and republishes, and with no daemon the service is
+ * republished here from what the pins say, through the daemon's own
+ * publish path (daemon/publish.c). */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -15,7 +16,7 @@
 #include "lib/log.h"
 #include "dp/maps.h"
 #include "dp/pin.h"
-#include "daemon/slots.h"
+#include "daemon/publish.h"
 
 struct admin_target {
 	__u32 svc_id;
@@ -41,46 +42,6 @@ static bool member_matches(const char *backend, const char *name)
 	size_t n = strlen(name);
 
 	return strcmp(backend, name) == 0 || (strncmp(backend, name, n) == 0 && backend[n] == '#');
-}
-
-/* The daemon's slot table rule, from the pins: members in pool order that
- * are UP, enabled and weighted. */
-static int republish(const struct xlb_maps *m, const struct admin_target *t)
-{
-	static struct slot_member sm[XLB_MAX_MEMBERS_PER_SERVICE];
-	static __u32 order[XLB_MAX_MEMBERS_PER_SERVICE];
-	static __u32 slots[XLB_MAX_SLOTS];
-	struct xlb_service svc;
-	size_t n = 0;
-	int count, err;
-
-	for (__u32 id = 0; id < XLB_MAX_MEMBERS && n < XLB_MAX_MEMBERS_PER_SERVICE; id++) {
-		struct xlb_mbr_info i;
-		size_t j;
-
-		if (xlb_maps_mbr_info_get(m, id, &i) || i.family == XLB_FAMILY_NONE ||
-		    i.service_id != t->svc_id)
-			continue;
-		for (j = n; j > 0 && order[j - 1] > i.order; j--) {
-			order[j] = order[j - 1];
-			sm[j] = sm[j - 1];
-		}
-		order[j] = i.order;
-		sm[j].id = id;
-		sm[j].weight = i.state == XLB_HEALTH_UP &&
-					       xlb_maps_mbr_admin_get(m, id) == XLB_ADMIN_ENABLED
-				       ? i.weight
-				       : 0;
-		n++;
-	}
-	count = t->svc.scheduler == XLB_SCHED_WRR ? slots_weighted(sm, n, slots, XLB_MAX_SLOTS)
-						  : slots_round_robin(sm, n, slots, XLB_MAX_SLOTS);
-	if (count < 0)
-		return count;
-	err = xlb_maps_service_get(m, &t->svc.key, &svc);
-	if (!err)
-		err = xlb_maps_service_publish(m, &t->svc.key, &svc, slots, (__u32)count);
-	return err;
 }
 
 static int admin_set(const struct command *cmd, int argc, char **argv, __u8 admin)
@@ -146,7 +107,7 @@ static int admin_set(const struct command *cmd, int argc, char **argv, __u8 admi
 			goto out;
 		}
 	} else if (changed) {
-		err = republish(&m, &t);
+		err = publish_service_from_pins(&m, t.svc_id);
 		if (err) {
 			log_err("cannot republish %s: %s", service, strerror(-err));
 			goto out;

@@ -173,7 +173,7 @@ static void reload(struct daemon *d)
 	}
 	socket_lb_reload_note(runtime_config(d->rt), cfg);
 	err = runtime_apply(d->rt, cfg, true);
-	if (err) {
+	if (err < 0) {
 		log_err("reload failed (%s); the running configuration stays in force",
 			strerror(-err));
 		config_free(cfg);
@@ -182,7 +182,11 @@ static void reload(struct daemon *d)
 	arm_resolve_timer(d);
 	if (d->sorry)
 		sorry_local_sync(d->sorry);
-	log_info("reloaded %s", d->opts.config);
+	if (err > 0)
+		log_warn("reloaded %s with %d error%s (above)", d->opts.config, err,
+			 err == 1 ? "" : "s");
+	else
+		log_info("reloaded %s", d->opts.config);
 }
 
 /* Returns 1 to stop the loop. */
@@ -434,8 +438,10 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 	err = runtime_new(&d->dp.maps, &d->rt);
 	if (err)
 		return err;
+	/* Past the point of no return a failure is logged and counted, and
+	 * the daemon serves what it could publish. */
 	err = runtime_apply(d->rt, cfg, false);
-	if (err)
+	if (err < 0)
 		return err;
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	d->resolve_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);

@@ -12,6 +12,13 @@
 struct runtime;
 struct xlb_maps;
 
+/* What went wrong after a point of no return, each also logged. */
+struct runtime_stats {
+	uint64_t errors;          /* every failure, since start */
+	uint64_t applies;         /* configurations applied (start, reloads, re-resolutions) */
+	uint64_t applies_partial; /* of them, applied with at least one error */
+};
+
 /* MAPS are the data plane's maps (loaded or adopted); the runtime owns the
  * health engine it creates. */
 int runtime_new(const struct xlb_maps *maps, struct runtime **out);
@@ -29,9 +36,12 @@ int runtime_preflight(const struct xlb_config *cfg);
  * members start PENDING (no traffic before their first good check),
  * removed members leave the slot tables at once while their flows go on.
  * A reload (RELOAD true) also lifts every `xlb drain`: the file wins.
- * The runtime takes CFG on success; on failure nothing was changed and
- * the caller still owns CFG. */
+ * Returns 0 when CFG is in force; a positive count when it is in force but
+ * that many map writes or health-check starts failed after the point of no
+ * return (each logged, and counted in runtime_stats); -errno when nothing
+ * was changed.  The runtime takes CFG unless the result is negative. */
 int runtime_apply(struct runtime *rt, struct xlb_config *cfg, bool reload);
+const struct runtime_stats *runtime_stats(const struct runtime *rt);
 
 /* Re-resolves hostname members; called every resolve_interval. */
 int runtime_resolve(struct runtime *rt);

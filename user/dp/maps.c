@@ -57,7 +57,40 @@ static const struct {
 };
 
 #define N_MAPS (sizeof(map_fields) / sizeof(map_fields[0]))
-_Static_assert(N_MAPS * sizeof(int) == sizeof(struct xlb_maps), "every map has a name");
+/* Only padding between the last fd and io. */
+_Static_assert(offsetof(struct xlb_maps, io) - N_MAPS * sizeof(int) < sizeof(void *),
+	       "every map has a name");
+
+/* Every read and write of a map goes through these four, so a test can put
+ * maps in memory behind them (m->io); without io they are the syscalls.
+ * Each returns 0 or -errno. */
+static int map_lookup(const struct xlb_maps *m, int fd, const void *key, void *val)
+{
+	if (m->io)
+		return m->io->lookup(m->io, fd, key, val);
+	return bpf_map_lookup_elem(fd, key, val) ? -errno : 0;
+}
+
+static int map_update(const struct xlb_maps *m, int fd, const void *key, const void *val)
+{
+	if (m->io)
+		return m->io->update(m->io, fd, key, val);
+	return bpf_map_update_elem(fd, key, val, BPF_ANY) ? -errno : 0;
+}
+
+static int map_delete(const struct xlb_maps *m, int fd, const void *key)
+{
+	if (m->io)
+		return m->io->delete(m->io, fd, key);
+	return bpf_map_delete_elem(fd, key) ? -errno : 0;
+}
+
+static int map_next_key(const struct xlb_maps *m, int fd, const void *key, void *next)
+{
+	if (m->io)
+		return m->io->next_key(m->io, fd, key, next);
+	return bpf_map_get_next_key(fd, key, next) ? -errno : 0;
+}
 
 static int *map_fd(struct xlb_maps *m, size_t i)
 {
@@ -68,6 +101,16 @@ void xlb_maps_init(struct xlb_maps *m)
 {
 	for (size_t i = 0; i < N_MAPS; i++)
 		*map_fd(m, i) = -1;
+	m->io = NULL;
+}
+
+int xlb_maps_each(struct xlb_maps *m, int (*fn)(const char *name, int *fd, void *ctx), void *ctx)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < N_MAPS && !err; i++)
+		err = fn(map_fields[i].name, map_fd(m, i), ctx);
+	return err;
 }
 
 void xlb_maps_close(struct xlb_maps *m)
@@ -141,9 +184,11 @@ int xlb_maps_check_abi(const struct xlb_maps *m)
 {
 	struct xlb_meta meta;
 	__u32 zero = 0;
+	int err;
 
-	if (bpf_map_lookup_elem(m->meta, &zero, &meta))
-		return -errno;
+	err = map_lookup(m, m->meta, &zero, &meta);
+	if (err)
+		return err;
 	if (meta.abi_version != XLB_ABI_VERSION) {
 		log_err("data-plane maps have ABI version %u, this xlb speaks %u: "
 			"run 'xlb stop' to remove the old data plane first",
@@ -156,7 +201,7 @@ int xlb_maps_check_abi(const struct xlb_maps *m)
 int xlb_maps_service_get(const struct xlb_maps *m, const struct xlb_svc_key *key,
 			 struct xlb_service *svc)
 {
-	return bpf_map_lookup_elem(m->services, key, svc) ? -errno : 0;
+	return map_lookup(m, m->services, key, svc);
 }
 
 static int slots_validate(const struct xlb_maps *m, const struct xlb_svc_key *key, const __u32 *slots,
@@ -167,8 +212,10 @@ static int slots_validate(const struct xlb_maps *m, const struct xlb_svc_key *ke
 	for (__u32 i = 0; i < n_slots; i++) {
 		if (slots[i] >= XLB_MAX_MEMBERS)
 			return -EINVAL;
-		if (bpf_map_lookup_elem(m->members, &slots[i], &mbr))
-			return -errno;
+		int err = map_lookup(m, m->members, &slots[i], &mbr);
+
+		if (err)
+			return err;
 		if (mbr.family != key->family) {
 			log_err("slot %u: member %u has family %u, service has %u", i, slots[i],
 				mbr.family, key->family);
@@ -189,11 +236,13 @@ static int svc_port_mark(const struct xlb_maps *m, const struct xlb_svc_key *key
 {
 	__u32 port = ntohs(key->port);
 	__u8 flags;
+	int err;
 
-	if (bpf_map_lookup_elem(m->svc_ports, &port, &flags))
-		return -errno;
+	err = map_lookup(m, m->svc_ports, &port, &flags);
+	if (err)
+		return err;
 	flags |= svc_port_flag(key);
-	return bpf_map_update_elem(m->svc_ports, &port, &flags, BPF_ANY) ? -errno : 0;
+	return map_update(m, m->svc_ports, &port, &flags);
 }
 
 /* After a delete: clears the marks no remaining service needs. */
@@ -205,29 +254,27 @@ static int svc_ports_rebuild(const struct xlb_maps *m)
 
 	if (!want)
 		return -ENOMEM;
-	for (rc = bpf_map_get_next_key(m->services, NULL, &next); rc == 0;
-	     rc = bpf_map_get_next_key(m->services, &key, &next)) {
+	for (rc = map_next_key(m, m->services, NULL, &next); rc == 0;
+	     rc = map_next_key(m, m->services, &key, &next)) {
 		want[ntohs(next.port)] |= svc_port_flag(&next);
 		key = next;
 	}
 	for (__u32 port = 0; port < 65536 && !err; port++) {
-		if (bpf_map_lookup_elem(m->svc_ports, &port, &have)) {
-			err = -errno;
+		err = map_lookup(m, m->svc_ports, &port, &have);
+		if (err)
 			break;
-		}
 		/* Reply marks stay: they only cost a flow lookup. */
 		want[port] |= have & (XLB_PORT_TCP_REPLY | XLB_PORT_UDP_REPLY);
-		if (have != want[port] &&
-			   bpf_map_update_elem(m->svc_ports, &port, &want[port], BPF_ANY)) {
-			err = -errno;
-		}
+		if (have != want[port])
+			err = map_update(m, m->svc_ports, &port, &want[port]);
 	}
 	free(want);
 	return err;
 }
 
 int xlb_maps_service_publish(const struct xlb_maps *m, const struct xlb_svc_key *key,
-			     const struct xlb_service *svc, const __u32 *slots, __u32 n_slots)
+			     const struct xlb_service *svc, const __u32 *slots, __u32 n_slots,
+			     const __u32 *maglev_table)
 {
 	struct xlb_slot_table *table = NULL;
 	struct xlb_service cur, next = *svc;
@@ -237,12 +284,17 @@ int xlb_maps_service_publish(const struct xlb_maps *m, const struct xlb_svc_key 
 	if (svc->id >= XLB_MAX_SERVICES || n_slots > XLB_MAX_SLOTS ||
 	    (key->family != XLB_FAMILY_IPV4 && key->family != XLB_FAMILY_IPV6))
 		return -EINVAL;
+	/* Every table of the generation about to go live is written with it:
+	 * a Maglev service cannot flip to a copy nobody wrote. */
+	if ((svc->scheduler == XLB_SCHED_MAGLEV) != (maglev_table != NULL) ||
+	    (maglev_table && svc->maglev >= XLB_MAX_MAGLEV_SERVICES))
+		return -EINVAL;
 	err = slots_validate(m, key, slots, n_slots);
 	if (err)
 		return err;
 
 	/* A live service flips to the other copy; a new one starts at 0. */
-	if (bpf_map_lookup_elem(m->services, key, &cur) == 0) {
+	if (map_lookup(m, m->services, key, &cur) == 0) {
 		if (cur.id != svc->id)
 			return -EEXIST;
 		next.generation = cur.generation + 1;
@@ -253,6 +305,12 @@ int xlb_maps_service_publish(const struct xlb_maps *m, const struct xlb_svc_key 
 	err = svc_port_mark(m, key);
 	if (err)
 		return err;
+	if (maglev_table) {
+		index = svc->maglev * 2 + (next.generation & 1);
+		err = map_update(m, m->maglev, &index, maglev_table);
+		if (err)
+			return err;
+	}
 	table = calloc(1, sizeof(*table));
 	if (!table)
 		return -ENOMEM;
@@ -260,13 +318,9 @@ int xlb_maps_service_publish(const struct xlb_maps *m, const struct xlb_svc_key 
 	if (n_slots)
 		memcpy(table->member, slots, n_slots * sizeof(slots[0]));
 	index = svc->id * 2 + (next.generation & 1);
-	if (bpf_map_update_elem(m->slots, &index, table, BPF_ANY)) {
-		err = -errno;
-		goto out;
-	}
-	if (bpf_map_update_elem(m->services, key, &next, BPF_ANY))
-		err = -errno;
-out:
+	err = map_update(m, m->slots, &index, table);
+	if (!err)
+		err = map_update(m, m->services, key, &next);
 	free(table);
 	return err;
 }
@@ -275,34 +329,20 @@ int xlb_maps_reply_port_mark(const struct xlb_maps *m, __u16 port, __u8 proto)
 {
 	__u32 key = port;
 	__u8 flags;
+	int err;
 
-	if (bpf_map_lookup_elem(m->svc_ports, &key, &flags))
-		return -errno;
+	err = map_lookup(m, m->svc_ports, &key, &flags);
+	if (err)
+		return err;
 	flags |= proto == IPPROTO_TCP ? XLB_PORT_TCP_REPLY : XLB_PORT_UDP_REPLY;
-	return bpf_map_update_elem(m->svc_ports, &key, &flags, BPF_ANY) ? -errno : 0;
-}
-
-int xlb_maps_maglev_stage(const struct xlb_maps *m, const struct xlb_svc_key *key,
-			  __u32 maglev, const __u32 *table)
-{
-	struct xlb_service cur;
-	__u32 index, gen = 0;
-
-	if (maglev >= XLB_MAX_MAGLEV_SERVICES)
-		return -EINVAL;
-	/* The copy service_publish will flip to: the other one of a live
-	 * service, the first one of a new service. */
-	if (bpf_map_lookup_elem(m->services, key, &cur) == 0)
-		gen = cur.generation + 1;
-	index = maglev * 2 + (gen & 1);
-	return bpf_map_update_elem(m->maglev, &index, table, BPF_ANY) ? -errno : 0;
+	return map_update(m, m->svc_ports, &key, &flags);
 }
 
 int xlb_maps_sorry_set(const struct xlb_maps *m, __u32 svc_id, const struct xlb_sorry_page *page)
 {
 	if (svc_id >= XLB_MAX_SERVICES)
 		return -EINVAL;
-	return bpf_map_update_elem(m->sorry, &svc_id, page, BPF_ANY) ? -errno : 0;
+	return map_update(m, m->sorry, &svc_id, page);
 }
 
 int xlb_maps_sorry_port_set(const struct xlb_maps *m, __u32 svc_id, __u16 port)
@@ -311,13 +351,15 @@ int xlb_maps_sorry_port_set(const struct xlb_maps *m, __u32 svc_id, __u16 port)
 
 	if (svc_id >= XLB_MAX_SERVICES)
 		return -EINVAL;
-	return bpf_map_update_elem(m->sorry_port, &svc_id, &v, BPF_ANY) ? -errno : 0;
+	return map_update(m, m->sorry_port, &svc_id, &v);
 }
 
 int xlb_maps_service_delete(const struct xlb_maps *m, const struct xlb_svc_key *key)
 {
-	if (bpf_map_delete_elem(m->services, key))
-		return -errno;
+	int err = map_delete(m, m->services, key);
+
+	if (err)
+		return err;
 	return svc_ports_rebuild(m);
 }
 
@@ -325,9 +367,11 @@ int xlb_maps_snat_add(const struct xlb_maps *m, const union xlb_ip *addr, __u8 f
 {
 	struct xlb_snat_set set;
 	__u32 zero = 0;
+	int err;
 
-	if (bpf_map_lookup_elem(m->snat, &zero, &set))
-		return -errno;
+	err = map_lookup(m, m->snat, &zero, &set);
+	if (err)
+		return err;
 	for (__u32 i = 0; i < set.count && i < XLB_MAX_SNAT_ADDRS; i++)
 		if (set.addr[i].family == family && memcmp(&set.addr[i].addr, addr, sizeof(*addr)) == 0)
 			return 0;
@@ -336,10 +380,11 @@ int xlb_maps_snat_add(const struct xlb_maps *m, const union xlb_ip *addr, __u8 f
 	/* Write the new address before the count that exposes it. */
 	set.addr[set.count].addr = *addr;
 	set.addr[set.count].family = family;
-	if (bpf_map_update_elem(m->snat, &zero, &set, BPF_ANY))
-		return -errno;
+	err = map_update(m, m->snat, &zero, &set);
+	if (err)
+		return err;
 	set.count++;
-	return bpf_map_update_elem(m->snat, &zero, &set, BPF_ANY) ? -errno : 0;
+	return map_update(m, m->snat, &zero, &set);
 }
 
 int xlb_maps_member_set(const struct xlb_maps *m, __u32 id, const struct xlb_member *mbr)
@@ -352,7 +397,7 @@ int xlb_maps_member_set(const struct xlb_maps *m, __u32 id, const struct xlb_mem
 	err = xlb_maps_snat_add(m, &mbr->snat, mbr->family);
 	if (err)
 		return err;
-	return bpf_map_update_elem(m->members, &id, mbr, BPF_ANY) ? -errno : 0;
+	return map_update(m, m->members, &id, mbr);
 }
 
 int xlb_maps_member_clear(const struct xlb_maps *m, __u32 id)
@@ -362,60 +407,60 @@ int xlb_maps_member_clear(const struct xlb_maps *m, __u32 id)
 	memset(&empty, 0, sizeof(empty));
 	if (id >= XLB_MAX_MEMBERS)
 		return -EINVAL;
-	return bpf_map_update_elem(m->members, &id, &empty, BPF_ANY) ? -errno : 0;
+	return map_update(m, m->members, &id, &empty);
 }
 
-static int array_set(int fd, __u32 id, __u32 max, const void *val)
+static int array_set(const struct xlb_maps *m, int fd, __u32 id, __u32 max, const void *val)
 {
 	if (id >= max)
 		return -EINVAL;
-	return bpf_map_update_elem(fd, &id, val, BPF_ANY) ? -errno : 0;
+	return map_update(m, fd, &id, val);
 }
 
-static int array_get(int fd, __u32 id, __u32 max, void *val)
+static int array_get(const struct xlb_maps *m, int fd, __u32 id, __u32 max, void *val)
 {
 	if (id >= max)
 		return -EINVAL;
-	return bpf_map_lookup_elem(fd, &id, val) ? -errno : 0;
+	return map_lookup(m, fd, &id, val);
 }
 
 int xlb_maps_svc_info_set(const struct xlb_maps *m, __u32 id, const struct xlb_svc_info *info)
 {
-	return array_set(m->svc_info, id, XLB_MAX_SERVICES, info);
+	return array_set(m, m->svc_info, id, XLB_MAX_SERVICES, info);
 }
 
 int xlb_maps_svc_info_get(const struct xlb_maps *m, __u32 id, struct xlb_svc_info *info)
 {
-	return array_get(m->svc_info, id, XLB_MAX_SERVICES, info);
+	return array_get(m, m->svc_info, id, XLB_MAX_SERVICES, info);
 }
 
 int xlb_maps_mbr_info_set(const struct xlb_maps *m, __u32 id, const struct xlb_mbr_info *info)
 {
-	return array_set(m->mbr_info, id, XLB_MAX_MEMBERS, info);
+	return array_set(m, m->mbr_info, id, XLB_MAX_MEMBERS, info);
 }
 
 int xlb_maps_mbr_info_get(const struct xlb_maps *m, __u32 id, struct xlb_mbr_info *info)
 {
-	return array_get(m->mbr_info, id, XLB_MAX_MEMBERS, info);
+	return array_get(m, m->mbr_info, id, XLB_MAX_MEMBERS, info);
 }
 
 int xlb_maps_mbr_admin_set(const struct xlb_maps *m, __u32 id, __u8 admin)
 {
 	struct xlb_mbr_admin a = { .admin = admin };
 
-	return array_set(m->mbr_admin, id, XLB_MAX_MEMBERS, &a);
+	return array_set(m, m->mbr_admin, id, XLB_MAX_MEMBERS, &a);
 }
 
 __u8 xlb_maps_mbr_admin_get(const struct xlb_maps *m, __u32 id)
 {
 	struct xlb_mbr_admin a = { 0 };
 
-	array_get(m->mbr_admin, id, XLB_MAX_MEMBERS, &a);
+	array_get(m, m->mbr_admin, id, XLB_MAX_MEMBERS, &a);
 	return a.admin;
 }
 
 /* Reads one element of a per-CPU map and sums it as n_words u64 counters. */
-static int percpu_sum(int fd, __u32 key, __u64 *out, size_t n_words)
+static int percpu_sum(const struct xlb_maps *m, int fd, __u32 key, __u64 *out, size_t n_words)
 {
 	int ncpu = libbpf_num_possible_cpus(), err = 0;
 	__u64 *vals;
@@ -425,10 +470,9 @@ static int percpu_sum(int fd, __u32 key, __u64 *out, size_t n_words)
 	vals = calloc((size_t)ncpu, n_words * sizeof(__u64));
 	if (!vals)
 		return -ENOMEM;
-	if (bpf_map_lookup_elem(fd, &key, vals)) {
-		err = -errno;
+	err = map_lookup(m, fd, &key, vals);
+	if (err)
 		goto out;
-	}
 	memset(out, 0, n_words * sizeof(__u64));
 	for (int c = 0; c < ncpu; c++)
 		for (size_t w = 0; w < n_words; w++)
@@ -440,15 +484,15 @@ out:
 
 int xlb_maps_reason_stats(const struct xlb_maps *m, __u64 count[XLB_R_MAX])
 {
-	return percpu_sum(m->stats, 0, count, XLB_R_MAX);
+	return percpu_sum(m, m->stats, 0, count, XLB_R_MAX);
 }
 
 int xlb_maps_service_stats(const struct xlb_maps *m, __u32 svc_id, struct xlb_traffic_stats *out)
 {
-	return percpu_sum(m->svc_stats, svc_id, (__u64 *)out, sizeof(*out) / sizeof(__u64));
+	return percpu_sum(m, m->svc_stats, svc_id, (__u64 *)out, sizeof(*out) / sizeof(__u64));
 }
 
 int xlb_maps_member_stats(const struct xlb_maps *m, __u32 member_id, struct xlb_traffic_stats *out)
 {
-	return percpu_sum(m->mbr_stats, member_id, (__u64 *)out, sizeof(*out) / sizeof(__u64));
+	return percpu_sum(m, m->mbr_stats, member_id, (__u64 *)out, sizeof(*out) / sizeof(__u64));
 }

@@ -32,12 +32,26 @@ struct xlb_maps {
 	int svc_info;
 	int mbr_info;
 	int mbr_admin;
+	/* NULL: the bpf(2) syscalls on the fds above; a test sets its own. */
+	const struct xlb_map_io *io;
+};
+
+/* How the functions below reach the maps: each op returns 0 or -errno and
+ * has the semantics of the bpf(2) command of its name (update: BPF_ANY). */
+struct xlb_map_io {
+	int (*lookup)(const struct xlb_map_io *io, int fd, const void *key, void *val);
+	int (*update)(const struct xlb_map_io *io, int fd, const void *key, const void *val);
+	int (*delete)(const struct xlb_map_io *io, int fd, const void *key);
+	int (*next_key)(const struct xlb_map_io *io, int fd, const void *key, void *next);
 };
 
 struct bpf_object;
 
 /* Every fd set to -1. */
 void xlb_maps_init(struct xlb_maps *m);
+/* Calls fn with the name of every map (as pinned) and its fd field; stops
+ * at the first non-zero return and returns it. */
+int xlb_maps_each(struct xlb_maps *m, int (*fn)(const char *name, int *fd, void *ctx), void *ctx);
 /* The fds of a loaded object's maps (owned by the object, not closed by
  * xlb_maps_close). */
 int xlb_maps_from_object(struct xlb_maps *m, const struct bpf_object *obj);
@@ -52,20 +66,18 @@ void xlb_maps_close(struct xlb_maps *m);
 /* Reads the ABI version in xlb_meta: -EPROTO unless it is XLB_ABI_VERSION. */
 int xlb_maps_check_abi(const struct xlb_maps *m);
 
-/* Publishes (or replaces) a service and its slot table atomically for the
- * data plane: the copy of the table that is not live is written first, then
- * the service with the other generation.  slots[] are member ids (weights
- * expanded by the caller); each must already be set with the service's
- * family.  n_slots == 0 is a service with no healthy member (on_empty).
- * svc->generation is ignored. */
+/* Publishes (or replaces) a service and its tables atomically for the
+ * data plane: the copies of its tables that are not live are written first,
+ * then the service with the other generation, which makes them live
+ * together.  slots[] are member ids (weights expanded by the caller); each
+ * must already be set with the service's family.  n_slots == 0 is a service
+ * with no healthy member (on_empty).  maglev_table (XLB_MAGLEV_SIZE member
+ * ids) is required for a Maglev service and refused for any other
+ * (-EINVAL).  svc->generation is ignored. */
 int xlb_maps_service_publish(const struct xlb_maps *m, const struct xlb_svc_key *key,
-			     const struct xlb_service *svc, const __u32 *slots, __u32 n_slots);
+			     const struct xlb_service *svc, const __u32 *slots, __u32 n_slots,
+			     const __u32 *maglev_table);
 int xlb_maps_service_delete(const struct xlb_maps *m, const struct xlb_svc_key *key);
-/* Maglev services: writes table (XLB_MAGLEV_SIZE member ids) into the copy
- * of table pair `maglev` that the next xlb_maps_service_publish of key makes
- * live.  Call it just before that publish. */
-int xlb_maps_maglev_stage(const struct xlb_maps *m, const struct xlb_svc_key *key,
-			  __u32 maglev, const __u32 *table);
 /* dnat: packets from port (host order) of protocol proto may be replies
  * of a member to a client.  Marks stay until the maps are recreated. */
 int xlb_maps_reply_port_mark(const struct xlb_maps *m, __u16 port, __u8 proto);

@@ -62,7 +62,6 @@ struct health_member {
 	char *rbuf;        /* HEALTH_HTTP_READ_MAX bytes, HTTP only */
 
 	struct health_sm sm;
-	enum xlb_admin admin;
 	struct health_result last;
 	uint64_t checks, passes;
 
@@ -925,15 +924,9 @@ void health_check_now(struct health_member *m)
 	arm_timer(m->h);
 }
 
-void health_set_admin(struct health_member *m, enum xlb_admin admin)
-{
-	m->admin = admin;
-}
-
 void health_get(const struct health_member *m, struct health_status *st)
 {
 	st->state = m->sm.state;
-	st->admin = m->admin;
 	st->last = m->last;
 	st->ok_run = m->sm.ok_run;
 	st->fail_run = m->sm.fail_run;
@@ -945,11 +938,6 @@ void health_get(const struct health_member *m, struct health_status *st)
 enum xlb_health_state health_member_state(const struct health_member *m)
 {
 	return m->sm.state;
-}
-
-bool health_member_serving(const struct health_member *m)
-{
-	return m->sm.state == XLB_HEALTH_UP && m->admin == XLB_ADMIN_ENABLED;
 }
 
 void *health_member_user(const struct health_member *m)

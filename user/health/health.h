@@ -22,11 +22,11 @@
  * without ever failing `fall` times in a row never goes DOWN.  Type `none`
  * members are UP from the start and never checked (no traffic sent).
  *
- * The admin state (drain/enable) is kept apart from health: a drained member
- * is still checked; health_member_serving() is what decides traffic.
+ * The operator's drain is not health's business: a drained member is
+ * checked like any other, and daemon/publish.c decides who serves.
  *
  * Callbacks run inside health_dispatch()/health_run_once() and may call
- * health_add/remove/update/set_admin/check_now, including on the member
+ * health_add/remove/update/check_now, including on the member
  * being reported. */
 #ifndef XLB_HEALTH_H
 #define XLB_HEALTH_H
@@ -121,7 +121,6 @@ struct health_opts {
 /* Snapshot of one member, for status. */
 struct health_status {
 	enum xlb_health_state state;
-	enum xlb_admin admin;
 	struct health_result last; /* last finished check */
 	uint32_t ok_run, fail_run; /* consecutive passes / failures now */
 	uint64_t checks, passes;   /* totals */
@@ -155,12 +154,9 @@ int health_update(struct health_member *m, const struct health_params *p);
 /* Checks now instead of at the next scheduled time (xlb pick, tests);
  * does nothing while a check is in flight or queued. */
 void health_check_now(struct health_member *m);
-void health_set_admin(struct health_member *m, enum xlb_admin admin);
 
 void health_get(const struct health_member *m, struct health_status *st);
 enum xlb_health_state health_member_state(const struct health_member *m);
-/* UP and enabled: the member may get new connections. */
-bool health_member_serving(const struct health_member *m);
 void *health_member_user(const struct health_member *m);
 /* NULL when the member has no name of its own (only its address). */
 const char *health_member_name(const struct health_member *m);

