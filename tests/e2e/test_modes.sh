@@ -257,7 +257,10 @@ for e in json.load(sys.stdin):
 stop_file=$WORK/stop-hold
 rederived_before=$(reason tx_rederived)
 rst_before=$(reason tx_rst_no_flow)
-client hold "$VIP_DNAT" 7 6 6 --src "$SRCS" --until-file "$stop_file" >"$WORK/hold.out" 2>&1 &
+# The hold ends with the stop file (60 s at most): a slow guest may take
+# seconds to delete the entries, and a connection that sends nothing after
+# its entry went is never re-derived.
+client hold "$VIP_DNAT" 7 6 60 --src "$SRCS" --until-file "$stop_file" >"$WORK/hold.out" 2>&1 &
 hpid=$!
 wait_until 5 grep -q opened "$WORK/hold.out"
 sleep 1
