@@ -3,48 +3,24 @@
  * second load, the ABI version check on pins, XDP attached through a pinned
  * bpf_link that outlives the process's handle. */
 #include "dp_env.h"
+#include "dp/pin.h"
 
-#include <dirent.h>
-#include <linux/magic.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
 
-/* A fresh directory on bpffs, or NULL (the reason printed). */
+/* A fresh directory on bpffs, or NULL (the reason printed).  The daemon's
+ * own preparation mounts bpffs at /sys/fs/bpf when a fresh machine has none,
+ * so these tests run there too instead of skipping. */
 static const char *pin_dir_make(char *buf, size_t len)
 {
-	struct statfs st;
-
-	if (statfs("/sys/fs/bpf", &st) || st.f_type != BPF_FS_MAGIC) {
-		printf("  /sys/fs/bpf is not a BPF filesystem\n");
-		return NULL;
-	}
 	snprintf(buf, len, "/sys/fs/bpf/xlb-test-%d", (int)getpid());
-	if (mkdir(buf, 0700) && errno != EEXIST) {
-		printf("  mkdir %s: %s\n", buf, strerror(errno));
+	if (pin_dir_prepare(buf)) {
+		printf("  cannot prepare %s on a bpf filesystem\n", buf);
 		return NULL;
 	}
 	return buf;
-}
-
-static void pin_dir_remove(const char *dir)
-{
-	char path[512];
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
 }
 
 static void opts_pinned(struct xlb_dp_opts *o, const char *dir)
@@ -66,7 +42,7 @@ TEST(second_load_reuses_the_pinned_maps)
 	if (!dir)
 		SKIP("no bpffs to pin on");
 	opts_pinned(&o, dir);
-	ENV_OPEN_OR(&e1, &o, pin_dir_remove(dir)); /* no directory left behind */
+	ENV_OPEN_OR(&e1, &o, pin_dir_remove(dir, NULL)); /* no directory left behind */
 	env_member(&m, 4, 2, 9999, SVC_TCP4);
 	CHECK(xlb_maps_member_set(&e1.dp.maps, 77, &m) == 0);
 	CHECK(env_open(&e2, &o) == 0);
@@ -77,7 +53,7 @@ out:
 	if (e2_open)
 		env_close(&e2);
 	env_close(&e1);
-	pin_dir_remove(dir);
+	pin_dir_remove(dir, NULL);
 }
 
 TEST(pins_of_another_abi_version_are_refused)
@@ -92,12 +68,12 @@ TEST(pins_of_another_abi_version_are_refused)
 	if (!dir)
 		SKIP("no bpffs to pin on");
 	opts_pinned(&o, dir);
-	ENV_OPEN_OR(&e, &o, pin_dir_remove(dir));
+	ENV_OPEN_OR(&e, &o, pin_dir_remove(dir, NULL));
 	CHECK(bpf_map_update_elem(e.dp.maps.meta, &(__u32){ 0 }, &old, BPF_ANY) == 0);
 	CHECK(xlb_dp_load(&dp, &o) == -EPROTO);
 out:
 	env_close(&e);
-	pin_dir_remove(dir);
+	pin_dir_remove(dir, NULL);
 }
 
 static __u32 xdp_prog_on(int ifindex)
@@ -120,7 +96,7 @@ TEST(pinned_xdp_link_stays_attached_after_close)
 	if (!dir)
 		SKIP("no bpffs to pin on");
 	opts_pinned(&o, dir);
-	ENV_OPEN_OR(&e, &o, pin_dir_remove(dir));
+	ENV_OPEN_OR(&e, &o, pin_dir_remove(dir, NULL));
 	CHECK(xlb_dp_attach_xdp(&e.dp, e.if_client, dir, false) == 0);
 	CHECK(xdp_prog_on(e.if_client) != 0);
 	snprintf(link, sizeof(link), "%s/link_%d", dir, e.if_client);
@@ -137,5 +113,5 @@ TEST(pinned_xdp_link_stays_attached_after_close)
 out:
 	if (!closed)
 		env_close(&e);
-	pin_dir_remove(dir);
+	pin_dir_remove(dir, NULL);
 }
