@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/* What the files of health/ share among themselves and nobody else sees:
+ * the engine's and the member's runtime state, and the functions one file
+ * of the engine calls in another.  The public interface is health.h. */
+#ifndef XLB_HEALTH_INTERNAL_H
+#define XLB_HEALTH_INTERNAL_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include "health/health.h"
+#include "health/heap.h"
+#include "health/sm.h"
+
+union health_sa {
+	struct sockaddr sa;
+	struct sockaddr_in in4;
+	struct sockaddr_in6 in6;
+};
+
+enum check_phase {
+	PHASE_IDLE,       /* waiting in the heap for its next start */
+	PHASE_QUEUED,     /* due, waiting for an in-flight slot */
+	PHASE_CONNECTING, /* the phases below are in flight */
+	PHASE_SENDING,
+	PHASE_READING,
+};
+
+struct health_member {
+	struct health *h;
+	uint32_t slot;
+	void *user;
+	char *service, *name; /* name is the address when none was given */
+	bool unnamed;
+	union health_sa addr;   /* member address, traffic port */
+	union health_sa target; /* what the check connects to */
+	union health_sa source;
+	socklen_t targetlen, sourcelen; /* sourcelen 0: no bind */
+
+	struct health_params p;
+	char *path, *host; /* owned copies behind p.http_path/p.http_host */
+	char *request;     /* HTTP request, prebuilt */
+	size_t request_len;
+	char *rbuf;        /* HEALTH_HTTP_READ_MAX bytes, HTTP only */
+
+	struct health_sm sm;
+	struct health_result last;
+	uint64_t checks, passes;
+
+	/* The check in flight (or waiting). */
+	enum check_phase phase;
+	int fd;
+	uint32_t seq;          /* tells this check's events from stale ones */
+	uint64_t started_us;
+	size_t sent, got;
+	struct heap_node timer;
+	TAILQ_ENTRY(health_member) wait;
+	bool removed;          /* removed from inside its own callback */
+};
+
+struct health {
+	int epfd, tfd;
+	struct health_opts opts;
+	struct heap timers;
+	uint64_t armed_us;     /* the timerfd's deadline, 0: disarmed */
+	struct health_member **slots;
+	uint32_t nslots, cap;
+	uint32_t *free_slots;
+	uint32_t nfree;
+	size_t count, inflight;
+	uint32_t max_inflight;
+	uint32_t seq;
+	TAILQ_HEAD(, health_member) waiting;
+	bool warned_cap;
+	struct health_member *in_callback;
+	uint64_t rng;
+};
+
+#endif
