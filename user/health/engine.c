@@ -629,35 +629,6 @@ static int slot_take(struct health *h, struct health_member *m)
 	return 0;
 }
 
-static int copy_sockaddr(union health_sa *dst, socklen_t *dstlen,
-			 const struct sockaddr *sa, socklen_t len)
-{
-	if (sa && sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
-		memcpy(&dst->in4, sa, sizeof(dst->in4));
-		*dstlen = sizeof(dst->in4);
-		return 0;
-	}
-	if (sa && sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
-		memcpy(&dst->in6, sa, sizeof(dst->in6));
-		*dstlen = sizeof(dst->in6);
-		return 0;
-	}
-	return -EAFNOSUPPORT;
-}
-
-static void set_port(union health_sa *sa, uint16_t port)
-{
-	if (sa->sa.sa_family == AF_INET)
-		sa->in4.sin_port = htons(port);
-	else
-		sa->in6.sin6_port = htons(port);
-}
-
-static uint16_t get_port(const union health_sa *sa)
-{
-	return ntohs(sa->sa.sa_family == AF_INET ? sa->in4.sin_port : sa->in6.sin6_port);
-}
-
 /* Installs params (and what is built from them) into m; on failure m keeps
  * what it had. */
 static int member_set_params(struct health_member *m, const struct health_params *p)
@@ -672,11 +643,11 @@ static int member_set_params(struct health_member *m, const struct health_params
 	if (p->type == XLB_CHECK_HTTP) {
 		char hostbuf[INET6_ADDRSTRLEN + 8];
 		union health_sa target = m->addr;
-		uint16_t port = p->port ? p->port : get_port(&m->addr);
+		uint16_t port = p->port ? p->port : health_sa_port(&m->addr);
 
 		/* The address, with the port unless it is 80, as RFC 9110 has
 		 * it for Host. */
-		set_port(&target, port);
+		health_sa_set_port(&target, port);
 		health_addr_str(&target.sa, hostbuf, sizeof(hostbuf));
 		if (port == 80)
 			*strrchr(hostbuf, ':') = '\0';
@@ -708,7 +679,7 @@ static int member_set_params(struct health_member *m, const struct health_params
 	m->p.http_host = host;
 	m->target = m->addr;
 	if (p->port)
-		set_port(&m->target, p->port);
+		health_sa_set_port(&m->target, p->port);
 	return 0;
 
 err_free:
@@ -753,14 +724,14 @@ int health_add(struct health *h, const struct health_member_spec *spec,
 	m->fd = -1;
 	m->user = spec->user;
 	heap_node_init(&m->timer);
-	err = copy_sockaddr(&m->addr, &m->targetlen, spec->addr, spec->addrlen);
+	err = health_sa_copy(&m->addr, &m->targetlen, spec->addr, spec->addrlen);
 	if (err) {
 		log_err("health: member %s: not an IPv4 or IPv6 address",
 			spec->name ? spec->name : "?");
 		goto err_free;
 	}
 	if (spec->source) {
-		err = copy_sockaddr(&m->source, &m->sourcelen, spec->source, spec->sourcelen);
+		err = health_sa_copy(&m->source, &m->sourcelen, spec->source, spec->sourcelen);
 		if (!err && m->source.sa.sa_family != m->addr.sa.sa_family)
 			err = -EAFNOSUPPORT;
 		if (err) {
@@ -768,7 +739,7 @@ int health_add(struct health *h, const struct health_member_spec *spec,
 				spec->name ? spec->name : "?");
 			goto err_free;
 		}
-		set_port(&m->source, 0);
+		health_sa_set_port(&m->source, 0);
 	}
 	health_addr_str(&m->addr.sa, addrbuf, sizeof(addrbuf));
 	m->service = strdup(spec->service ? spec->service : "");

@@ -80,4 +80,11 @@ struct health {
 	uint64_t rng;
 };
 
+/* addr.c.  health_sa_copy: 0, or -EAFNOSUPPORT for anything but a whole
+ * sockaddr_in or sockaddr_in6. */
+int health_sa_copy(union health_sa *dst, socklen_t *dstlen, const struct sockaddr *sa,
+		   socklen_t len);
+void health_sa_set_port(union health_sa *sa, uint16_t port); /* host order */
+uint16_t health_sa_port(const union health_sa *sa);
+
 #endif
