@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -26,28 +25,6 @@
 #define INFLIGHT_MIN 16
 #define INFLIGHT_MAX 65536
 #define RETRY_LOCAL_MS 1000 /* a check we could not start (no fd) retries */
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-/* xorshift64*: jitter only, no need for anything stronger. */
-static uint64_t rng_next(struct health *h)
-{
-	h->rng ^= h->rng >> 12;
-	h->rng ^= h->rng << 25;
-	h->rng ^= h->rng >> 27;
-	return h->rng * 0x2545F4914F6CDD1DULL;
-}
-
-static uint64_t rng_below(struct health *h, uint64_t n)
-{
-	return n ? rng_next(h) % n : 0;
-}
 
 void health_params_default(struct health_params *p)
 {
@@ -77,49 +54,6 @@ int health_params_validate(const struct health_params *p)
 		return -EINVAL;
 	}
 	return 0;
-}
-
-/* --- timers ------------------------------------------------------------- */
-
-/* Points the timerfd at the earliest deadline; called after every change
- * so that a daemon sleeping on health_fd() wakes in time. */
-static void arm_timer(struct health *h)
-{
-	struct heap_node *top = heap_top(&h->timers);
-	uint64_t when = top ? (top->key ? top->key : 1) : 0;
-	struct itimerspec its = {0};
-
-	if (when == h->armed_us)
-		return;
-	its.it_value.tv_sec = (time_t)(when / 1000000);
-	its.it_value.tv_nsec = (long)(when % 1000000) * 1000;
-	if (timerfd_settime(h->tfd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
-		h->armed_us = when;
-	else
-		log_warn("health: timerfd_settime: %s", strerror(errno));
-}
-
-static void set_timer(struct health_member *m, uint64_t when)
-{
-	if (heap_set(&m->h->timers, &m->timer, when) < 0)
-		log_err("health: out of memory scheduling member %s", m->name);
-}
-
-/* The next start: one interval after this one, moved by up to +-5% so that
- * members added together drift apart instead of firing together forever. */
-static void schedule_next(struct health_member *m, uint64_t now)
-{
-	uint64_t iv = (uint64_t)m->p.interval_ms * 1000;
-	uint64_t spread = iv / 10;
-	uint64_t next = m->started_us + iv - spread / 2 + rng_below(m->h, spread + 1);
-
-	set_timer(m, next > now ? next : now + 1);
-}
-
-/* The first check lands anywhere in the first interval. */
-static void schedule_first(struct health_member *m, uint64_t now)
-{
-	set_timer(m, now + rng_below(m->h, (uint64_t)m->p.interval_ms * 1000));
 }
 
 /* --- a check ------------------------------------------------------------ */
@@ -181,7 +115,7 @@ static void check_finish(struct health_member *m, struct health_result *r)
 {
 	struct health *h = m->h;
 	struct health_change c = {0};
-	uint64_t now = now_us();
+	uint64_t now = health_now_us();
 	bool ok = r->reason == HEALTH_R_OK;
 
 	check_abandon(m);
@@ -197,7 +131,7 @@ static void check_finish(struct health_member *m, struct health_result *r)
 		c.to = m->sm.state;
 		c.result = *r;
 	}
-	schedule_next(m, now);
+	health_schedule_next(m, now);
 
 	/* The callbacks may remove this very member: it is freed after them. */
 	h->in_callback = m;
@@ -237,7 +171,7 @@ static void check_start(struct health_member *m, uint64_t now)
 		 * the member: retry later without counting a result. */
 		log_warn("health: cannot open a socket to check %s: %s; retrying",
 			 m->name, strerror(errno));
-		set_timer(m, now + RETRY_LOCAL_MS * 1000);
+		health_timer_set(m, now + RETRY_LOCAL_MS * 1000);
 		return;
 	}
 	m->fd = fd;
@@ -246,7 +180,7 @@ static void check_start(struct health_member *m, uint64_t now)
 	m->sent = m->got = 0;
 	m->seq = ++h->seq ? h->seq : ++h->seq;
 	h->inflight++;
-	set_timer(m, now + (uint64_t)m->p.timeout_ms * 1000);
+	health_timer_set(m, now + (uint64_t)m->p.timeout_ms * 1000);
 
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	if (m->p.type == XLB_CHECK_HTTP)
@@ -419,7 +353,7 @@ static void handle_event(struct health *h, const struct epoll_event *ev)
 
 static void run_timers(struct health *h)
 {
-	uint64_t now = now_us();
+	uint64_t now = health_now_us();
 	struct heap_node *top;
 
 	/* Every member popped here gets a key beyond now (a deadline, a next
@@ -442,7 +376,7 @@ static void run_timers(struct health *h)
 
 static void run_queue(struct health *h)
 {
-	uint64_t now = now_us();
+	uint64_t now = health_now_us();
 
 	while (h->inflight < h->max_inflight && !TAILQ_EMPTY(&h->waiting)) {
 		struct health_member *m = TAILQ_FIRST(&h->waiting);
@@ -479,7 +413,7 @@ static int dispatch(struct health *h, int timeout_ms)
 
 	run_timers(h);
 	run_queue(h);
-	arm_timer(h);
+	health_timer_arm(h);
 	return err;
 }
 
@@ -534,9 +468,7 @@ int health_new(const struct health_opts *opts, struct health **out)
 	if (opts)
 		h->opts = *opts;
 	TAILQ_INIT(&h->waiting);
-	if (getrandom(&h->rng, sizeof(h->rng), GRND_NONBLOCK) != sizeof(h->rng))
-		h->rng = now_us() ^ ((uint64_t)getpid() << 32);
-	h->rng |= 1; /* xorshift must not start at 0 */
+	health_rng_seed(h);
 
 	raise_nofile();
 	h->max_inflight = inflight_cap(&h->opts);
@@ -760,8 +692,8 @@ int health_add(struct health *h, const struct health_member_spec *spec,
 		m->sm.state = XLB_HEALTH_UP;
 	} else {
 		m->sm.state = spec->initial;
-		schedule_first(m, now_us());
-		arm_timer(h);
+		health_schedule_first(m, health_now_us());
+		health_timer_arm(h);
 	}
 	warn_capacity(h);
 	if (out)
@@ -785,7 +717,7 @@ void health_remove(struct health_member *m)
 	h->free_slots[h->nfree++] = m->slot;
 	h->count--;
 	warn_capacity(h);
-	arm_timer(h);
+	health_timer_arm(h);
 	if (h->in_callback == m)
 		m->removed = true; /* freed when its callback returns */
 	else
@@ -796,7 +728,7 @@ int health_update(struct health_member *m, const struct health_params *p)
 {
 	struct health *h = m->h;
 	enum xlb_check_type old = m->p.type;
-	uint64_t now = now_us();
+	uint64_t now = health_now_us();
 	int err;
 
 	err = member_set_params(m, p);
@@ -808,15 +740,15 @@ int health_update(struct health_member *m, const struct health_params *p)
 	} else if (old == XLB_CHECK_NONE || m->phase != PHASE_IDLE) {
 		/* A check in flight was built from the old settings. */
 		check_abandon(m);
-		schedule_first(m, now);
+		health_schedule_first(m, now);
 	} else {
 		/* Keep the next check unless the new interval wants it sooner. */
 		uint64_t latest = now + (uint64_t)p->interval_ms * 1000;
 
 		if (!heap_node_queued(&m->timer) || m->timer.key > latest)
-			schedule_first(m, now);
+			health_schedule_first(m, now);
 	}
-	arm_timer(h);
+	health_timer_arm(h);
 	return 0;
 }
 
@@ -824,8 +756,8 @@ void health_check_now(struct health_member *m)
 {
 	if (m->p.type == XLB_CHECK_NONE || m->phase != PHASE_IDLE)
 		return;
-	set_timer(m, now_us());
-	arm_timer(m->h);
+	health_timer_set(m, health_now_us());
+	health_timer_arm(m->h);
 }
 
 void health_get(const struct health_member *m, struct health_status *st)

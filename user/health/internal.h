@@ -87,4 +87,17 @@ int health_sa_copy(union health_sa *dst, socklen_t *dstlen, const struct sockadd
 void health_sa_set_port(union health_sa *sa, uint16_t port); /* host order */
 uint16_t health_sa_port(const union health_sa *sa);
 
+/* schedule.c: the monotonic clock in microseconds, the jitter's seed. */
+uint64_t health_now_us(void);
+void health_rng_seed(struct health *h);
+/* Points the timerfd at the earliest deadline; called after every change
+ * so that a daemon sleeping on health_fd() wakes in time. */
+void health_timer_arm(struct health *h);
+/* The member's next event (a start or a deadline) at when. */
+void health_timer_set(struct health_member *m, uint64_t when);
+/* The start after the one in m->started_us, within +-5% of an interval. */
+void health_schedule_next(struct health_member *m, uint64_t now);
+/* The first start lands anywhere in the first interval. */
+void health_schedule_first(struct health_member *m, uint64_t now);
+
 #endif
