@@ -26,36 +26,6 @@
 #define INFLIGHT_MAX 65536
 #define RETRY_LOCAL_MS 1000 /* a check we could not start (no fd) retries */
 
-void health_params_default(struct health_params *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->type = XLB_CHECK_TCP;
-	p->interval_ms = 2000;
-	p->timeout_ms = 1000;
-	p->rise = 2;
-	p->fall = 3;
-	p->http_status = 200;
-}
-
-int health_params_validate(const struct health_params *p)
-{
-	if (p->type != XLB_CHECK_TCP && p->type != XLB_CHECK_HTTP && p->type != XLB_CHECK_NONE) {
-		log_err("health: unknown check type %d", (int)p->type);
-		return -EINVAL;
-	}
-	if (p->type == XLB_CHECK_NONE)
-		return 0;
-	if (p->interval_ms < 1 || p->timeout_ms < 1 || p->rise < 1 || p->fall < 1) {
-		log_err("health: interval, timeout, rise and fall must be at least 1");
-		return -EINVAL;
-	}
-	if (p->http_status && (p->http_status < 100 || p->http_status > 999)) {
-		log_err("health: expected HTTP status %d is not 100..999", p->http_status);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 /* --- a check ------------------------------------------------------------ */
 
 static void result_from_errno(struct health_result *r, int err)
@@ -100,17 +70,6 @@ static void check_abandon(struct health_member *m)
 	heap_remove(&h->timers, &m->timer);
 }
 
-static void member_free(struct health_member *m)
-{
-	free(m->service);
-	free(m->name);
-	free(m->path);
-	free(m->host);
-	free(m->request);
-	free(m->rbuf);
-	free(m);
-}
-
 static void check_finish(struct health_member *m, struct health_result *r)
 {
 	struct health *h = m->h;
@@ -141,7 +100,7 @@ static void check_finish(struct health_member *m, struct health_result *r)
 		h->opts.on_change(m, &c, h->opts.ctx);
 	h->in_callback = NULL;
 	if (m->removed)
-		member_free(m);
+		health_member_free(m);
 }
 
 static void check_fail_errno(struct health_member *m, int err)
@@ -509,7 +468,7 @@ void health_free(struct health *h)
 		if (!m)
 			continue;
 		check_abandon(m);
-		member_free(m);
+		health_member_free(m);
 	}
 	heap_free(&h->timers);
 	free(h->slots);
@@ -561,67 +520,6 @@ static int slot_take(struct health *h, struct health_member *m)
 	return 0;
 }
 
-/* Installs params (and what is built from them) into m; on failure m keeps
- * what it had. */
-static int member_set_params(struct health_member *m, const struct health_params *p)
-{
-	char *path = NULL, *host = NULL, *request = NULL, *rbuf = m->rbuf;
-	size_t request_len = 0;
-	int err;
-
-	err = health_params_validate(p);
-	if (err)
-		return err;
-	if (p->type == XLB_CHECK_HTTP) {
-		char hostbuf[INET6_ADDRSTRLEN + 8];
-		union health_sa target = m->addr;
-		uint16_t port = p->port ? p->port : health_sa_port(&m->addr);
-
-		/* The address, with the port unless it is 80, as RFC 9110 has
-		 * it for Host. */
-		health_sa_set_port(&target, port);
-		health_addr_str(&target.sa, hostbuf, sizeof(hostbuf));
-		if (port == 80)
-			*strrchr(hostbuf, ':') = '\0';
-		path = strdup(p->http_path ? p->http_path : "/");
-		host = strdup(p->http_host ? p->http_host : hostbuf);
-		if (!rbuf)
-			rbuf = malloc(HEALTH_HTTP_READ_MAX);
-		err = -ENOMEM;
-		if (!path || !host || !rbuf)
-			goto err_free;
-		err = health_http_request(path, host, &request, &request_len);
-		if (err) {
-			if (err == -EINVAL)
-				log_err("health: HTTP path \"%s\" or host \"%s\" holds a space "
-					"or line break", path, host);
-			goto err_free;
-		}
-	}
-	free(m->path);
-	free(m->host);
-	free(m->request);
-	m->path = path;
-	m->host = host;
-	m->request = request;
-	m->request_len = request_len;
-	m->rbuf = rbuf;
-	m->p = *p;
-	m->p.http_path = path;
-	m->p.http_host = host;
-	m->target = m->addr;
-	if (p->port)
-		health_sa_set_port(&m->target, p->port);
-	return 0;
-
-err_free:
-	free(path);
-	free(host);
-	if (rbuf != m->rbuf)
-		free(rbuf);
-	return err;
-}
-
 static void warn_capacity(struct health *h)
 {
 	if (h->count <= h->max_inflight) {
@@ -646,46 +544,16 @@ int health_add(struct health *h, const struct health_member_spec *spec,
 	       struct health_member **out)
 {
 	struct health_member *m;
-	char addrbuf[INET6_ADDRSTRLEN + 8];
 	int err;
 
-	m = calloc(1, sizeof(*m));
-	if (!m)
-		return -ENOMEM;
-	m->h = h;
-	m->fd = -1;
-	m->user = spec->user;
-	heap_node_init(&m->timer);
-	err = health_sa_copy(&m->addr, &m->targetlen, spec->addr, spec->addrlen);
-	if (err) {
-		log_err("health: member %s: not an IPv4 or IPv6 address",
-			spec->name ? spec->name : "?");
-		goto err_free;
-	}
-	if (spec->source) {
-		err = health_sa_copy(&m->source, &m->sourcelen, spec->source, spec->sourcelen);
-		if (!err && m->source.sa.sa_family != m->addr.sa.sa_family)
-			err = -EAFNOSUPPORT;
-		if (err) {
-			log_err("health: member %s: source address of another family",
-				spec->name ? spec->name : "?");
-			goto err_free;
-		}
-		health_sa_set_port(&m->source, 0);
-	}
-	health_addr_str(&m->addr.sa, addrbuf, sizeof(addrbuf));
-	m->service = strdup(spec->service ? spec->service : "");
-	m->unnamed = !spec->name || !*spec->name;
-	m->name = strdup(m->unnamed ? addrbuf : spec->name);
-	err = -ENOMEM;
-	if (!m->service || !m->name)
-		goto err_free;
-	err = member_set_params(m, &spec->params);
+	err = health_member_new(h, spec, &m);
 	if (err)
-		goto err_free;
+		return err;
 	err = slot_take(h, m);
-	if (err)
-		goto err_free;
+	if (err) {
+		health_member_free(m);
+		return err;
+	}
 	h->count++;
 
 	if (m->p.type == XLB_CHECK_NONE) {
@@ -699,10 +567,6 @@ int health_add(struct health *h, const struct health_member_spec *spec,
 	if (out)
 		*out = m;
 	return 0;
-
-err_free:
-	member_free(m);
-	return err;
 }
 
 void health_remove(struct health_member *m)
@@ -721,7 +585,7 @@ void health_remove(struct health_member *m)
 	if (h->in_callback == m)
 		m->removed = true; /* freed when its callback returns */
 	else
-		member_free(m);
+		health_member_free(m);
 }
 
 int health_update(struct health_member *m, const struct health_params *p)
@@ -731,7 +595,7 @@ int health_update(struct health_member *m, const struct health_params *p)
 	uint64_t now = health_now_us();
 	int err;
 
-	err = member_set_params(m, p);
+	err = health_params_install(m, p);
 	if (err)
 		return err;
 	if (p->type == XLB_CHECK_NONE) {
@@ -758,41 +622,5 @@ void health_check_now(struct health_member *m)
 		return;
 	health_timer_set(m, health_now_us());
 	health_timer_arm(m->h);
-}
-
-void health_get(const struct health_member *m, struct health_status *st)
-{
-	st->state = m->sm.state;
-	st->last = m->last;
-	st->ok_run = m->sm.ok_run;
-	st->fail_run = m->sm.fail_run;
-	st->checks = m->checks;
-	st->passes = m->passes;
-	st->in_flight = m->phase >= PHASE_CONNECTING;
-}
-
-enum xlb_health_state health_member_state(const struct health_member *m)
-{
-	return m->sm.state;
-}
-
-void *health_member_user(const struct health_member *m)
-{
-	return m->user;
-}
-
-const char *health_member_name(const struct health_member *m)
-{
-	return m->unnamed ? NULL : m->name;
-}
-
-const char *health_member_service(const struct health_member *m)
-{
-	return m->service;
-}
-
-const struct sockaddr *health_member_addr(const struct health_member *m)
-{
-	return &m->addr.sa;
 }
 

@@ -100,4 +100,14 @@ void health_schedule_next(struct health_member *m, uint64_t now);
 /* The first start lands anywhere in the first interval. */
 void health_schedule_first(struct health_member *m, uint64_t now);
 
+/* params.c: installs params (and what is built from them) into m; on
+ * failure m keeps what it had. */
+int health_params_install(struct health_member *m, const struct health_params *p);
+
+/* member.c: a member made from spec, not yet in the engine's slots nor
+ * scheduled; freed with health_member_free. */
+int health_member_new(struct health *h, const struct health_member_spec *spec,
+		      struct health_member **out);
+void health_member_free(struct health_member *m);
+
 #endif
