@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* The health-check engine (see health.h): one epoll set holding every
- * check socket and one timerfd, a timer heap holding each member's next
- * event (its next check, or the deadline of the check in flight), and a
- * FIFO of checks waiting for a free socket when the in-flight cap is hit. */
+ * check socket and one timerfd, the loop that hands ready sockets to the
+ * probes (probe.c) and starts what the timer heap says is due, a FIFO of
+ * checks waiting for a free socket when the in-flight cap is hit, and the
+ * set of members the daemon adds, updates and removes. */
 #include "health/internal.h"
 
 #include <errno.h>
-#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -15,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "health/http.h"
 #include "lib/log.h"
 
 #define TIMER_TOKEN UINT64_MAX /* epoll data of the timerfd */
@@ -24,265 +23,6 @@
 #define FD_RESERVE 256      /* descriptors left to the daemon itself */
 #define INFLIGHT_MIN 16
 #define INFLIGHT_MAX 65536
-#define RETRY_LOCAL_MS 1000 /* a check we could not start (no fd) retries */
-
-/* --- a check ------------------------------------------------------------ */
-
-static void result_from_errno(struct health_result *r, int err)
-{
-	r->err = err;
-	switch (err) {
-	case ECONNREFUSED:
-		r->reason = HEALTH_R_REFUSED;
-		break;
-	case EHOSTUNREACH:
-		r->reason = HEALTH_R_HOSTUNREACH;
-		break;
-	case ENETUNREACH:
-		r->reason = HEALTH_R_NETUNREACH;
-		break;
-	case ECONNRESET:
-	case EPIPE:
-		r->reason = HEALTH_R_RESET;
-		break;
-	default:
-		r->reason = HEALTH_R_ERRNO;
-		break;
-	}
-}
-
-/* Drops the socket of the check in flight, or its place in the queue. */
-static void check_abandon(struct health_member *m)
-{
-	struct health *h = m->h;
-
-	if (m->phase == PHASE_QUEUED) {
-		TAILQ_REMOVE(&h->waiting, m, wait);
-	} else if (m->phase >= PHASE_CONNECTING) {
-		/* SO_LINGER 0 makes this close an RST: no TIME_WAIT left behind
-		 * per check.  Closing also takes the fd out of the epoll set. */
-		if (m->fd >= 0)
-			close(m->fd);
-		h->inflight--;
-	}
-	m->fd = -1;
-	m->phase = PHASE_IDLE;
-	heap_remove(&h->timers, &m->timer);
-}
-
-static void check_finish(struct health_member *m, struct health_result *r)
-{
-	struct health *h = m->h;
-	struct health_change c = {0};
-	uint64_t now = health_now_us();
-	bool ok = r->reason == HEALTH_R_OK;
-
-	check_abandon(m);
-	r->latency_us = now > m->started_us ? (uint32_t)(now - m->started_us) : 0;
-	if (r->reason == HEALTH_R_TIMEOUT)
-		r->timeout_ms = m->p.timeout_ms;
-	m->last = *r;
-	m->checks++;
-	if (ok)
-		m->passes++;
-	c.from = c.to = m->sm.state;
-	if (health_sm_feed(&m->sm, ok, m->p.rise, m->p.fall, &c.run, &c.need)) {
-		c.to = m->sm.state;
-		c.result = *r;
-	}
-	health_schedule_next(m, now);
-
-	/* The callbacks may remove this very member: it is freed after them. */
-	h->in_callback = m;
-	if (h->opts.on_result)
-		h->opts.on_result(m, r, h->opts.ctx);
-	if (c.from != c.to && !m->removed && h->opts.on_change)
-		h->opts.on_change(m, &c, h->opts.ctx);
-	h->in_callback = NULL;
-	if (m->removed)
-		health_member_free(m);
-}
-
-static void check_fail_errno(struct health_member *m, int err)
-{
-	struct health_result r = {0};
-
-	result_from_errno(&r, err);
-	check_finish(m, &r);
-}
-
-static uint64_t event_token(const struct health_member *m)
-{
-	return (uint64_t)m->seq << 32 | m->slot;
-}
-
-static void check_start(struct health_member *m, uint64_t now)
-{
-	struct health *h = m->h;
-	struct epoll_event ev = {.events = EPOLLOUT};
-	struct linger lg = {.l_onoff = 1, .l_linger = 0};
-	int one = 1, fd;
-
-	fd = socket(m->target.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    IPPROTO_TCP);
-	if (fd < 0) {
-		/* Our own shortage (descriptors, memory) says nothing about
-		 * the member: retry later without counting a result. */
-		log_warn("health: cannot open a socket to check %s: %s; retrying",
-			 m->name, strerror(errno));
-		health_timer_set(m, now + RETRY_LOCAL_MS * 1000);
-		return;
-	}
-	m->fd = fd;
-	m->phase = PHASE_CONNECTING;
-	m->started_us = now;
-	m->sent = m->got = 0;
-	m->seq = ++h->seq ? h->seq : ++h->seq;
-	h->inflight++;
-	health_timer_set(m, now + (uint64_t)m->p.timeout_ms * 1000);
-
-	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	if (m->p.type == XLB_CHECK_HTTP)
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (m->sourcelen) {
-		/* The port is picked at connect time, per destination, so that
-		 * thousands of checks from one source address do not exhaust
-		 * its ephemeral ports. */
-		setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
-		if (bind(fd, &m->source.sa, m->sourcelen) < 0) {
-			check_fail_errno(m, errno);
-			return;
-		}
-	}
-	if (connect(fd, &m->target.sa, m->targetlen) < 0 && errno != EINPROGRESS) {
-		check_fail_errno(m, errno);
-		return;
-	}
-	/* A connect that finished at once (loopback) reports through
-	 * EPOLLOUT like any other, so there is one path for both. */
-	ev.data.u64 = event_token(m);
-	if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
-		check_fail_errno(m, errno);
-}
-
-static void check_expect_input(struct health_member *m)
-{
-	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = event_token(m)};
-
-	m->phase = PHASE_READING;
-	if (epoll_ctl(m->h->epfd, EPOLL_CTL_MOD, m->fd, &ev) < 0)
-		check_fail_errno(m, errno);
-}
-
-static void http_send(struct health_member *m)
-{
-	while (m->sent < m->request_len) {
-		ssize_t n = send(m->fd, m->request + m->sent, m->request_len - m->sent,
-				 MSG_NOSIGNAL);
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				return; /* EPOLLOUT again */
-			check_fail_errno(m, errno);
-			return;
-		}
-		m->sent += (size_t)n;
-	}
-	check_expect_input(m);
-}
-
-static void http_verdict(struct health_member *m, enum health_http_parse parse, int status)
-{
-	struct health_result r = {.http_expected = m->p.http_status};
-
-	if (parse == HEALTH_HTTP_BAD) {
-		r.reason = HEALTH_R_HTTP_BAD;
-	} else {
-		bool good = m->p.http_status ? status == m->p.http_status
-					     : status >= 200 && status < 400;
-
-		r.http_status = status;
-		r.reason = good ? HEALTH_R_OK : HEALTH_R_HTTP_STATUS;
-	}
-	check_finish(m, &r);
-}
-
-static void http_read(struct health_member *m)
-{
-	enum health_http_parse parse = HEALTH_HTTP_MORE;
-	int status = 0;
-
-	/* Bounded: at most HEALTH_HTTP_READ_MAX bytes, then a verdict. */
-	while (m->got < HEALTH_HTTP_READ_MAX) {
-		ssize_t n = recv(m->fd, m->rbuf + m->got, HEALTH_HTTP_READ_MAX - m->got, 0);
-
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			return;
-		if (n < 0 && (m->got == 0 || errno != ECONNRESET)) {
-			check_fail_errno(m, errno);
-			return;
-		}
-		if (n <= 0) {
-			struct health_result r = {.reason = HEALTH_R_CLOSED};
-
-			/* Closed or reset after some bytes: judge them. */
-			if (m->got == 0) {
-				check_finish(m, &r);
-				return;
-			}
-			http_verdict(m, health_http_status_line(m->rbuf, m->got, true, &status),
-				     status);
-			return;
-		}
-		m->got += (size_t)n;
-		parse = health_http_status_line(m->rbuf, m->got, false, &status);
-		if (parse != HEALTH_HTTP_MORE) {
-			http_verdict(m, parse, status);
-			return;
-		}
-	}
-	http_verdict(m, HEALTH_HTTP_BAD, 0);
-}
-
-static void check_event(struct health_member *m, uint32_t events)
-{
-	int err = 0;
-	socklen_t len = sizeof(err);
-
-	switch (m->phase) {
-	case PHASE_CONNECTING:
-		if (getsockopt(m->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-			err = errno;
-		if (err) {
-			check_fail_errno(m, err);
-			return;
-		}
-		if (m->p.type == XLB_CHECK_TCP) {
-			struct health_result r = {.reason = HEALTH_R_OK};
-
-			check_finish(m, &r);
-			return;
-		}
-		m->phase = PHASE_SENDING;
-		http_send(m);
-		return;
-	case PHASE_SENDING:
-		http_send(m);
-		return;
-	case PHASE_READING:
-		http_read(m);
-		return;
-	default:
-		return; /* a stale event of a finished check */
-	}
-}
-
-static void check_timeout(struct health_member *m)
-{
-	struct health_result r = {.reason = HEALTH_R_TIMEOUT};
-
-	check_finish(m, &r);
-}
 
 /* --- the loop ----------------------------------------------------------- */
 
@@ -307,7 +47,7 @@ static void handle_event(struct health *h, const struct epoll_event *ev)
 	m = h->slots[slot];
 	if (!m || m->seq != seq || m->phase < PHASE_CONNECTING)
 		return;
-	check_event(m, ev->events);
+	health_probe_event(m, ev->events);
 }
 
 static void run_timers(struct health *h)
@@ -322,9 +62,9 @@ static void run_timers(struct health *h)
 			(struct health_member *)((char *)top - offsetof(struct health_member, timer));
 
 		if (m->phase >= PHASE_CONNECTING) {
-			check_timeout(m);
+			health_probe_timeout(m);
 		} else if (h->inflight < h->max_inflight) {
-			check_start(m, now);
+			health_probe_start(m, now);
 		} else {
 			heap_remove(&h->timers, &m->timer);
 			m->phase = PHASE_QUEUED;
@@ -342,7 +82,7 @@ static void run_queue(struct health *h)
 
 		TAILQ_REMOVE(&h->waiting, m, wait);
 		m->phase = PHASE_IDLE;
-		check_start(m, now);
+		health_probe_start(m, now);
 	}
 }
 
@@ -467,7 +207,7 @@ void health_free(struct health *h)
 
 		if (!m)
 			continue;
-		check_abandon(m);
+		health_check_abandon(m);
 		health_member_free(m);
 	}
 	heap_free(&h->timers);
@@ -576,7 +316,7 @@ void health_remove(struct health_member *m)
 	if (!m || m->removed)
 		return;
 	h = m->h;
-	check_abandon(m);
+	health_check_abandon(m);
 	h->slots[m->slot] = NULL;
 	h->free_slots[h->nfree++] = m->slot;
 	h->count--;
@@ -599,11 +339,11 @@ int health_update(struct health_member *m, const struct health_params *p)
 	if (err)
 		return err;
 	if (p->type == XLB_CHECK_NONE) {
-		check_abandon(m);
+		health_check_abandon(m);
 		m->sm.state = XLB_HEALTH_UP;
 	} else if (old == XLB_CHECK_NONE || m->phase != PHASE_IDLE) {
 		/* A check in flight was built from the old settings. */
-		check_abandon(m);
+		health_check_abandon(m);
 		health_schedule_first(m, now);
 	} else {
 		/* Keep the next check unless the new interval wants it sooner. */

@@ -110,4 +110,29 @@ int health_member_new(struct health *h, const struct health_member_spec *spec,
 		      struct health_member **out);
 void health_member_free(struct health_member *m);
 
+/* The epoll data of a check's socket: its member's slot and the check's
+ * sequence number, so that an event of a finished check is told apart. */
+static inline uint64_t health_event_token(const struct health_member *m)
+{
+	return (uint64_t)m->seq << 32 | m->slot;
+}
+
+/* result.c.  health_check_abandon drops the socket of the check in
+ * flight, or its place in the queue, and takes it out of the heap. */
+void health_check_abandon(struct health_member *m);
+/* Records r, feeds the state machine, schedules the next check and calls
+ * the daemon back; m is freed here if a callback removed it. */
+void health_check_finish(struct health_member *m, struct health_result *r);
+void health_check_fail_errno(struct health_member *m, int err);
+
+/* probe.c: the check due now, its socket's events, its deadline. */
+void health_probe_start(struct health_member *m, uint64_t now);
+void health_probe_event(struct health_member *m, uint32_t events);
+void health_probe_timeout(struct health_member *m);
+
+/* probe_http.c: an HTTP check's socket writable (the request goes out),
+ * readable (the status line comes in). */
+void health_probe_http_send(struct health_member *m);
+void health_probe_http_read(struct health_member *m);
+
 #endif
