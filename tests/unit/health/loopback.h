@@ -228,11 +228,16 @@ static inline struct health *engine(struct rec *rec, uint32_t max_inflight)
 	return h;
 }
 
-static inline struct health_member *add(struct health *h, const char *name,
-					const char *ip, uint16_t port,
-					const struct health_params *p)
+/* A member of service "web" in the state a restarted daemon found for it
+ * (PENDING for a new one). */
+static inline struct health_member *add_in_state(struct health *h, const char *name,
+						 const char *ip, uint16_t port,
+						 const struct health_params *p,
+						 enum xlb_health_state initial)
 {
-	struct health_member_spec spec = {.service = "web", .name = name, .params = *p};
+	struct health_member_spec spec = {
+		.service = "web", .name = name, .params = *p, .initial = initial,
+	};
 	struct health_member *m = NULL;
 	union sa a;
 
@@ -241,6 +246,13 @@ static inline struct health_member *add(struct health *h, const char *name,
 	if (health_add(h, &spec, &m) < 0)
 		return NULL;
 	return m;
+}
+
+static inline struct health_member *add(struct health *h, const char *name,
+					const char *ip, uint16_t port,
+					const struct health_params *p)
+{
+	return add_in_state(h, name, ip, port, p, XLB_HEALTH_PENDING);
 }
 
 static inline void tcp_params(struct health_params *p, enum xlb_check_type type)

@@ -90,24 +90,18 @@ TEST(member_removed_from_its_own_callback_is_freed_safely)
  * DOWN; a DOWN one needs `rise` passes. */
 TEST(adopted_up_member_serves_at_once_and_falls_after_fall_failures)
 {
-	struct health_member_spec spec = { .service = "web", .name = "m1" };
 	struct health_member *m = NULL;
 	struct health_params p;
 	struct rec rec;
 	uint16_t port;
 	int lfd = bound_socket("127.0.0.1", -1, &port); /* bound, not listening: refused */
 	struct health *h = engine(&rec, 0);
-	union sa a;
 
 	ASSERT_TRUE(h != NULL && lfd >= 0);
 	tcp_params(&p, XLB_CHECK_TCP);
 	p.fall = 2;
-	spec.params = p;
-	spec.addrlen = sa_make(&a, "127.0.0.1", port);
-	spec.addr = &a.sa;
-	spec.initial = XLB_HEALTH_UP;
-	ASSERT_EQ(0, health_add(h, &spec, &m));
-	ASSERT_EQ(XLB_HEALTH_UP, health_member_state(m));
+	m = add_in_state(h, "m1", "127.0.0.1", port, &p, XLB_HEALTH_UP);
+	ASSERT_TRUE(m != NULL);
 	ASSERT_EQ(XLB_HEALTH_UP, health_member_state(m));
 	check_once(h, &rec, m);
 	ASSERT_EQ(XLB_HEALTH_UP, health_member_state(m));
@@ -121,23 +115,18 @@ TEST(adopted_up_member_serves_at_once_and_falls_after_fall_failures)
 
 TEST(adopted_down_member_needs_rise_passes)
 {
-	struct health_member_spec spec = { .service = "web", .name = "m1" };
 	struct health_member *m = NULL;
 	struct health_params p;
 	struct rec rec;
 	uint16_t port;
 	int lfd = bound_socket("127.0.0.1", 16, &port);
 	struct health *h = engine(&rec, 0);
-	union sa a;
 
 	ASSERT_TRUE(h != NULL && lfd >= 0);
 	tcp_params(&p, XLB_CHECK_TCP);
 	p.rise = 2;
-	spec.params = p;
-	spec.addrlen = sa_make(&a, "127.0.0.1", port);
-	spec.addr = &a.sa;
-	spec.initial = XLB_HEALTH_DOWN;
-	ASSERT_EQ(0, health_add(h, &spec, &m));
+	m = add_in_state(h, "m1", "127.0.0.1", port, &p, XLB_HEALTH_DOWN);
+	ASSERT_TRUE(m != NULL);
 	ASSERT_TRUE(health_member_state(m) != XLB_HEALTH_UP);
 	check_once(h, &rec, m);
 	ASSERT_EQ(XLB_HEALTH_DOWN, health_member_state(m));
