@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* What the files of health/ share among themselves and nobody else sees:
  * the engine's and the member's runtime state, and the functions one file
- * of the engine calls in another.  The public interface is health.h. */
+ * of the engine calls in another.  The public interface is health.h.
+ *
+ * Calls go one way, so that no two files need each other:
+ *	engine -> probe -> probe_http -> result -> schedule, member, sm
+ *	member -> params -> addr, http;  format -> member, addr
+ * (the declarations below are in that order, from the bottom up). */
 #ifndef XLB_HEALTH_INTERNAL_H
 #define XLB_HEALTH_INTERNAL_H
 
@@ -125,14 +130,14 @@ void health_check_abandon(struct health_member *m);
 void health_check_finish(struct health_member *m, struct health_result *r);
 void health_check_fail_errno(struct health_member *m, int err);
 
-/* probe.c: the check due now, its socket's events, its deadline. */
-void health_probe_start(struct health_member *m, uint64_t now);
-void health_probe_event(struct health_member *m, uint32_t events);
-void health_probe_timeout(struct health_member *m);
-
 /* probe_http.c: an HTTP check's socket writable (the request goes out),
  * readable (the status line comes in). */
 void health_probe_http_send(struct health_member *m);
 void health_probe_http_read(struct health_member *m);
+
+/* probe.c: the check due now, its socket's events, its deadline. */
+void health_probe_start(struct health_member *m, uint64_t now);
+void health_probe_event(struct health_member *m, uint32_t events);
+void health_probe_timeout(struct health_member *m);
 
 #endif
