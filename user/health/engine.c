@@ -1,25 +1,20 @@
 // SPDX-License-Identifier: MIT
 /* The health-check engine (see health.h): one epoll set holding every
- * check socket and one timerfd, a timer heap holding each member's next
- * event (its next check, or the deadline of the check in flight), and a
- * FIFO of checks waiting for a free socket when the in-flight cap is hit. */
-#include "health/health.h"
+ * check socket and one timerfd, the loop that hands ready sockets to the
+ * probes (probe.c) and starts what the timer heap says is due, a FIFO of
+ * checks waiting for a free socket when the in-flight cap is hit, and the
+ * set of members the daemon adds, updates and removes. */
+#include "health/internal.h"
 
 #include <errno.h>
-#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/queue.h>
-#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "health/heap.h"
-#include "health/http.h"
-#include "health/sm.h"
 #include "lib/log.h"
 
 #define TIMER_TOKEN UINT64_MAX /* epoll data of the timerfd */
@@ -28,435 +23,6 @@
 #define FD_RESERVE 256      /* descriptors left to the daemon itself */
 #define INFLIGHT_MIN 16
 #define INFLIGHT_MAX 65536
-#define RETRY_LOCAL_MS 1000 /* a check we could not start (no fd) retries */
-
-union health_sa {
-	struct sockaddr sa;
-	struct sockaddr_in in4;
-	struct sockaddr_in6 in6;
-};
-
-enum check_phase {
-	PHASE_IDLE,       /* waiting in the heap for its next start */
-	PHASE_QUEUED,     /* due, waiting for an in-flight slot */
-	PHASE_CONNECTING, /* the phases below are in flight */
-	PHASE_SENDING,
-	PHASE_READING,
-};
-
-struct health_member {
-	struct health *h;
-	uint32_t slot;
-	void *user;
-	char *service, *name; /* name is the address when none was given */
-	bool unnamed;
-	union health_sa addr;   /* member address, traffic port */
-	union health_sa target; /* what the check connects to */
-	union health_sa source;
-	socklen_t targetlen, sourcelen; /* sourcelen 0: no bind */
-
-	struct health_params p;
-	char *path, *host; /* owned copies behind p.http_path/p.http_host */
-	char *request;     /* HTTP request, prebuilt */
-	size_t request_len;
-	char *rbuf;        /* HEALTH_HTTP_READ_MAX bytes, HTTP only */
-
-	struct health_sm sm;
-	struct health_result last;
-	uint64_t checks, passes;
-
-	/* The check in flight (or waiting). */
-	enum check_phase phase;
-	int fd;
-	uint32_t seq;          /* tells this check's events from stale ones */
-	uint64_t started_us;
-	size_t sent, got;
-	struct heap_node timer;
-	TAILQ_ENTRY(health_member) wait;
-	bool removed;          /* removed from inside its own callback */
-};
-
-struct health {
-	int epfd, tfd;
-	struct health_opts opts;
-	struct heap timers;
-	uint64_t armed_us;     /* the timerfd's deadline, 0: disarmed */
-	struct health_member **slots;
-	uint32_t nslots, cap;
-	uint32_t *free_slots;
-	uint32_t nfree;
-	size_t count, inflight;
-	uint32_t max_inflight;
-	uint32_t seq;
-	TAILQ_HEAD(, health_member) waiting;
-	bool warned_cap;
-	struct health_member *in_callback;
-	uint64_t rng;
-};
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-/* xorshift64*: jitter only, no need for anything stronger. */
-static uint64_t rng_next(struct health *h)
-{
-	h->rng ^= h->rng >> 12;
-	h->rng ^= h->rng << 25;
-	h->rng ^= h->rng >> 27;
-	return h->rng * 0x2545F4914F6CDD1DULL;
-}
-
-static uint64_t rng_below(struct health *h, uint64_t n)
-{
-	return n ? rng_next(h) % n : 0;
-}
-
-void health_params_default(struct health_params *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->type = XLB_CHECK_TCP;
-	p->interval_ms = 2000;
-	p->timeout_ms = 1000;
-	p->rise = 2;
-	p->fall = 3;
-	p->http_status = 200;
-}
-
-int health_params_validate(const struct health_params *p)
-{
-	if (p->type != XLB_CHECK_TCP && p->type != XLB_CHECK_HTTP && p->type != XLB_CHECK_NONE) {
-		log_err("health: unknown check type %d", (int)p->type);
-		return -EINVAL;
-	}
-	if (p->type == XLB_CHECK_NONE)
-		return 0;
-	if (p->interval_ms < 1 || p->timeout_ms < 1 || p->rise < 1 || p->fall < 1) {
-		log_err("health: interval, timeout, rise and fall must be at least 1");
-		return -EINVAL;
-	}
-	if (p->http_status && (p->http_status < 100 || p->http_status > 999)) {
-		log_err("health: expected HTTP status %d is not 100..999", p->http_status);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* --- timers ------------------------------------------------------------- */
-
-/* Points the timerfd at the earliest deadline; called after every change
- * so that a daemon sleeping on health_fd() wakes in time. */
-static void arm_timer(struct health *h)
-{
-	struct heap_node *top = heap_top(&h->timers);
-	uint64_t when = top ? (top->key ? top->key : 1) : 0;
-	struct itimerspec its = {0};
-
-	if (when == h->armed_us)
-		return;
-	its.it_value.tv_sec = (time_t)(when / 1000000);
-	its.it_value.tv_nsec = (long)(when % 1000000) * 1000;
-	if (timerfd_settime(h->tfd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
-		h->armed_us = when;
-	else
-		log_warn("health: timerfd_settime: %s", strerror(errno));
-}
-
-static void set_timer(struct health_member *m, uint64_t when)
-{
-	if (heap_set(&m->h->timers, &m->timer, when) < 0)
-		log_err("health: out of memory scheduling member %s", m->name);
-}
-
-/* The next start: one interval after this one, moved by up to +-5% so that
- * members added together drift apart instead of firing together forever. */
-static void schedule_next(struct health_member *m, uint64_t now)
-{
-	uint64_t iv = (uint64_t)m->p.interval_ms * 1000;
-	uint64_t spread = iv / 10;
-	uint64_t next = m->started_us + iv - spread / 2 + rng_below(m->h, spread + 1);
-
-	set_timer(m, next > now ? next : now + 1);
-}
-
-/* The first check lands anywhere in the first interval. */
-static void schedule_first(struct health_member *m, uint64_t now)
-{
-	set_timer(m, now + rng_below(m->h, (uint64_t)m->p.interval_ms * 1000));
-}
-
-/* --- a check ------------------------------------------------------------ */
-
-static void result_from_errno(struct health_result *r, int err)
-{
-	r->err = err;
-	switch (err) {
-	case ECONNREFUSED:
-		r->reason = HEALTH_R_REFUSED;
-		break;
-	case EHOSTUNREACH:
-		r->reason = HEALTH_R_HOSTUNREACH;
-		break;
-	case ENETUNREACH:
-		r->reason = HEALTH_R_NETUNREACH;
-		break;
-	case ECONNRESET:
-	case EPIPE:
-		r->reason = HEALTH_R_RESET;
-		break;
-	default:
-		r->reason = HEALTH_R_ERRNO;
-		break;
-	}
-}
-
-/* Drops the socket of the check in flight, or its place in the queue. */
-static void check_abandon(struct health_member *m)
-{
-	struct health *h = m->h;
-
-	if (m->phase == PHASE_QUEUED) {
-		TAILQ_REMOVE(&h->waiting, m, wait);
-	} else if (m->phase >= PHASE_CONNECTING) {
-		/* SO_LINGER 0 makes this close an RST: no TIME_WAIT left behind
-		 * per check.  Closing also takes the fd out of the epoll set. */
-		if (m->fd >= 0)
-			close(m->fd);
-		h->inflight--;
-	}
-	m->fd = -1;
-	m->phase = PHASE_IDLE;
-	heap_remove(&h->timers, &m->timer);
-}
-
-static void member_free(struct health_member *m)
-{
-	free(m->service);
-	free(m->name);
-	free(m->path);
-	free(m->host);
-	free(m->request);
-	free(m->rbuf);
-	free(m);
-}
-
-static void check_finish(struct health_member *m, struct health_result *r)
-{
-	struct health *h = m->h;
-	struct health_change c = {0};
-	uint64_t now = now_us();
-	bool ok = r->reason == HEALTH_R_OK;
-
-	check_abandon(m);
-	r->latency_us = now > m->started_us ? (uint32_t)(now - m->started_us) : 0;
-	if (r->reason == HEALTH_R_TIMEOUT)
-		r->timeout_ms = m->p.timeout_ms;
-	m->last = *r;
-	m->checks++;
-	if (ok)
-		m->passes++;
-	c.from = c.to = m->sm.state;
-	if (health_sm_feed(&m->sm, ok, m->p.rise, m->p.fall, &c.run, &c.need)) {
-		c.to = m->sm.state;
-		c.result = *r;
-	}
-	schedule_next(m, now);
-
-	/* The callbacks may remove this very member: it is freed after them. */
-	h->in_callback = m;
-	if (h->opts.on_result)
-		h->opts.on_result(m, r, h->opts.ctx);
-	if (c.from != c.to && !m->removed && h->opts.on_change)
-		h->opts.on_change(m, &c, h->opts.ctx);
-	h->in_callback = NULL;
-	if (m->removed)
-		member_free(m);
-}
-
-static void check_fail_errno(struct health_member *m, int err)
-{
-	struct health_result r = {0};
-
-	result_from_errno(&r, err);
-	check_finish(m, &r);
-}
-
-static uint64_t event_token(const struct health_member *m)
-{
-	return (uint64_t)m->seq << 32 | m->slot;
-}
-
-static void check_start(struct health_member *m, uint64_t now)
-{
-	struct health *h = m->h;
-	struct epoll_event ev = {.events = EPOLLOUT};
-	struct linger lg = {.l_onoff = 1, .l_linger = 0};
-	int one = 1, fd;
-
-	fd = socket(m->target.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    IPPROTO_TCP);
-	if (fd < 0) {
-		/* Our own shortage (descriptors, memory) says nothing about
-		 * the member: retry later without counting a result. */
-		log_warn("health: cannot open a socket to check %s: %s; retrying",
-			 m->name, strerror(errno));
-		set_timer(m, now + RETRY_LOCAL_MS * 1000);
-		return;
-	}
-	m->fd = fd;
-	m->phase = PHASE_CONNECTING;
-	m->started_us = now;
-	m->sent = m->got = 0;
-	m->seq = ++h->seq ? h->seq : ++h->seq;
-	h->inflight++;
-	set_timer(m, now + (uint64_t)m->p.timeout_ms * 1000);
-
-	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	if (m->p.type == XLB_CHECK_HTTP)
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (m->sourcelen) {
-		/* The port is picked at connect time, per destination, so that
-		 * thousands of checks from one source address do not exhaust
-		 * its ephemeral ports. */
-		setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
-		if (bind(fd, &m->source.sa, m->sourcelen) < 0) {
-			check_fail_errno(m, errno);
-			return;
-		}
-	}
-	if (connect(fd, &m->target.sa, m->targetlen) < 0 && errno != EINPROGRESS) {
-		check_fail_errno(m, errno);
-		return;
-	}
-	/* A connect that finished at once (loopback) reports through
-	 * EPOLLOUT like any other, so there is one path for both. */
-	ev.data.u64 = event_token(m);
-	if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
-		check_fail_errno(m, errno);
-}
-
-static void check_expect_input(struct health_member *m)
-{
-	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = event_token(m)};
-
-	m->phase = PHASE_READING;
-	if (epoll_ctl(m->h->epfd, EPOLL_CTL_MOD, m->fd, &ev) < 0)
-		check_fail_errno(m, errno);
-}
-
-static void http_send(struct health_member *m)
-{
-	while (m->sent < m->request_len) {
-		ssize_t n = send(m->fd, m->request + m->sent, m->request_len - m->sent,
-				 MSG_NOSIGNAL);
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				return; /* EPOLLOUT again */
-			check_fail_errno(m, errno);
-			return;
-		}
-		m->sent += (size_t)n;
-	}
-	check_expect_input(m);
-}
-
-static void http_verdict(struct health_member *m, enum health_http_parse parse, int status)
-{
-	struct health_result r = {.http_expected = m->p.http_status};
-
-	if (parse == HEALTH_HTTP_BAD) {
-		r.reason = HEALTH_R_HTTP_BAD;
-	} else {
-		bool good = m->p.http_status ? status == m->p.http_status
-					     : status >= 200 && status < 400;
-
-		r.http_status = status;
-		r.reason = good ? HEALTH_R_OK : HEALTH_R_HTTP_STATUS;
-	}
-	check_finish(m, &r);
-}
-
-static void http_read(struct health_member *m)
-{
-	enum health_http_parse parse = HEALTH_HTTP_MORE;
-	int status = 0;
-
-	/* Bounded: at most HEALTH_HTTP_READ_MAX bytes, then a verdict. */
-	while (m->got < HEALTH_HTTP_READ_MAX) {
-		ssize_t n = recv(m->fd, m->rbuf + m->got, HEALTH_HTTP_READ_MAX - m->got, 0);
-
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			return;
-		if (n < 0 && (m->got == 0 || errno != ECONNRESET)) {
-			check_fail_errno(m, errno);
-			return;
-		}
-		if (n <= 0) {
-			struct health_result r = {.reason = HEALTH_R_CLOSED};
-
-			/* Closed or reset after some bytes: judge them. */
-			if (m->got == 0) {
-				check_finish(m, &r);
-				return;
-			}
-			http_verdict(m, health_http_status_line(m->rbuf, m->got, true, &status),
-				     status);
-			return;
-		}
-		m->got += (size_t)n;
-		parse = health_http_status_line(m->rbuf, m->got, false, &status);
-		if (parse != HEALTH_HTTP_MORE) {
-			http_verdict(m, parse, status);
-			return;
-		}
-	}
-	http_verdict(m, HEALTH_HTTP_BAD, 0);
-}
-
-static void check_event(struct health_member *m, uint32_t events)
-{
-	int err = 0;
-	socklen_t len = sizeof(err);
-
-	switch (m->phase) {
-	case PHASE_CONNECTING:
-		if (getsockopt(m->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-			err = errno;
-		if (err) {
-			check_fail_errno(m, err);
-			return;
-		}
-		if (m->p.type == XLB_CHECK_TCP) {
-			struct health_result r = {.reason = HEALTH_R_OK};
-
-			check_finish(m, &r);
-			return;
-		}
-		m->phase = PHASE_SENDING;
-		http_send(m);
-		return;
-	case PHASE_SENDING:
-		http_send(m);
-		return;
-	case PHASE_READING:
-		http_read(m);
-		return;
-	default:
-		return; /* a stale event of a finished check */
-	}
-}
-
-static void check_timeout(struct health_member *m)
-{
-	struct health_result r = {.reason = HEALTH_R_TIMEOUT};
-
-	check_finish(m, &r);
-}
 
 /* --- the loop ----------------------------------------------------------- */
 
@@ -481,12 +47,12 @@ static void handle_event(struct health *h, const struct epoll_event *ev)
 	m = h->slots[slot];
 	if (!m || m->seq != seq || m->phase < PHASE_CONNECTING)
 		return;
-	check_event(m, ev->events);
+	health_probe_event(m, ev->events);
 }
 
 static void run_timers(struct health *h)
 {
-	uint64_t now = now_us();
+	uint64_t now = health_now_us();
 	struct heap_node *top;
 
 	/* Every member popped here gets a key beyond now (a deadline, a next
@@ -496,9 +62,9 @@ static void run_timers(struct health *h)
 			(struct health_member *)((char *)top - offsetof(struct health_member, timer));
 
 		if (m->phase >= PHASE_CONNECTING) {
-			check_timeout(m);
+			health_probe_timeout(m);
 		} else if (h->inflight < h->max_inflight) {
-			check_start(m, now);
+			health_probe_start(m, now);
 		} else {
 			heap_remove(&h->timers, &m->timer);
 			m->phase = PHASE_QUEUED;
@@ -509,14 +75,14 @@ static void run_timers(struct health *h)
 
 static void run_queue(struct health *h)
 {
-	uint64_t now = now_us();
+	uint64_t now = health_now_us();
 
 	while (h->inflight < h->max_inflight && !TAILQ_EMPTY(&h->waiting)) {
 		struct health_member *m = TAILQ_FIRST(&h->waiting);
 
 		TAILQ_REMOVE(&h->waiting, m, wait);
 		m->phase = PHASE_IDLE;
-		check_start(m, now);
+		health_probe_start(m, now);
 	}
 }
 
@@ -546,7 +112,7 @@ static int dispatch(struct health *h, int timeout_ms)
 
 	run_timers(h);
 	run_queue(h);
-	arm_timer(h);
+	health_timer_arm(h);
 	return err;
 }
 
@@ -601,9 +167,7 @@ int health_new(const struct health_opts *opts, struct health **out)
 	if (opts)
 		h->opts = *opts;
 	TAILQ_INIT(&h->waiting);
-	if (getrandom(&h->rng, sizeof(h->rng), GRND_NONBLOCK) != sizeof(h->rng))
-		h->rng = now_us() ^ ((uint64_t)getpid() << 32);
-	h->rng |= 1; /* xorshift must not start at 0 */
+	health_rng_seed(h);
 
 	raise_nofile();
 	h->max_inflight = inflight_cap(&h->opts);
@@ -643,8 +207,8 @@ void health_free(struct health *h)
 
 		if (!m)
 			continue;
-		check_abandon(m);
-		member_free(m);
+		health_check_abandon(m);
+		health_member_free(m);
 	}
 	heap_free(&h->timers);
 	free(h->slots);
@@ -696,96 +260,6 @@ static int slot_take(struct health *h, struct health_member *m)
 	return 0;
 }
 
-static int copy_sockaddr(union health_sa *dst, socklen_t *dstlen,
-			 const struct sockaddr *sa, socklen_t len)
-{
-	if (sa && sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
-		memcpy(&dst->in4, sa, sizeof(dst->in4));
-		*dstlen = sizeof(dst->in4);
-		return 0;
-	}
-	if (sa && sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
-		memcpy(&dst->in6, sa, sizeof(dst->in6));
-		*dstlen = sizeof(dst->in6);
-		return 0;
-	}
-	return -EAFNOSUPPORT;
-}
-
-static void set_port(union health_sa *sa, uint16_t port)
-{
-	if (sa->sa.sa_family == AF_INET)
-		sa->in4.sin_port = htons(port);
-	else
-		sa->in6.sin6_port = htons(port);
-}
-
-static uint16_t get_port(const union health_sa *sa)
-{
-	return ntohs(sa->sa.sa_family == AF_INET ? sa->in4.sin_port : sa->in6.sin6_port);
-}
-
-/* Installs params (and what is built from them) into m; on failure m keeps
- * what it had. */
-static int member_set_params(struct health_member *m, const struct health_params *p)
-{
-	char *path = NULL, *host = NULL, *request = NULL, *rbuf = m->rbuf;
-	size_t request_len = 0;
-	int err;
-
-	err = health_params_validate(p);
-	if (err)
-		return err;
-	if (p->type == XLB_CHECK_HTTP) {
-		char hostbuf[INET6_ADDRSTRLEN + 8];
-		union health_sa target = m->addr;
-		uint16_t port = p->port ? p->port : get_port(&m->addr);
-
-		/* The address, with the port unless it is 80, as RFC 9110 has
-		 * it for Host. */
-		set_port(&target, port);
-		health_addr_str(&target.sa, hostbuf, sizeof(hostbuf));
-		if (port == 80)
-			*strrchr(hostbuf, ':') = '\0';
-		path = strdup(p->http_path ? p->http_path : "/");
-		host = strdup(p->http_host ? p->http_host : hostbuf);
-		if (!rbuf)
-			rbuf = malloc(HEALTH_HTTP_READ_MAX);
-		err = -ENOMEM;
-		if (!path || !host || !rbuf)
-			goto err_free;
-		err = health_http_request(path, host, &request, &request_len);
-		if (err) {
-			if (err == -EINVAL)
-				log_err("health: HTTP path \"%s\" or host \"%s\" holds a space "
-					"or line break", path, host);
-			goto err_free;
-		}
-	}
-	free(m->path);
-	free(m->host);
-	free(m->request);
-	m->path = path;
-	m->host = host;
-	m->request = request;
-	m->request_len = request_len;
-	m->rbuf = rbuf;
-	m->p = *p;
-	m->p.http_path = path;
-	m->p.http_host = host;
-	m->target = m->addr;
-	if (p->port)
-		set_port(&m->target, p->port);
-	return 0;
-
-err_free:
-	free(path);
-	free(host);
-	if (rbuf != m->rbuf)
-		free(rbuf);
-	return err;
-}
-
 static void warn_capacity(struct health *h)
 {
 	if (h->count <= h->max_inflight) {
@@ -810,63 +284,29 @@ int health_add(struct health *h, const struct health_member_spec *spec,
 	       struct health_member **out)
 {
 	struct health_member *m;
-	char addrbuf[INET6_ADDRSTRLEN + 8];
 	int err;
 
-	m = calloc(1, sizeof(*m));
-	if (!m)
-		return -ENOMEM;
-	m->h = h;
-	m->fd = -1;
-	m->user = spec->user;
-	heap_node_init(&m->timer);
-	err = copy_sockaddr(&m->addr, &m->targetlen, spec->addr, spec->addrlen);
-	if (err) {
-		log_err("health: member %s: not an IPv4 or IPv6 address",
-			spec->name ? spec->name : "?");
-		goto err_free;
-	}
-	if (spec->source) {
-		err = copy_sockaddr(&m->source, &m->sourcelen, spec->source, spec->sourcelen);
-		if (!err && m->source.sa.sa_family != m->addr.sa.sa_family)
-			err = -EAFNOSUPPORT;
-		if (err) {
-			log_err("health: member %s: source address of another family",
-				spec->name ? spec->name : "?");
-			goto err_free;
-		}
-		set_port(&m->source, 0);
-	}
-	health_addr_str(&m->addr.sa, addrbuf, sizeof(addrbuf));
-	m->service = strdup(spec->service ? spec->service : "");
-	m->unnamed = !spec->name || !*spec->name;
-	m->name = strdup(m->unnamed ? addrbuf : spec->name);
-	err = -ENOMEM;
-	if (!m->service || !m->name)
-		goto err_free;
-	err = member_set_params(m, &spec->params);
+	err = health_member_new(h, spec, &m);
 	if (err)
-		goto err_free;
+		return err;
 	err = slot_take(h, m);
-	if (err)
-		goto err_free;
+	if (err) {
+		health_member_free(m);
+		return err;
+	}
 	h->count++;
 
 	if (m->p.type == XLB_CHECK_NONE) {
 		m->sm.state = XLB_HEALTH_UP;
 	} else {
 		m->sm.state = spec->initial;
-		schedule_first(m, now_us());
-		arm_timer(h);
+		health_schedule_first(m, health_now_us());
+		health_timer_arm(h);
 	}
 	warn_capacity(h);
 	if (out)
 		*out = m;
 	return 0;
-
-err_free:
-	member_free(m);
-	return err;
 }
 
 void health_remove(struct health_member *m)
@@ -876,43 +316,43 @@ void health_remove(struct health_member *m)
 	if (!m || m->removed)
 		return;
 	h = m->h;
-	check_abandon(m);
+	health_check_abandon(m);
 	h->slots[m->slot] = NULL;
 	h->free_slots[h->nfree++] = m->slot;
 	h->count--;
 	warn_capacity(h);
-	arm_timer(h);
+	health_timer_arm(h);
 	if (h->in_callback == m)
 		m->removed = true; /* freed when its callback returns */
 	else
-		member_free(m);
+		health_member_free(m);
 }
 
 int health_update(struct health_member *m, const struct health_params *p)
 {
 	struct health *h = m->h;
 	enum xlb_check_type old = m->p.type;
-	uint64_t now = now_us();
+	uint64_t now = health_now_us();
 	int err;
 
-	err = member_set_params(m, p);
+	err = health_params_install(m, p);
 	if (err)
 		return err;
 	if (p->type == XLB_CHECK_NONE) {
-		check_abandon(m);
+		health_check_abandon(m);
 		m->sm.state = XLB_HEALTH_UP;
 	} else if (old == XLB_CHECK_NONE || m->phase != PHASE_IDLE) {
 		/* A check in flight was built from the old settings. */
-		check_abandon(m);
-		schedule_first(m, now);
+		health_check_abandon(m);
+		health_schedule_first(m, now);
 	} else {
 		/* Keep the next check unless the new interval wants it sooner. */
 		uint64_t latest = now + (uint64_t)p->interval_ms * 1000;
 
 		if (!heap_node_queued(&m->timer) || m->timer.key > latest)
-			schedule_first(m, now);
+			health_schedule_first(m, now);
 	}
-	arm_timer(h);
+	health_timer_arm(h);
 	return 0;
 }
 
@@ -920,43 +360,7 @@ void health_check_now(struct health_member *m)
 {
 	if (m->p.type == XLB_CHECK_NONE || m->phase != PHASE_IDLE)
 		return;
-	set_timer(m, now_us());
-	arm_timer(m->h);
-}
-
-void health_get(const struct health_member *m, struct health_status *st)
-{
-	st->state = m->sm.state;
-	st->last = m->last;
-	st->ok_run = m->sm.ok_run;
-	st->fail_run = m->sm.fail_run;
-	st->checks = m->checks;
-	st->passes = m->passes;
-	st->in_flight = m->phase >= PHASE_CONNECTING;
-}
-
-enum xlb_health_state health_member_state(const struct health_member *m)
-{
-	return m->sm.state;
-}
-
-void *health_member_user(const struct health_member *m)
-{
-	return m->user;
-}
-
-const char *health_member_name(const struct health_member *m)
-{
-	return m->unnamed ? NULL : m->name;
-}
-
-const char *health_member_service(const struct health_member *m)
-{
-	return m->service;
-}
-
-const struct sockaddr *health_member_addr(const struct health_member *m)
-{
-	return &m->addr.sa;
+	health_timer_set(m, health_now_us());
+	health_timer_arm(m->h);
 }
 

@@ -3,7 +3,7 @@
  * line the daemon logs per state change. */
 #include "health/health.h"
 
-#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,26 +56,6 @@ const char *health_result_str(const struct health_result *r, char *buf, size_t l
 	default:
 		snprintf(buf, len, "unknown result %d", (int)r->reason);
 		break;
-	}
-	return buf;
-}
-
-const char *health_addr_str(const struct sockaddr *sa, char *buf, size_t len)
-{
-	char ip[INET6_ADDRSTRLEN];
-
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in4 = (const struct sockaddr_in *)sa;
-
-		inet_ntop(AF_INET, &in4->sin_addr, ip, sizeof(ip));
-		snprintf(buf, len, "%s:%u", ip, ntohs(in4->sin_port));
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
-		snprintf(buf, len, "[%s]:%u", ip, ntohs(in6->sin6_port));
-	} else {
-		snprintf(buf, len, "(family %d)", sa->sa_family);
 	}
 	return buf;
 }

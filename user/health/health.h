@@ -165,8 +165,8 @@ const struct sockaddr *health_member_addr(const struct health_member *m);
 size_t health_count(const struct health *h);
 size_t health_inflight(const struct health *h);
 
-/* Text (health/format.c); the words of states and check types are
- * lib/abi_text.h's. */
+/* Text (health/format.c, addresses health/addr.c); the words of states
+ * and check types are lib/abi_text.h's. */
 /* "connection refused", "timed out after 2000 ms", "HTTP status 503
  * (expected 200)", ...  Returns buf. */
 const char *health_result_str(const struct health_result *r, char *buf, size_t len);
