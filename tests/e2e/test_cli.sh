@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The operator's commands against a running data plane in the testbed, and
 # every run-time mistake `xlb run` must refuse before touching anything:
-# status/flows (text and JSON), drain and enable with and without the
-# daemon, pick with its saved position, a second daemon, a missing
-# interface, a pin directory off bpffs, an unroutable member, non-root.
+# status/flows (text and JSON, long options and their letters, before and
+# after the arguments), drain and enable with and without the daemon, pick
+# with its saved position and its JSON, a second daemon, a missing
+# interface, a pin directory off bpffs, an unroutable member, non-root, and
+# a command-line mistake as one error line and the usage (exit 2).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib.sh
@@ -64,6 +66,34 @@ else
 fi
 usage_error() { "$XLB" run >/dev/null 2>&1; [ $? = 2 ]; }
 check run_without_a_file_is_a_usage_error usage_error
+# usage_error_is MESSAGE ARGS...: exit 2, stdout empty, stderr the one line
+# "xlb COMMAND: MESSAGE" and then the command's usage.
+usage_error_is() {
+	local want=$1 out err rc
+	shift
+	out=$(xlb_in_lb "$@" 2>"$WORK/usage.err")
+	rc=$?
+	err=$(cat "$WORK/usage.err")
+	[ "$rc" = 2 ] && [ -z "$out" ] && [ "$(head -n 1 <<<"$err")" = "xlb $1: $want" ] &&
+		[ "$(grep -c "^xlb $1:" <<<"$err")" = 1 ] &&
+		[ "$(sed -n 2p <<<"$err")" = "$(xlb_in_lb "$1" --help | sed -n 3p)" ] ||
+		{ echo "  rc $rc, stdout '$out', stderr:"; echo "$err"; return 1; }
+}
+run_usage_error_is() { usage_error_is "$@" && nothing_pinned; }
+check run_unknown_option_is_one_line_and_the_usage \
+	run_usage_error_is "unknown option '--frobnicate'" run -c "$WORK/xlb.yaml" --pin-dir "$PIN" --frobnicate
+check run_unknown_mode_is_one_line_and_the_usage \
+	run_usage_error_is "unknown mode 'xdpdrv'; expected xdp, xdp-generic or tc" run -c "$WORK/xlb.yaml" --pin-dir "$PIN" -m xdpdrv
+check run_option_without_value_is_one_line_and_the_usage \
+	run_usage_error_is "option '--pin-dir' needs a value" run -c "$WORK/xlb.yaml" --pin-dir
+check_json_after_file() {
+	"$XLB" check "$WORK/xlb.yaml" --json | /usr/bin/python3 -c '
+import json, sys
+c = json.load(sys.stdin)
+assert c["valid"] is True and [s["name"] for s in c["services"]] == ["web"], c
+'
+}
+check check_file_then_json_prints_the_json_plan check_json_after_file
 
 log_mark
 daemon_start "$WORK/xlb.yaml"
@@ -101,6 +131,25 @@ assert s["packets_by_outcome"]["tx_new_flow"] >= 6, s["packets_by_outcome"]
 '
 }
 check status_json_is_valid_and_counts_new_connections status_json
+# What does not move between two reads: the pin dir, the daemon, who serves.
+status_shape() {
+	/usr/bin/python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+print(s["pin_dir"], s["daemon_pid"])
+for v in s["services"]:
+    print(v["name"], v["vip"], v["port"], [(m["name"], m["state"]) for m in v["members"]])
+'
+}
+status_letters() { # -j -p mean --json --pin-dir
+	local short long
+	short=$(xlb_in_lb status -j -p "$PIN" | status_shape) &&
+		long=$(xlb_in_lb status --json --pin-dir "$PIN" | status_shape) &&
+		[ -n "$short" ] && [ "$short" = "$long" ] || { echo "  -j -p: $short"; echo "  long: $long"; return 1; }
+}
+check status_letters_mean_the_long_options status_letters
+check status_unknown_option_is_one_line_and_the_usage \
+	usage_error_is "unknown option '--service'" status --pin-dir "$PIN" --service web
 
 # flows: a held connection is listed with its member.
 client hold "$VIP" 7 1 30 --until-file "$WORK/stop" >/dev/null 2>&1 &
@@ -121,6 +170,14 @@ cat >>"$WORK/xlb.yaml" <<YAML
       m1: [$(tb_member_ip 1), 7]
 YAML
 check flows_json_lists_web_connections flows_listed
+flows_letters() {
+	xlb_in_lb flows -s web -j -p "$PIN" | /usr/bin/python3 -c '
+import json, sys
+f = json.load(sys.stdin)
+assert len(f) >= 1 and all(x["service"] == "web" for x in f), f
+'
+}
+check flows_letters_mean_the_long_options flows_letters
 touch "$WORK/stop"
 wait "$hold" 2>/dev/null
 unknown_service() { ! xlb_in_lb flows --pin-dir "$PIN" --service nosuch >/dev/null 2>&1; }
@@ -195,6 +252,22 @@ pick_table() {
 		grep -qE '^  splunk.com +198.18.1.12:81 +DOWN +connection refused'
 }
 check pick_table_names_the_failed_check pick_table
+# Options before the file; the position goes on from the runs above (the
+# last one, pick_table's, gave datadoghq.com).
+pick_json() {
+	xlb_in_lb pick -j --state "$WORK/pick.state" -s observabilityplatforms.com "$WORK/seed.yaml" |
+		/usr/bin/python3 -c '
+import json, sys
+p = json.load(sys.stdin)
+svc = p["services"][0]
+assert [m["state"] for m in svc["members"]] == ["UP", "DOWN", "UP"], svc
+assert svc["members"][1]["check"] == "connection refused", svc
+assert svc["next"] == {"name": "newrelic.com", "address": sys.argv[1], "port": 80}, svc
+' "$(tb_member_ip 1)"
+}
+check pick_json_names_states_and_the_next_member pick_json
+check pick_without_a_file_is_one_line_and_the_usage \
+	usage_error_is "missing FILE" pick --json
 
 "$XLB" stop --pin-dir "$PIN" >/dev/null
 check stop_leaves_nothing nothing_pinned

@@ -6,13 +6,12 @@
  * republished here from what the pins say, through the daemon's own
  * publish path (daemon/publish.c). */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd/cli.h"
+#include "cmd/opts.h"
 #include "lib/log.h"
 #include "dp/maps.h"
 #include "dp/pin.h"
@@ -44,29 +43,14 @@ static bool member_matches(const char *backend, const char *name)
 	return strcmp(backend, name) == 0 || (strncmp(backend, name, n) == 0 && backend[n] == '#');
 }
 
-static int admin_set(const struct command *cmd, int argc, char **argv, __u8 admin)
+static int admin_set(const struct command *cmd, const struct cli_args *a, __u8 admin)
 {
-	const char *dir = XLB_PIN_DIR_DEFAULT, *service, *member;
+	const char *dir = a->pin_dir, *service = a->args[0], *member = a->args[1];
 	struct admin_target t;
 	struct xlb_maps m;
 	int changed = 0, found = 0, err = 0;
 	pid_t daemon;
 
-	static const struct option opts[] = {
-		{ "pin-dir", required_argument, NULL, 'p' },
-		{ 0 },
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
-		if (c != 'p')
-			return cli_usage_error(cmd, "unknown option");
-		dir = optarg;
-	}
-	if (argc - optind != 2)
-		return cli_usage_error(cmd, "expected SERVICE and MEMBER");
-	service = argv[optind];
-	member = argv[optind + 1];
 	if (geteuid() != 0) {
 		log_err("xlb %s needs root: it writes the pinned maps (run it with sudo)", cmd->name);
 		return XLB_EXIT_FAIL;
@@ -129,14 +113,14 @@ out:
 	return err ? XLB_EXIT_FAIL : XLB_EXIT_OK;
 }
 
-static int drain_run(int argc, char **argv)
+static int drain_run(const struct cli_args *a)
 {
-	return admin_set(&cmd_drain, argc, argv, XLB_ADMIN_DRAIN);
+	return admin_set(&cmd_drain, a, XLB_ADMIN_DRAIN);
 }
 
-static int enable_run(int argc, char **argv)
+static int enable_run(const struct cli_args *a)
 {
-	return admin_set(&cmd_enable, argc, argv, XLB_ADMIN_ENABLED);
+	return admin_set(&cmd_enable, a, XLB_ADMIN_ENABLED);
 }
 
 const struct command cmd_drain = {
@@ -150,7 +134,10 @@ const struct command cmd_drain = {
 		 "A hostname member's name drains every address it resolved to.\n"
 		 "\n"
 		 "options:\n"
-		 "  -p, --pin-dir DIR   where the data plane is pinned (default " XLB_PIN_DIR_DEFAULT ")\n",
+		 "  -p, --pin-dir DIR   where the data plane is pinned (default " XLB_PIN_DIR_DEFAULT ")\n"
+		 "  -h, --help          show this help\n",
+	.options = CLI_O(CLI_OPT_PIN_DIR),
+	.args = "SERVICE MEMBER",
 	.run = drain_run,
 };
 
@@ -163,6 +150,9 @@ const struct command cmd_enable = {
 		 "health check says UP.\n"
 		 "\n"
 		 "options:\n"
-		 "  -p, --pin-dir DIR   where the data plane is pinned (default " XLB_PIN_DIR_DEFAULT ")\n",
+		 "  -p, --pin-dir DIR   where the data plane is pinned (default " XLB_PIN_DIR_DEFAULT ")\n"
+		 "  -h, --help          show this help\n",
+	.options = CLI_O(CLI_OPT_PIN_DIR),
+	.args = "SERVICE MEMBER",
 	.run = enable_run,
 };

@@ -4,10 +4,9 @@
 #include "cmd/check.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <string.h>
 
-#include "cmd/cli.h"
+#include "cmd/opts.h"
 #include "lib/json.h"
 
 /* ---- text ------------------------------------------------------------------ */
@@ -307,47 +306,28 @@ void check_print_errors_json(const struct cfg_diag *d, FILE *out)
 
 /* ---- the command ------------------------------------------------------------ */
 
-static int check_run(int argc, char **argv)
+static int check_run(const struct cli_args *a)
 {
-	static const struct option options[] = {
-		{"json", no_argument, NULL, 'j'},
-		{NULL, 0, NULL, 0},
-	};
+	const char *file = a->args[0];
 	struct xlb_config *cfg = NULL;
 	struct cfg_diag diag;
-	bool json = false;
-	int opt, err;
-
-	opterr = 0; /* cli_usage_error says it in xlb's words */
-	while ((opt = getopt_long(argc, argv, "+j", options, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			json = true;
-			break;
-		default:
-			return cli_usage_error(&cmd_check, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind == argc)
-		return cli_usage_error(&cmd_check, "missing FILE");
-	if (argc - optind > 1)
-		return cli_usage_error(&cmd_check, "one FILE at a time (got %d)", argc - optind);
+	int err;
 
 	cfg_diag_init(&diag);
-	err = config_load_file(argv[optind], &cfg, &diag);
+	err = config_load_file(file, &cfg, &diag);
 	if (err) {
 		cfg_diag_print(&diag, stderr);
 		if (diag.total)
 			fprintf(stderr, "xlb: %zu error%s in %s\n", diag.total, plural(diag.total),
-				argv[optind]);
+				file);
 		else
-			fprintf(stderr, "xlb: cannot load %s: %s\n", argv[optind], strerror(-err));
-		if (json)
+			fprintf(stderr, "xlb: cannot load %s: %s\n", file, strerror(-err));
+		if (a->json)
 			check_print_errors_json(&diag, stdout);
 		cfg_diag_free(&diag);
 		return XLB_EXIT_FAIL;
 	}
-	if (json)
+	if (a->json)
 		check_print_json(cfg, stdout);
 	else
 		check_print_plan(cfg, stdout);
@@ -372,7 +352,10 @@ const struct command cmd_check = {
 		 "\n"
 		 "exit status: 0 valid, 1 invalid, 2 usage error\n"
 		 "\n"
-		 "example:\n"
-		 "  xlb check /etc/xlb/xlb.yaml\n",
+		 "examples:\n"
+		 "  xlb check /etc/xlb/xlb.yaml\n"
+		 "  xlb check /etc/xlb/xlb.yaml --json\n",
+	.options = CLI_O(CLI_OPT_JSON),
+	.args = "FILE",
 	.run = check_run,
 };

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The command table: one entry per `xlb COMMAND`.  Each command parses its
- * own options with getopt_long and returns an exit code. */
+/* The command table: one entry per `xlb COMMAND`.  A command declares the
+ * options and positional arguments it takes; one parser (cmd/opts.h) reads
+ * every command line, and the command runs on what it found. */
 #ifndef XLB_CLI_H
 #define XLB_CLI_H
 
@@ -12,11 +13,16 @@ enum xlb_exit {
 	XLB_EXIT_USAGE = 2, /* bad command line */
 };
 
+struct cli_args;
+
 struct command {
 	const char *name;
 	const char *summary; /* one line for `xlb --help` */
 	const char *usage;   /* full help: synopsis, options, examples */
-	int (*run)(int argc, char **argv); /* argv[0] is the command name */
+	unsigned options;    /* CLI_O() of each option it takes besides --help */
+	const char *args;    /* its positional arguments: "FILE", "SERVICE MEMBER",
+			      * "[COMMAND]" (optional), NULL for none */
+	int (*run)(const struct cli_args *a); /* returns the exit code */
 };
 
 /* Every command; each lives in its own file. */
@@ -28,9 +34,16 @@ extern const struct command cmd_drain;
 extern const struct command cmd_enable;
 extern const struct command cmd_pick;
 extern const struct command cmd_stop;
+extern const struct command cmd_version;
+extern const struct command cmd_help;
+
+/* The table, in the order `xlb --help` lists it, NULL-terminated. */
+extern const struct command *const cli_commands[];
+const struct command *cli_command_find(const char *name);
 
 int cli_main(int argc, char **argv);
-/* Prints "xlb COMMAND: <message>" and a pointer to --help; returns 2. */
+/* Prints "xlb COMMAND: <message>" and the command's usage on stderr;
+ * returns XLB_EXIT_USAGE. */
 int cli_usage_error(const struct command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cli_print_help(const struct command *cmd, FILE *out);

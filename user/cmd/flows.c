@@ -4,14 +4,13 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "lib/abi_text.h"
-#include "cmd/cli.h"
+#include "cmd/opts.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "dp/maps.h"
@@ -96,41 +95,17 @@ static int flows_walk(struct flows_ctx *c)
 	return 0;
 }
 
-static int flows_run(int argc, char **argv)
+static int flows_run(const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "pin-dir", required_argument, NULL, 'p' },
-		{ "service", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 },
-	};
-	const char *dir = XLB_PIN_DIR_DEFAULT;
+	const char *dir = a->pin_dir;
 	struct flows_ctx *c = calloc(1, sizeof(*c));
 	struct xlb_maps m;
-	int opt, rc = XLB_EXIT_OK;
+	int rc = XLB_EXIT_OK;
 
 	if (!c)
 		return XLB_EXIT_FAIL;
-	while ((opt = getopt_long(argc, argv, "p:s:j", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'p':
-			dir = optarg;
-			break;
-		case 's':
-			c->only = optarg;
-			break;
-		case 'j':
-			c->json = true;
-			break;
-		default:
-			free(c);
-			return cli_usage_error(&cmd_flows, "unknown option");
-		}
-	}
-	if (optind != argc) {
-		free(c);
-		return cli_usage_error(&cmd_flows, "unexpected argument '%s'", argv[optind]);
-	}
+	c->only = a->service;
+	c->json = a->json;
 	if (xlb_maps_open_for_reading(&m, dir)) {
 		free(c);
 		return XLB_EXIT_FAIL;
@@ -182,6 +157,8 @@ const struct command cmd_flows = {
 		 "options:\n"
 		 "  -s, --service NAME  only this service's connections\n"
 		 "  -j, --json          machine-readable output\n"
-		 "  -p, --pin-dir DIR   where the data plane is pinned (default " XLB_PIN_DIR_DEFAULT ")\n",
+		 "  -p, --pin-dir DIR   where the data plane is pinned (default " XLB_PIN_DIR_DEFAULT ")\n"
+		 "  -h, --help          show this help\n",
+	.options = CLI_O(CLI_OPT_JSON) | CLI_O(CLI_OPT_PIN_DIR) | CLI_O(CLI_OPT_SERVICE),
 	.run = flows_run,
 };

@@ -8,7 +8,6 @@
  * starting from the first member again, never a crash. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmd/cli.h"
+#include "cmd/opts.h"
+#include "lib/json.h"
 #include "config/config.h"
 #include "health/health.h"
 #include "lib/log.h"
@@ -280,6 +280,22 @@ out:
 
 /* ---- the answer --------------------------------------------------------------- */
 
+/* The CHECK column: how the one check went. */
+static const char *check_text(const struct backend *b, char *buf, size_t len)
+{
+	if (b->cm->health.type == XLB_CHECK_NONE)
+		snprintf(buf, len, "not checked (healthcheck: none)");
+	else if (!b->done)
+		snprintf(buf, len, "no answer in time");
+	else if (b->up)
+		snprintf(buf, len, "%s in %.1f ms",
+			 b->cm->health.type == XLB_CHECK_HTTP ? "HTTP OK" : "connected",
+			 b->result.latency_us / 1000.0);
+	else
+		health_result_str(&b->result, buf, len);
+	return buf;
+}
+
 static void print_table(const struct pick *p, const struct cfg_service *svc)
 {
 	char vip[XLB_ADDR_PORT_STRLEN], addr[XLB_HOSTNAME_MAX + 16], why[96];
@@ -300,19 +316,88 @@ static void print_table(const struct pick *p, const struct cfg_service *svc)
 			addr_format_port(&b->addr, b->cm->port, addr, sizeof(addr));
 		else
 			snprintf(addr, sizeof(addr), "%s (unresolved)", b->cm->host);
-		if (b->cm->health.type == XLB_CHECK_NONE)
-			snprintf(why, sizeof(why), "not checked (healthcheck: none)");
-		else if (!b->done)
-			snprintf(why, sizeof(why), "no answer in time");
-		else if (b->up)
-			snprintf(why, sizeof(why), "%s in %.1f ms",
-				 b->cm->health.type == XLB_CHECK_HTTP ? "HTTP OK" : "connected",
-				 b->result.latency_us / 1000.0);
-		else
-			health_result_str(&b->result, why, sizeof(why));
 		printf("  %-*s  %-24s %-5s %s\n", w, b->name, addr,
-		       xlb_health_str(b->up ? XLB_HEALTH_UP : XLB_HEALTH_DOWN), why);
+		       xlb_health_str(b->up ? XLB_HEALTH_UP : XLB_HEALTH_DOWN),
+		       check_text(b, why, sizeof(why)));
 	}
+}
+
+static void print_text(const struct pick *p, const struct cfg_service *svc,
+		       const struct backend *next)
+{
+	print_table(p, svc);
+	if (next)
+		printf("Your VIP returned member: %s:%u\n\n", next->name, next->cm->port);
+	else
+		printf("No member of %s is available: clients would get "
+		       "\"503 Service Unavailable\".\n\n",
+		       svc->name);
+}
+
+/* A member's address, null when its hostname did not resolve. */
+static void json_address(struct json_writer *w, const struct backend *b)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	json_key(w, "address");
+	if (b->addr.family)
+		json_string(w, addr_format(&b->addr, addr, sizeof(addr)));
+	else
+		json_null(w);
+}
+
+static void json_member(struct json_writer *w, const struct backend *b)
+{
+	char why[96];
+
+	json_object_begin(w);
+	json_kv_string(w, "name", b->name);
+	json_address(w, b);
+	json_key(w, "hostname");
+	if (b->cm->is_hostname)
+		json_string(w, b->cm->host);
+	else
+		json_null(w);
+	json_kv_uint(w, "port", b->cm->port);
+	json_kv_string(w, "state", xlb_health_str(b->up ? XLB_HEALTH_UP : XLB_HEALTH_DOWN));
+	json_kv_string(w, "check", check_text(b, why, sizeof(why)));
+	json_key(w, "latency_us");
+	if (b->up && b->done && b->cm->health.type != XLB_CHECK_NONE)
+		json_uint(w, b->result.latency_us);
+	else
+		json_null(w);
+	json_object_end(w);
+}
+
+/* {"name", "vip", "port", "protocol", "members": [...], "next": {"name",
+ * "address", "port"} or null when no member is up} */
+static void print_json(struct json_writer *w, const struct pick *p, const struct cfg_service *svc,
+		       const struct backend *next)
+{
+	char vip[INET6_ADDRSTRLEN];
+
+	json_object_begin(w);
+	json_kv_string(w, "name", svc->name);
+	json_kv_string(w, "vip", addr_format(&svc->vip, vip, sizeof(vip)));
+	json_kv_uint(w, "port", svc->port);
+	json_kv_string(w, "protocol", xlb_proto_str(svc->protocol));
+	json_key(w, "members");
+	json_array_begin(w);
+	for (size_t i = 0; i < p->n; i++)
+		if (p->b[i].svc == svc)
+			json_member(w, &p->b[i]);
+	json_array_end(w);
+	json_key(w, "next");
+	if (next) {
+		json_object_begin(w);
+		json_kv_string(w, "name", next->name);
+		json_address(w, next);
+		json_kv_uint(w, "port", next->cm->port);
+		json_object_end(w);
+	} else {
+		json_null(w);
+	}
+	json_object_end(w);
 }
 
 /* The member after the one picked last that is up, in pool order. */
@@ -353,39 +438,24 @@ static int remember(struct pick *p, const char *service, const char *member)
 	return 0;
 }
 
-static int pick_run(int argc, char **argv)
+static int pick_run(const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "state", required_argument, NULL, 's' },
-		{ "service", required_argument, NULL, 'S' },
-		{ 0 },
-	};
-	char state[PATH_MAX] = "";
-	const char *only = NULL;
+	const char *file = a->args[0], *only = a->service;
+	char state[PATH_MAX];
 	struct xlb_config *cfg = NULL;
 	struct cfg_diag diag;
 	struct pick p = { 0 };
-	int c, err, rc = XLB_EXIT_OK;
+	struct json_writer w;
+	bool json = false;
+	int err, rc = XLB_EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "s:S:", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			snprintf(state, sizeof(state), "%s", optarg);
-			break;
-		case 'S':
-			only = optarg;
-			break;
-		default:
-			return cli_usage_error(&cmd_pick, "unknown option");
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage_error(&cmd_pick, "expected one FILE");
-	if (!state[0])
+	if (a->state)
+		snprintf(state, sizeof(state), "%s", a->state);
+	else
 		default_state_path(state, sizeof(state));
 
 	cfg_diag_init(&diag);
-	err = config_load_file(argv[optind], &cfg, &diag);
+	err = config_load_file(file, &cfg, &diag);
 	if (err) {
 		cfg_diag_print(&diag, stderr);
 		cfg_diag_free(&diag);
@@ -394,7 +464,7 @@ static int pick_run(int argc, char **argv)
 	cfg_diag_free(&diag);
 	err = add_backends(&p, cfg, only);
 	if (!err && only && !p.n) {
-		log_err("%s has no service named '%s'", argv[optind], only);
+		log_err("%s has no service named '%s'", file, only);
 		err = -ENOENT;
 	}
 	if (!err)
@@ -404,23 +474,34 @@ static int pick_run(int argc, char **argv)
 			strerror(-err));
 	if (!err)
 		err = check_all(&p);
+	if (!err && a->json) {
+		json = true;
+		json_init(&w, stdout, true);
+		json_object_begin(&w);
+		json_kv_string(&w, "file", file);
+		json_key(&w, "services");
+		json_array_begin(&w);
+	}
 	for (size_t s = 0; !err && s < cfg->n_services; s++) {
 		const struct cfg_service *svc = &cfg->services[s];
 		const struct backend *b;
 
 		if (only && strcmp(svc->name, only))
 			continue;
-		print_table(&p, svc);
 		b = choose(&p, svc);
-		if (!b) {
-			printf("No member of %s is available: clients would get "
-			       "\"503 Service Unavailable\".\n\n",
-			       svc->name);
+		if (json)
+			print_json(&w, &p, svc, b);
+		else
+			print_text(&p, svc, b);
+		if (b)
+			err = remember(&p, svc->name, b->name);
+		else
 			rc = XLB_EXIT_FAIL;
-			continue;
-		}
-		printf("Your VIP returned member: %s:%u\n\n", b->name, b->cm->port);
-		err = remember(&p, svc->name, b->name);
+	}
+	if (json) {
+		json_array_end(&w);
+		json_object_end(&w);
+		json_finish(&w);
 	}
 	if (!err) {
 		err = state_write(state, &p);
@@ -438,7 +519,7 @@ static int pick_run(int argc, char **argv)
 const struct command cmd_pick = {
 	.name = "pick",
 	.summary = "check every member once and print the one the VIP gives next",
-	.usage = "usage: xlb pick FILE [--service NAME] [--state FILE]\n"
+	.usage = "usage: xlb pick FILE [--service NAME] [--state FILE] [--json]\n"
 		 "\n"
 		 "The one-shot job of the script xlb grew from: checks every member of\n"
 		 "every service in FILE once (in parallel; every address of a hostname\n"
@@ -449,8 +530,12 @@ const struct command cmd_pick = {
 		 "Needs no root and touches no BPF.  Exits 1 when a service has no member up.\n"
 		 "\n"
 		 "options:\n"
-		 "  -S, --service NAME  only this service\n"
-		 "  -s, --state FILE    where the position is kept (default " PICK_STATE_ROOT "\n"
-		 "                      for root, else $XDG_STATE_HOME/xlb/pick.state)\n",
+		 "  -s, --service NAME  only this service\n"
+		 "      --state FILE    where the position is kept (default " PICK_STATE_ROOT "\n"
+		 "                      for root, else $XDG_STATE_HOME/xlb/pick.state)\n"
+		 "  -j, --json          the table and the member picked as JSON on stdout\n"
+		 "  -h, --help          show this help\n",
+	.options = CLI_O(CLI_OPT_SERVICE) | CLI_O(CLI_OPT_STATE) | CLI_O(CLI_OPT_JSON),
+	.args = "FILE",
 	.run = pick_run,
 };

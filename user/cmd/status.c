@@ -7,7 +7,6 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +15,7 @@
 #include <unistd.h>
 
 #include "lib/abi_text.h"
-#include "cmd/cli.h"
+#include "cmd/opts.h"
 #include "dp/dataplane.h"
 #include "lib/json.h"
 #include "lib/log.h"
@@ -391,38 +390,18 @@ static void print_json(const struct status *st, const struct xlb_maps *m, FILE *
 	json_finish(&w);
 }
 
-static int status_run(int argc, char **argv)
+static int status_run(const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "pin-dir", required_argument, NULL, 'p' },
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 },
-	};
-	struct status st = { .pin_dir = XLB_PIN_DIR_DEFAULT };
+	struct status st = { .pin_dir = a->pin_dir };
 	struct xlb_maps m;
-	bool json = false;
-	int c, err;
+	int err;
 
-	while ((c = getopt_long(argc, argv, "p:j", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			st.pin_dir = optarg;
-			break;
-		case 'j':
-			json = true;
-			break;
-		default:
-			return cli_usage_error(&cmd_status, "unknown option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error(&cmd_status, "unexpected argument '%s'", argv[optind]);
 	if (xlb_maps_open_for_reading(&m, st.pin_dir))
 		return XLB_EXIT_FAIL;
 	st.daemon = pin_dir_lock_holder(st.pin_dir);
 	err = status_read(&st, &m);
 	if (!err) {
-		if (json)
+		if (a->json)
 			print_json(&st, &m, stdout);
 		else
 			print_text(&st, &m, stdout);
@@ -448,6 +427,8 @@ const struct command cmd_status = {
 		 "\n"
 		 "options:\n"
 		 "  -j, --json          machine-readable output\n"
-		 "  -p, --pin-dir DIR   where the data plane is pinned (default " XLB_PIN_DIR_DEFAULT ")\n",
+		 "  -p, --pin-dir DIR   where the data plane is pinned (default " XLB_PIN_DIR_DEFAULT ")\n"
+		 "  -h, --help          show this help\n",
+	.options = CLI_O(CLI_OPT_JSON) | CLI_O(CLI_OPT_PIN_DIR),
 	.run = status_run,
 };

@@ -3,7 +3,6 @@
  * every pin.  Removing a pinned bpf_link drops the last reference to it once
  * no process holds it, which detaches the program from its hook. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmd/cli.h"
+#include "cmd/opts.h"
 #include "lib/log.h"
 #include "dp/pin.h"
 #include "dp/tc.h"
@@ -30,28 +29,13 @@ static int wait_for_daemon_exit(const char *dir, pid_t pid)
 	return -ETIMEDOUT;
 }
 
-static int stop_run(int argc, char **argv)
+static int stop_run(const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "pin-dir", required_argument, NULL, 'p' },
-		{ 0 },
-	};
-	const char *dir = XLB_PIN_DIR_DEFAULT;
+	const char *dir = a->pin_dir;
 	struct stat st;
-	int c, removed = 0, elsewhere;
+	int removed = 0, elsewhere;
 	pid_t pid;
 
-	while ((c = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			dir = optarg;
-			break;
-		default:
-			return cli_usage_error(&cmd_stop, "unknown option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error(&cmd_stop, "unexpected argument '%s'", argv[optind]);
 	if (geteuid() != 0) {
 		log_err("xlb stop needs root: it detaches BPF programs (run it with sudo)");
 		return XLB_EXIT_FAIL;
@@ -105,6 +89,8 @@ const struct command cmd_stop = {
 		 "it with SIGTERM instead and start it again: see docs/operations.md.\n"
 		 "\n"
 		 "options:\n"
-		 "  -p, --pin-dir DIR  where the data plane is pinned (default " XLB_PIN_DIR_DEFAULT ")\n",
+		 "  -p, --pin-dir DIR  where the data plane is pinned (default " XLB_PIN_DIR_DEFAULT ")\n"
+		 "  -h, --help         show this help\n",
+	.options = CLI_O(CLI_OPT_PIN_DIR),
 	.run = stop_run,
 };

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/magic.h>
-#include <getopt.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,8 +19,8 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#include "cmd/cli.h"
 #include "config/config.h"
+#include "daemon/daemon.h"
 #include "dp/dataplane.h"
 #include "health/health.h"
 #include "lib/log.h"
@@ -31,17 +30,8 @@
 #include "dp/sockhook.h"
 #include "daemon/sorry_local.h"
 
-struct run_opts {
-	const char *config;
-	const char *ifaces[XLB_MAX_INTERFACES];
-	size_t n_ifaces;
-	enum run_mode { MODE_XDP, MODE_XDP_GENERIC, MODE_TC } mode; /* --mode */
-	const char *pin_dir;
-	int verbose;
-};
-
 struct daemon {
-	struct run_opts opts;
+	struct daemon_opts opts;
 	int epfd, sigfd, resolve_fd, lock_fd;
 	struct xlb_dp dp;
 	bool dp_loaded;
@@ -76,7 +66,7 @@ static int load_config(const char *path, struct xlb_config **cfg)
 
 /* The interfaces to attach to: the command line's, else the file's.  Every
  * one must exist before anything is loaded. */
-static int collect_interfaces(const struct run_opts *o, const struct xlb_config *cfg,
+static int collect_interfaces(const struct daemon_opts *o, const struct xlb_config *cfg,
 			      bool local_only_ok, const char **names, size_t *n)
 {
 	*n = 0;
@@ -250,32 +240,19 @@ static int run_loop(struct daemon *d)
 	}
 }
 
-static int parse_mode(const char *s, enum run_mode *mode)
-{
-	if (strcmp(s, "xdp") == 0)
-		*mode = MODE_XDP;
-	else if (strcmp(s, "xdp-generic") == 0)
-		*mode = MODE_XDP_GENERIC;
-	else if (strcmp(s, "tc") == 0)
-		*mode = MODE_TC;
-	else
-		return -EINVAL;
-	return 0;
-}
-
 static int attach_iface(struct daemon *d, const char *iface)
 {
 	int ifindex = (int)if_nametoindex(iface), err;
 
-	if (d->opts.mode == MODE_TC)
+	if (d->opts.mode == DAEMON_MODE_TC)
 		err = xlb_dp_attach_tc(&d->dp, ifindex, d->opts.pin_dir);
 	else
-		err = xlb_dp_attach_xdp(&d->dp, ifindex, d->opts.pin_dir, d->opts.mode == MODE_XDP_GENERIC);
+		err = xlb_dp_attach_xdp(&d->dp, ifindex, d->opts.pin_dir, d->opts.mode == DAEMON_MODE_XDP_GENERIC);
 	if (err) {
 		log_err("cannot attach to %s: %s", iface, strerror(-err));
 		return err;
 	}
-	if (d->opts.mode == MODE_TC)
+	if (d->opts.mode == DAEMON_MODE_TC)
 		log_info("%s: tc (clsact ingress and egress)", iface);
 	else
 		log_info("%s: %s XDP", iface, xlb_dp_xdp_mode(ifindex));
@@ -418,7 +395,7 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 	dp_opts_from_config(&cfg->global, d->opts.pin_dir, &dpo);
 	dpo.sock_hooks = d->sock_hooks;
 	dpo.sock_netns_cookie = sock_cookie;
-	dpo.tc = d->opts.mode == MODE_TC;
+	dpo.tc = d->opts.mode == DAEMON_MODE_TC;
 	err = xlb_dp_load(&d->dp, &dpo);
 	if (err)
 		return err;
@@ -472,64 +449,15 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 	return run_loop(d);
 }
 
-static int run_run(int argc, char **argv)
+int daemon_run(const struct daemon_opts *o)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "interface", required_argument, NULL, 'i' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "pin-dir", required_argument, NULL, 'p' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ 0 },
-	};
-	struct daemon d = { .epfd = -1, .sigfd = -1, .resolve_fd = -1, .lock_fd = -1 };
+	struct daemon d = { .opts = *o, .epfd = -1, .sigfd = -1, .resolve_fd = -1, .lock_fd = -1 };
 	struct xlb_config *cfg = NULL;
-	int c, err;
+	int err;
 
-	d.opts.pin_dir = XLB_PIN_DIR_DEFAULT;
-	while ((c = getopt_long(argc, argv, "c:i:m:p:v", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			d.opts.config = optarg;
-			break;
-		case 'i':
-			if (d.opts.n_ifaces == XLB_MAX_INTERFACES)
-				return cli_usage_error(&cmd_run, "at most %d interfaces",
-						       XLB_MAX_INTERFACES);
-			d.opts.ifaces[d.opts.n_ifaces++] = optarg;
-			break;
-		case 'm':
-			if (parse_mode(optarg, &d.opts.mode))
-				return cli_usage_error(&cmd_run,
-						       "unknown mode '%s'; expected xdp, xdp-generic or tc",
-						       optarg);
-			break;
-		case 'p':
-			d.opts.pin_dir = optarg;
-			break;
-		case 'v':
-			d.opts.verbose++;
-			break;
-		default:
-			return cli_usage_error(&cmd_run, "unknown option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error(&cmd_run, "unexpected argument '%s'", argv[optind]);
-	if (!d.opts.config)
-		return cli_usage_error(&cmd_run, "missing -c FILE");
-	log_set_level(d.opts.verbose >= 2 ? LOG_LVL_LIBBPF
-		      : d.opts.verbose     ? LOG_LVL_DEBUG
-					   : LOG_LVL_INFO);
-	log_set_timestamps(1);
-
-	if (geteuid() != 0) {
-		log_err("xlb run needs root: it loads BPF programs and attaches them to "
-			"interfaces (run it with sudo)");
-		return XLB_EXIT_FAIL;
-	}
-	if (load_config(d.opts.config, &cfg))
-		return XLB_EXIT_FAIL;
+	err = load_config(d.opts.config, &cfg);
+	if (err)
+		return err;
 	err = run_daemon(&d, cfg);
 	sorry_local_free(d.sorry);
 	/* Once runtime_apply succeeded the runtime owns cfg. */
@@ -550,34 +478,5 @@ static int run_run(int argc, char **argv)
 		close(d.sigfd);
 	if (d.lock_fd >= 0)
 		close(d.lock_fd);
-	return err ? XLB_EXIT_FAIL : XLB_EXIT_OK;
+	return err;
 }
-
-const struct command cmd_run = {
-	.name = "run",
-	.summary = "run the daemon: attach, health-check, balance",
-	.usage = "usage: xlb run -c FILE [-i IFACE]... [--mode xdp|xdp-generic|tc] [--pin-dir DIR] [-v]\n"
-		 "\n"
-		 "Validates FILE (every error is printed and nothing is touched when one is\n"
-		 "found), loads the data plane or adopts the one pinned by an earlier run,\n"
-		 "attaches it to every interface, publishes the services and health-checks\n"
-		 "their members.  Logs go to stderr.\n"
-		 "\n"
-		 "  SIGHUP           reload FILE; an invalid file is reported and the running\n"
-		 "                   configuration stays in force\n"
-		 "  SIGTERM, SIGINT  exit, leaving the data plane attached and pinned so\n"
-		 "                   connections keep flowing; the next 'xlb run' adopts them\n"
-		 "\n"
-		 "options:\n"
-		 "  -c, --config FILE    the configuration (see docs/config.md)\n"
-		 "  -i, --interface IF   attach to IF (repeatable); default: the file's\n"
-		 "                       'global: interfaces:'\n"
-		 "  -m, --mode MODE      xdp (native, the default; falls back to generic XDP\n"
-		 "                       with a warning where the driver has no XDP),\n"
-		 "                       xdp-generic, or tc (clsact ingress and egress, for\n"
-		 "                       interfaces where XDP cannot serve); a restart in\n"
-		 "                       another mode switches without a gap\n"
-		 "  -p, --pin-dir DIR    where maps and links are pinned (default " XLB_PIN_DIR_DEFAULT ")\n"
-		 "  -v, --verbose        more detail; -vv adds libbpf's own messages\n",
-	.run = run_run,
-};

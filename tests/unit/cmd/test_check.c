@@ -258,9 +258,12 @@ TEST(check_command_exit_codes)
 	ASSERT_EQ(2, run_check("", line, sizeof(line)));
 	ASSERT_STR_EQ("xlb check: missing FILE", line);
 	ASSERT_EQ(2, run_check("a.yaml b.yaml", line, sizeof(line)));
-	ASSERT_STR_EQ("xlb check: one FILE at a time (got 2)", line);
+	ASSERT_STR_EQ("xlb check: unexpected argument 'b.yaml'", line);
 	ASSERT_EQ(2, run_check("--frobnicate a.yaml", line, sizeof(line)));
 	ASSERT_STR_EQ("xlb check: unknown option '--frobnicate'", line);
+	/* The form docs/config.md and --help show: options after the file. */
+	ASSERT_EQ(0, run_check("examples/full.yaml --json", line, sizeof(line)));
+	ASSERT_STR_EQ("", line);
 }
 
 TEST(check_command_ends_with_an_error_count)
