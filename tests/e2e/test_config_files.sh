@@ -99,9 +99,8 @@ else
 fi
 check daemon_still_runs daemon_alive
 old_config_serves() {
-	local out counts
-	out=$(client http "$VIP" 80 30 --src "$SRCS")
-	counts=$(sort <<<"$out" | uniq -c | awk '{print $2"="$1}' | tr '\n' ' ')
+	local counts
+	counts=$(http_counts "$VIP" 80 30 "$SRCS")
 	[ "$counts" = "m1=15 m2=15 " ] || { echo "  counts: $counts"; return 1; }
 }
 check old_config_serves_its_up_members_after_the_refusal old_config_serves
