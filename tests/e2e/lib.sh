@@ -92,6 +92,11 @@ log_has() { [ "$(log_since | grep -cE "$1")" -ge "${2:-1}" ]; }
 wait_log() { wait_until "$1" log_has "$2" "${3:-1}"; }
 
 client() { tb_exec client /usr/bin/python3 "$CLIENT_PY" "$@"; }
+# http_counts VIP PORT N SRCS: N HTTP connections; who answered how often,
+# as "m1=15 m2=15 " (sorted by name; failures count as ERR).
+http_counts() {
+	client http "$1" "$2" "$3" --src "$4" | sort | uniq -c | awk '{print $2"="$1}' | tr '\n' ' '
+}
 
 # e2e_start SUITE MEMBERS CLIENT_ADDRS: the common start of a suite that runs
 # the daemon: root and the binary checked (a skip or a failure says why),

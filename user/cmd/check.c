@@ -316,12 +316,15 @@ static int check_run(const struct cli_args *a)
 	cfg_diag_init(&diag);
 	err = config_load_file(file, &cfg, &diag);
 	if (err) {
+		/* diag.file: "<stdin>" for "-" */
+		const char *name = diag.file ? diag.file : file;
+
 		cfg_diag_print(&diag, stderr);
 		if (diag.total)
 			fprintf(stderr, "xlb: %zu error%s in %s\n", diag.total, plural(diag.total),
-				file);
+				name);
 		else
-			fprintf(stderr, "xlb: cannot load %s: %s\n", file, strerror(-err));
+			fprintf(stderr, "xlb: cannot load %s: %s\n", name, strerror(-err));
 		if (a->json)
 			check_print_errors_json(&diag, stdout);
 		cfg_diag_free(&diag);
@@ -344,7 +347,9 @@ const struct command cmd_check = {
 		 "Reads FILE (YAML, see docs/config.md), reports every problem as\n"
 		 "FILE:LINE:COL: message, or prints the services, members, health\n"
 		 "checks and global settings xlb would apply, defaults filled in.\n"
-		 "Nothing is resolved, loaded or attached.\n"
+		 "Nothing is resolved, loaded or attached.  FILE must be a regular\n"
+		 "file (a FIFO, device or directory is refused); '-' reads standard\n"
+		 "input, and errors then name it <stdin>.\n"
 		 "\n"
 		 "options:\n"
 		 "  -j, --json   print the plan (or the errors) as JSON on stdout\n"

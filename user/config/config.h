@@ -17,7 +17,8 @@
 #include "lib/addr.h"
 #include "xlb/limits.h"
 
-/* Files above this size are refused before they are read. */
+/* Files above this size are refused before they are read (standard input
+ * when the read passes it). */
 #define CFG_FILE_MAX          (16u << 20)
 /* Bounds on the YAML tree, whatever the file size: a config needs a
  * handful of levels and about 25 nodes per member. */
@@ -161,10 +162,19 @@ int cfg_diag_format(const struct cfg_diag *d, size_t i, char *buf, size_t len);
 /* Every kept error, one per line, and a note for those not kept. */
 void cfg_diag_print(const struct cfg_diag *d, FILE *out);
 
+/* The path that means standard input, and the name its errors carry. */
+#define CFG_STDIN_PATH "-"
+#define CFG_STDIN_NAME "<stdin>"
+
 /* Parse and validate.  0 with *out set on success (free it with
  * config_free); -EINVAL when the file is invalid, -ENOMEM, or the -errno of
  * reading the file; every problem is in diag (which the caller initialised
- * and frees) and *out is NULL. */
+ * and frees) and *out is NULL.
+ * config_load_file reads a regular file (through any symbolic links) and
+ * nothing else: a directory (-EISDIR), FIFO, device or socket (-EINVAL) is
+ * refused before it is read, so a load never waits for a writer.
+ * CFG_STDIN_PATH reads standard input to its end instead, for a caller
+ * that reads its configuration once. */
 int config_load_file(const char *path, struct xlb_config **out, struct cfg_diag *diag);
 int config_load_buffer(const char *name, const void *buf, size_t len,
 		       struct xlb_config **out, struct cfg_diag *diag);

@@ -46,11 +46,19 @@ struct daemon {
 /* epoll cookies */
 enum { EV_SIGNAL = 1, EV_HEALTH, EV_RESOLVE, EV_SORRY };
 
+/* At start and at every reload.  The load reads regular files only, so a
+ * reload cannot wait on a FIFO or a device: the loop goes on at once. */
 static int load_config(const char *path, struct xlb_config **cfg)
 {
 	struct cfg_diag diag;
 	int err;
 
+	if (strcmp(path, CFG_STDIN_PATH) == 0) {
+		log_err("the daemon cannot read its configuration from standard input: a "
+			"reload (SIGHUP) reads the file again; give the path of the "
+			"configuration file (./- for a file named '-')");
+		return -EINVAL;
+	}
 	cfg_diag_init(&diag);
 	err = config_load_file(path, cfg, &diag);
 	if (err) {

@@ -2,10 +2,8 @@
 /* Bad configuration files: every error's exact message and position.  The
  * small files under files/bad/ are also seeds of the config fuzzer. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "config/config.h"
 #include "test.h"
@@ -269,44 +267,7 @@ BAD(weight_round_robin,
 BAD(weights_sum,
 	D "weights_sum.yaml:5:3: members: the weights add up to 4352 but a weighted service has 4096 slots; lower the weights\n");
 
-/* ---- files that are not config files ------------------------------------- */
-
-TEST(rejects_missing_file_with_errno_text)
-{
-	expect_errors(__FILE__, __LINE__, errors_of_file(D "no-such-file.yaml"),
-		      D "no-such-file.yaml: cannot open: No such file or directory\n");
-}
-
-TEST(rejects_directory)
-{
-	expect_errors(__FILE__, __LINE__, errors_of_file("tests/unit/config/files"),
-		      "tests/unit/config/files: is a directory; expected a YAML file\n");
-}
-
-TEST(rejects_huge_file_before_reading_it)
-{
-	char path[] = "/tmp/xlb-test-huge-XXXXXX";
-	char want[256];
-	int fd = mkstemp(path);
-
-	ASSERT_TRUE(fd >= 0);
-	/* Sparse: the size is what matters, the parser must not read it. */
-	ASSERT_EQ(0, ftruncate(fd, CFG_FILE_MAX + 1));
-	close(fd);
-	snprintf(want, sizeof(want), "%s: the file is %u bytes; xlb refuses configuration "
-		 "files above 16 MiB\n", path, CFG_FILE_MAX + 1);
-	expect_errors(__FILE__, __LINE__, errors_of_file(path), want);
-	unlink(path);
-}
-
-TEST(rejects_endless_input_after_reading_the_cap)
-{
-	/* A character device has no size to judge up front: the read stops
-	 * one byte past the cap. */
-	expect_errors(__FILE__, __LINE__, errors_of_file("/dev/zero"),
-		      "/dev/zero: the input is larger than 16 MiB; xlb refuses configuration "
-		      "files above 16 MiB\n");
-}
+/* ---- bounds (what a file is: test_file_kinds.c) --------------------------- */
 
 TEST(rejects_huge_buffer)
 {
