@@ -22,6 +22,8 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
+# The control plane also declares every function it shares in a header.
+USER_WARN := -Wmissing-prototypes -Wstrict-prototypes
 CPPFLAGS  := -Iinclude -Iuser -I$(BUILD) -D_GNU_SOURCE -DXLB_VERSION='"$(VERSION)"'
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 $(WARN) -MMD -MP
@@ -97,7 +99,10 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.linked.o
 $(BUILD)/user/%.o: user/%.c | $(SKELS) deps-build
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(USER_WARN) -c $< -o $@
+
+# The sanitizer and fuzzer builds of user/ get the same warnings.
+$(BUILD)/san/user/%.o $(BUILD)/fuzz/user/%.o: CFLAGS += $(USER_WARN)
 
 $(BUILD)/xlb: $(USER_OBJS)
 	$(call msg,LINK,$@)

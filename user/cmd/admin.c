@@ -87,13 +87,13 @@ static int admin_set(const struct command *cmd, const struct cli_args *a, __u8 a
 	if (daemon > 0) {
 		if (changed && kill(daemon, SIGUSR1)) {
 			err = -errno;
-			log_err("cannot tell the daemon (PID %d): %s", (int)daemon, strerror(errno));
+			log_errno(-errno, "cannot tell the daemon (PID %d)", (int)daemon);
 			goto out;
 		}
 	} else if (changed) {
 		err = publish_service_from_pins(&m, t.svc_id);
 		if (err) {
-			log_err("cannot republish %s: %s", service, strerror(-err));
+			log_errno(err, "cannot republish %s", service);
 			goto out;
 		}
 	}

@@ -406,7 +406,7 @@ static int status_run(const struct cli_args *a)
 		else
 			print_text(&st, &m, stdout);
 	} else {
-		log_err("cannot read the data plane's maps: %s", strerror(-err));
+		log_errno(err, "cannot read the data plane's maps");
 	}
 	status_free(&st);
 	xlb_maps_close(&m);

@@ -45,7 +45,7 @@ static int stop_run(const struct cli_args *a)
 			printf("xlb is not running: nothing pinned at %s\n", dir);
 			return XLB_EXIT_OK;
 		}
-		log_err("cannot look at %s: %s", dir, strerror(errno));
+		log_errno(-errno, "cannot look at %s", dir);
 		return XLB_EXIT_FAIL;
 	}
 	/* tc filters are found through netlink, which only reaches this
@@ -62,7 +62,7 @@ static int stop_run(const struct cli_args *a)
 	if (pid > 0) {
 		printf("stopping the xlb daemon (PID %d)\n", (int)pid);
 		if (kill(pid, SIGTERM) && errno != ESRCH) {
-			log_err("cannot signal PID %d: %s", (int)pid, strerror(errno));
+			log_errno(-errno, "cannot signal PID %d", (int)pid);
 			return XLB_EXIT_FAIL;
 		}
 		if (wait_for_daemon_exit(dir, pid)) {

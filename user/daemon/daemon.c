@@ -66,7 +66,7 @@ static int load_config(const char *path, struct xlb_config **cfg)
 		if (diag.total)
 			log_err("%zu error%s in %s", diag.total, diag.total == 1 ? "" : "s", path);
 		else
-			log_err("cannot load %s: %s", path, strerror(-err));
+			log_errno(err, "cannot load %s", path);
 	}
 	cfg_diag_free(&diag);
 	return err;
@@ -221,7 +221,7 @@ static int run_loop(struct daemon *d)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			log_err("epoll_wait: %s", strerror(errno));
+			log_errno(-errno, "epoll_wait");
 			return -errno;
 		}
 		for (int i = 0; i < n; i++) {
@@ -257,7 +257,7 @@ static int attach_iface(struct daemon *d, const char *iface)
 	else
 		err = xlb_dp_attach_xdp(&d->dp, ifindex, d->opts.pin_dir, d->opts.mode == DAEMON_MODE_XDP_GENERIC);
 	if (err) {
-		log_err("cannot attach to %s: %s", iface, strerror(-err));
+		log_errno(err, "cannot attach to %s", iface);
 		return err;
 	}
 	if (d->opts.mode == DAEMON_MODE_TC)
@@ -299,7 +299,7 @@ static int socket_lb_plan(struct daemon *d, const struct xlb_config *cfg, __u64 
 	}
 	if (statfs(d->cgroup, &sfs)) {
 		err = -errno;
-		log_err("socket hooks: cgroup %s: %s", d->cgroup, strerror(-err));
+		log_errno(err, "socket hooks: cgroup %s", d->cgroup);
 		return err;
 	}
 	if ((unsigned long)sfs.f_type != CGROUP2_SUPER_MAGIC) {
@@ -396,7 +396,7 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 		return err;
 	}
 	if (err) {
-		log_err("cannot lock %s: %s", d->opts.pin_dir, strerror(-err));
+		log_errno(err, "cannot lock %s", d->opts.pin_dir);
 		return err;
 	}
 	d->fresh = !pin_dir_has_pins(d->opts.pin_dir);

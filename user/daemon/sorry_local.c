@@ -206,8 +206,8 @@ int sorry_local_sync(struct sorry_local *sl)
 		err = listener_add(sl, svc.id, key.family);
 		if (err) {
 			/* Local clients of that service are refused instead. */
-			log_warn("service id %u: cannot open the sorry page for local clients: %s",
-				 svc.id, strerror(-err));
+			log_warn_errno(err, "service id %u: cannot open the sorry page for local clients",
+				       svc.id);
 		}
 	}
 	for (int i = sl->n_lis - 1; i >= 0; i--)
@@ -278,7 +278,7 @@ static void answer(struct sorry_local *sl, struct sl_conn *c)
 
 	if (bpf_map_lookup_elem(sl->maps->sorry, &c->svc_id, &page) == 0 && page.secret &&
 	    write(c->fd, page.text, sizeof(page.text)) < 0)
-		log_debug("sorry page to a local client: %s", strerror(errno));
+		log_debug_errno(-errno, "sorry page to a local client");
 	shutdown(c->fd, SHUT_WR);
 	conn_close(sl, c);
 }
@@ -306,7 +306,7 @@ static void expire(struct sorry_local *sl)
 	uint64_t ticks, now = now_ms();
 
 	if (read(sl->timerfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
-		log_debug("sorry page timer: %s", strerror(errno));
+		log_debug_errno(-errno, "sorry page timer");
 	for (int i = 0; i < SL_MAX_CONNS; i++)
 		if (sl->conns[i].fd >= 0 && now >= sl->conns[i].deadline_ms)
 			conn_close(sl, &sl->conns[i]);

@@ -36,7 +36,7 @@ static void handle_event(struct health *h, const struct epoll_event *ev)
 
 		/* Only clears the readiness; the heap says what is due. */
 		if (read(h->tfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
-			log_debug("health: timerfd read: %s", strerror(errno));
+			log_debug_errno(-errno, "health: timerfd read");
 		h->armed_us = 0;
 		return;
 	}
@@ -151,7 +151,7 @@ static void raise_nofile(void)
 		return;
 	rl.rlim_cur = rl.rlim_max;
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-		log_debug("health: cannot raise the open-file limit: %s", strerror(errno));
+		log_debug_errno(-errno, "health: cannot raise the open-file limit");
 }
 
 int health_new(const struct health_opts *opts, struct health **out)

@@ -55,7 +55,7 @@ void health_timer_arm(struct health *h)
 	if (timerfd_settime(h->tfd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
 		h->armed_us = when;
 	else
-		log_warn("health: timerfd_settime: %s", strerror(errno));
+		log_warn_errno(-errno, "health: timerfd_settime");
 }
 
 void health_timer_set(struct health_member *m, uint64_t when)

@@ -69,7 +69,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
-int log_errno(int err, const char *fmt, ...)
+int log_errno_at(enum log_level level, int err, const char *fmt, ...)
 {
 	char what[1536];
 	va_list ap;
@@ -77,7 +77,7 @@ int log_errno(int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	log_msg(LOG_LVL_ERROR, "%s: %s", what, strerror(err < 0 ? -err : err));
+	log_msg(level, "%s: %s", what, strerror(err < 0 ? -err : err));
 	return err;
 }
 
