@@ -19,7 +19,9 @@ endif
 
 ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
-VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+# X.Y.Z at a tag vX.Y.Z, else X.Y.(Z+1)~gitN.HASH (scripts/version.sh says
+# why); XLB_VERSION=... overrides it (debian/rules passes the package's).
+VERSION   := $(or $(XLB_VERSION),$(shell scripts/version.sh))
 
 WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
 # The control plane also declares every function it shares in a header.
@@ -59,7 +61,7 @@ BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps deps-build deps-test deps-demo deps-vmtest deps-bench test test-build \
+.PHONY: FORCE all deps deps-build deps-test deps-demo deps-vmtest deps-bench test test-build \
 	demo install uninstall clean bench bench-dataplane bench-control
 
 all: $(BUILD)/xlb
@@ -103,6 +105,15 @@ $(BUILD)/user/%.o: user/%.c | $(SKELS) deps-build
 
 # The sanitizer and fuzzer builds of user/ get the same warnings.
 $(BUILD)/san/user/%.o $(BUILD)/fuzz/user/%.o: CFLAGS += $(USER_WARN)
+
+# The objects that print the version are rebuilt when it changes, the rest
+# not: build/version holds the version they were built with.
+VERSION_USERS := $(shell grep -rl --include='*.c' XLB_VERSION user)
+$(VERSION_USERS:%.c=$(BUILD)/%.o) $(VERSION_USERS:%.c=$(BUILD)/san/%.o) \
+$(VERSION_USERS:%.c=$(BUILD)/fuzz/%.o): $(BUILD)/version
+$(BUILD)/version: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
 
 $(BUILD)/xlb: $(USER_OBJS)
 	$(call msg,LINK,$@)
