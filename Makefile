@@ -58,13 +58,16 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:%.c=$(BUILD)/%)
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
 BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
+# docs/man/NAME.SECTION.scd -> build/man/NAME.SECTION
+MAN_SRCS  := $(sort $(wildcard docs/man/*.scd))
+MAN_PAGES := $(MAN_SRCS:docs/man/%.scd=$(BUILD)/man/%)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: FORCE all deps deps-build deps-test deps-demo deps-vmtest deps-bench test test-build \
+.PHONY: FORCE all man deps deps-build deps-test deps-demo deps-vmtest deps-bench test test-build \
 	demo install uninstall clean bench bench-dataplane bench-control
 
-all: $(BUILD)/xlb
+all: $(BUILD)/xlb man
 
 deps:
 	$(Q)scripts/deps.sh all
@@ -119,6 +122,14 @@ $(BUILD)/xlb: $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
+# --- man pages: scdoc, the COMMANDS of xlb(8) from the binary's own help -----
+man: $(MAN_PAGES)
+
+$(BUILD)/man/%: docs/man/%.scd scripts/man.sh $(BUILD)/xlb $(BUILD)/version | deps-build
+	$(call msg,MAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)scripts/man.sh $< $(BUILD)/xlb '$(VERSION)' > $@
+
 # --- tests ---------------------------------------------------------------------
 $(BUILD)/tests/%.o: tests/%.c | $(SKELS) deps-build
 	$(call msg,CC,$@)
@@ -158,7 +169,7 @@ $(BUILD)/tests/fuzz/%: $(BUILD)/fuzz/tests/fuzz/%.o $(LIB_OBJS:$(BUILD)/%=$(BUIL
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
 
-test-build: $(BUILD)/xlb $(UNIT_BINS) $(UNIT_SAN) $(BPFT_BINS) $(FUZZ_BINS)
+test-build: $(BUILD)/xlb $(MAN_PAGES) $(UNIT_BINS) $(UNIT_SAN) $(BPFT_BINS) $(FUZZ_BINS)
 
 test: deps-test
 	$(Q)$(MAKE) --no-print-directory test-build
@@ -178,7 +189,7 @@ bench-control: deps-test $(BUILD)/xlb
 bench: deps-bench $(BUILD)/xlb
 	$(Q)BUILD=$(BUILD) scripts/bench.sh
 
-install: $(BUILD)/xlb
+install: $(BUILD)/xlb man
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/doc/xlb/examples \
 		$(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 0755 $(BUILD)/xlb $(DESTDIR)$(PREFIX)/sbin/xlb
