@@ -189,18 +189,41 @@ bench-control: deps-test $(BUILD)/xlb
 bench: deps-bench $(BUILD)/xlb
 	$(Q)BUILD=$(BUILD) scripts/bench.sh
 
-install: $(BUILD)/xlb man
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/doc/xlb/examples \
-		$(DESTDIR)$(PREFIX)/lib/systemd/system
-	install -m 0755 $(BUILD)/xlb $(DESTDIR)$(PREFIX)/sbin/xlb
-	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/xlb/
-	install -m 0644 examples/*.yaml $(DESTDIR)$(PREFIX)/share/doc/xlb/examples/
-	sed 's|/usr/local|$(PREFIX)|g' scripts/xlb.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/xlb.service
-	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/xlb.service
+# Where `make install` puts things; debian/rules sets them for the package.
+# The configuration is installed only where there is none, and stays on
+# uninstall unless it is still the example.
+SBINDIR     ?= $(PREFIX)/sbin
+MANDIR      ?= $(PREFIX)/share/man
+DOCDIR      ?= $(PREFIX)/share/doc/xlb
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR  ?= /etc
+
+install: $(BUILD)/xlb $(MAN_PAGES)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/xlb
+	install -m 0755 $(BUILD)/xlb $(DESTDIR)$(SBINDIR)/xlb
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 examples/*.yaml $(DESTDIR)$(DOCDIR)/examples/
+	install -m 0644 $(filter %.8,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(filter %.5,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 scripts/completion/xlb.bash $(DESTDIR)$(BASHCOMPDIR)/xlb
+	sed -e 's|/usr/local/sbin|$(SBINDIR)|g' -e 's|/usr/local|$(PREFIX)|g' scripts/xlb.service \
+		> $(DESTDIR)$(UNITDIR)/xlb.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/xlb.service
+	[ -e $(DESTDIR)$(SYSCONFDIR)/xlb/xlb.yaml ] || \
+		install -m 0644 examples/xlb.yaml $(DESTDIR)$(SYSCONFDIR)/xlb/xlb.yaml
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/sbin/xlb $(DESTDIR)$(PREFIX)/lib/systemd/system/xlb.service
-	rm -rf $(DESTDIR)$(PREFIX)/share/doc/xlb
+	rm -f $(DESTDIR)$(SBINDIR)/xlb $(DESTDIR)$(UNITDIR)/xlb.service \
+		$(DESTDIR)$(BASHCOMPDIR)/xlb \
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(filter %.8,$(MAN_PAGES)))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(filter %.5,$(MAN_PAGES))))
+	rm -rf $(DESTDIR)$(DOCDIR)
+	! cmp -s examples/xlb.yaml $(DESTDIR)$(SYSCONFDIR)/xlb/xlb.yaml || \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/xlb/xlb.yaml
+	-rmdir $(DESTDIR)$(SYSCONFDIR)/xlb 2>/dev/null
 
 clean:
 	rm -rf $(BUILD)
