@@ -26,7 +26,9 @@ VERSION   := $(or $(XLB_VERSION),$(shell scripts/version.sh))
 WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
 # The control plane also declares every function it shares in a header.
 USER_WARN := -Wmissing-prototypes -Wstrict-prototypes
-CPPFLAGS  := -Iinclude -Iuser -I$(BUILD) -D_GNU_SOURCE -DXLB_VERSION='"$(VERSION)"'
+# CPPFLAGS, CFLAGS and LDFLAGS given from outside are kept (Debian's
+# hardening flags come that way).
+override CPPFLAGS := -Iinclude -Iuser -I$(BUILD) -D_GNU_SOURCE -DXLB_VERSION='"$(VERSION)"' $(CPPFLAGS)
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 $(WARN) -MMD -MP
 LDLIBS    := -lbpf -lelf -lz -lyaml -lm
@@ -64,7 +66,7 @@ MAN_PAGES := $(MAN_SRCS:docs/man/%.scd=$(BUILD)/man/%)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: FORCE all man deps deps-build deps-test deps-demo deps-vmtest deps-bench test test-build \
+.PHONY: FORCE all man deb deps deps-build deps-test deps-demo deps-vmtest deps-bench deps-pkg test test-build \
 	demo install uninstall clean bench bench-dataplane bench-control
 
 all: $(BUILD)/xlb man
@@ -81,6 +83,8 @@ deps-vmtest:
 	$(Q)scripts/deps.sh vmtest
 deps-bench:
 	$(Q)scripts/deps.sh bench
+deps-pkg:
+	$(Q)scripts/deps.sh pkg
 
 # --- data plane: bpf/x.bpf.c (+ bpf/x-*.bpf.c) -> build/x.skel.h -------------
 # Every bpf/*.bpf.c compiles on its own; bpf/x-part.bpf.c is linked with
@@ -120,7 +124,7 @@ $(BUILD)/version: FORCE
 
 $(BUILD)/xlb: $(USER_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # --- man pages: scdoc, the COMMANDS of xlb(8) from the binary's own help -----
 man: $(MAN_PAGES)
@@ -138,15 +142,15 @@ $(BUILD)/tests/%.o: tests/%.c | $(SKELS) deps-build
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIB_OBJS) $(TLIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/tests/bpf/%: $(BUILD)/tests/bpf/%.o $(LIB_OBJS) $(TLIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(LIB_OBJS) $(TLIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # The same unit tests and control-plane code, built by clang with ASan+UBSan.
 $(BUILD)/san/%.o: %.c | $(SKELS) deps-test
@@ -156,7 +160,7 @@ $(BUILD)/san/%.o: %.c | $(SKELS) deps-test
 
 $(BUILD)/san/tests/unit/%: $(BUILD)/san/tests/unit/%.o $(SAN_OBJS) $(TLIB_SAN)
 	$(call msg,LINK-SAN,$@)
-	$(Q)$(CLANG) $(CFLAGS) $(SAN_FLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CLANG) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # libFuzzer targets: the parser built with the fuzzer's coverage + sanitizers.
 $(BUILD)/fuzz/%.o: %.c | $(SKELS) deps-test
@@ -167,7 +171,7 @@ $(BUILD)/fuzz/%.o: %.c | $(SKELS) deps-test
 $(BUILD)/tests/fuzz/%: $(BUILD)/fuzz/tests/fuzz/%.o $(LIB_OBJS:$(BUILD)/%=$(BUILD)/fuzz/%)
 	$(call msg,LINK-FUZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
+	$(Q)$(CLANG) $(CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 test-build: $(BUILD)/xlb $(MAN_PAGES) $(UNIT_BINS) $(UNIT_SAN) $(BPFT_BINS) $(FUZZ_BINS)
 
@@ -188,6 +192,11 @@ bench-control: deps-test $(BUILD)/xlb
 # xlb end to end against routed, nftables, HAProxy and nginx (docs/benchmarks.md)
 bench: deps-bench $(BUILD)/xlb
 	$(Q)BUILD=$(BUILD) scripts/bench.sh
+
+# The Debian package, built out of the tree into $(BUILD)/, then lintian
+# (scripts/deb.sh).
+deb: deps-pkg
+	$(Q)BUILD=$(BUILD) scripts/deb.sh
 
 # Where `make install` puts things; debian/rules sets them for the package.
 # The configuration is installed only where there is none, and stays on

@@ -96,4 +96,9 @@ for v in "${chain[@]}" "$dev2" "0.0.1~git1.$(hash).dirty" 0.1.1~nogit "$(scripts
 done
 check every_version_is_one_dpkg_accepts test $valid = 1
 
+# The tree itself: the last release VERSION names is the changelog's latest
+# entry (a release sets both, then tags).
+expect_eq changelog_latest_entry_is_VERSION "$(tr -d ' \n' <VERSION)" \
+	"$(dpkg-parsechangelog -l debian/changelog -S Version)"
+
 finish
