@@ -66,7 +66,7 @@ MAN_PAGES := $(MAN_SRCS:docs/man/%.scd=$(BUILD)/man/%)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: FORCE all man deb deps deps-build deps-test deps-demo deps-vmtest deps-bench deps-pkg test test-build \
+.PHONY: FORCE all man deb deb-test deps deps-build deps-test deps-demo deps-vmtest deps-bench deps-pkg test test-build \
 	demo install uninstall clean bench bench-dataplane bench-control
 
 all: $(BUILD)/xlb man
@@ -175,7 +175,7 @@ $(BUILD)/tests/fuzz/%: $(BUILD)/fuzz/tests/fuzz/%.o $(LIB_OBJS:$(BUILD)/%=$(BUIL
 
 test-build: $(BUILD)/xlb $(MAN_PAGES) $(UNIT_BINS) $(UNIT_SAN) $(BPFT_BINS) $(FUZZ_BINS)
 
-test: deps-test
+test: deps-test deps-pkg
 	$(Q)$(MAKE) --no-print-directory test-build
 	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run.sh
 
@@ -194,9 +194,13 @@ bench: deps-bench $(BUILD)/xlb
 	$(Q)BUILD=$(BUILD) scripts/bench.sh
 
 # The Debian package, built out of the tree into $(BUILD)/, then lintian
-# (scripts/deb.sh).
+# (scripts/deb.sh); deb-test installs it in a clean Debian chroot, runs it
+# and purges it (scripts/deb-test.sh).
 deb: deps-pkg
 	$(Q)BUILD=$(BUILD) scripts/deb.sh
+
+deb-test: deb
+	$(Q)BUILD=$(BUILD) scripts/deb-test.sh
 
 # Where `make install` puts things; debian/rules sets them for the package.
 # The configuration is installed only where there is none, and stays on
