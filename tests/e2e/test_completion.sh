@@ -12,6 +12,8 @@ cd "$(dirname "$0")/../.."
 XLB_TB_PREFIX=xlbcomp-
 PIN=/sys/fs/bpf/xlbcomp
 
+[ -r /usr/share/bash-completion/bash_completion ] ||
+	{ ko tools "bash-completion is not installed (scripts/deps.sh test)"; finish; }
 e2e_start completion 2 1
 
 cat >"$WORK/xlb.yaml" <<YAML
