@@ -18,7 +18,7 @@
 #   scripts/deb-test.sh --build    build it first (scripts/deb.sh: the build
 #                                  and lintian are one more test)
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 BUILD=${BUILD:-build}
 SUITE=${XLB_DEB_SUITE:-bookworm}

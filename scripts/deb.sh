@@ -54,8 +54,8 @@ echo "deb: building xlb $version in $stage" >&2
 }
 
 changes=$(ls "$out"/deb/xlb_"$version"_*.changes)
-debs=$(ls "$out"/deb/xlb_"$version"_*.deb)
-cp $debs "$out/"
+debs=("$out"/deb/xlb_"$version"_*.deb)
+cp "${debs[@]}" "$out/"
 echo "deb: lintian $(basename "$changes")" >&2
 as_user=()
 # lintian warns against running as root; the files are world-readable.
@@ -63,4 +63,4 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent)
 fi
 "${as_user[@]}" lintian --display-info --fail-on error,warning "$changes"
-for d in $debs; do echo "$BUILD/$(basename "$d")"; done
+for d in "${debs[@]}"; do echo "$BUILD/$(basename "$d")"; done

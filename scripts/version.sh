@@ -56,7 +56,7 @@ if [ "$in_git" = 1 ]; then
 	dirty=
 	git -C "$top" diff-index --quiet HEAD -- 2>/dev/null || dirty=.dirty
 	hash=$(git -C "$top" rev-parse --short=7 HEAD)
-	tag= n=
+	tag='' n=''
 	if d=$(git -C "$top" describe --tags --long --abbrev=7 \
 		--match 'v[0-9]*.[0-9]*.[0-9]*' HEAD 2>/dev/null) && from_describe "$d"; then
 		if [ "$n" = 0 ] && [ -z "$dirty" ]; then
@@ -84,7 +84,7 @@ archive="$top/scripts/version.archive"
 if [ -r "$archive" ] && ! grep -q '\$Format' "$archive"; then
 	d=$(sed -n 's/^describe: *//p' "$archive")
 	h=$(sed -n 's/^hash: *//p' "$archive")
-	tag= n= hash=
+	tag='' n='' hash=''
 	if [ -n "$d" ] && from_describe "$d"; then
 		if [ "$n" = 0 ]; then
 			echo "$tag"

@@ -124,7 +124,7 @@ _xlb()
     local cur prev words cword split
     _init_completion -s -n : || return
 
-    local xlb=${words[0]} cmd= at=0 i w v
+    local xlb=${words[0]} cmd='' at=0 i w v
     # The command: the first word after xlb that is not an option.
     for ((i = 1; i < cword; i++)); do
         if [[ ${words[i]} != -* ]]; then
@@ -187,7 +187,7 @@ _xlb()
         *) positional+=("$w") ;;
         esac
     done
-    local file= service=
+    local file='' service=''
     for ((i = 0; i < ${#positional[@]}; i++)); do
         case ${placeholders[i]-} in
         FILE) file=${positional[i]} ;;

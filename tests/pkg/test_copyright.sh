@@ -30,7 +30,7 @@ debian_license() {
 	esac
 }
 
-wrong= files=0 ids=
+wrong='' files=0 ids=''
 while IFS= read -r -d '' f; do
 	[ -f "$f" ] || continue
 	files=$((files + 1))
