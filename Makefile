@@ -19,12 +19,16 @@ endif
 
 ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
-VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+# X.Y.Z at a tag vX.Y.Z, else X.Y.(Z+1)~gitN.HASH (scripts/version.sh says
+# why); XLB_VERSION=... overrides it (debian/rules passes the package's).
+VERSION   := $(or $(XLB_VERSION),$(shell scripts/version.sh))
 
 WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
 # The control plane also declares every function it shares in a header.
 USER_WARN := -Wmissing-prototypes -Wstrict-prototypes
-CPPFLAGS  := -Iinclude -Iuser -I$(BUILD) -D_GNU_SOURCE -DXLB_VERSION='"$(VERSION)"'
+# CPPFLAGS, CFLAGS and LDFLAGS given from outside are kept (Debian's
+# hardening flags come that way).
+override CPPFLAGS := -Iinclude -Iuser -I$(BUILD) -D_GNU_SOURCE -DXLB_VERSION='"$(VERSION)"' $(CPPFLAGS)
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 $(WARN) -MMD -MP
 LDLIBS    := -lbpf -lelf -lz -lyaml -lm
@@ -56,13 +60,16 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:%.c=$(BUILD)/%)
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
 BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
+# docs/man/NAME.SECTION.scd -> build/man/NAME.SECTION
+MAN_SRCS  := $(sort $(wildcard docs/man/*.scd))
+MAN_PAGES := $(MAN_SRCS:docs/man/%.scd=$(BUILD)/man/%)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps deps-build deps-test deps-demo deps-vmtest deps-bench test test-build \
+.PHONY: FORCE all man deb deb-test deps deps-build deps-test deps-demo deps-vmtest deps-bench deps-pkg test test-build \
 	demo install uninstall clean bench bench-dataplane bench-control
 
-all: $(BUILD)/xlb
+all: $(BUILD)/xlb man
 
 deps:
 	$(Q)scripts/deps.sh all
@@ -76,6 +83,8 @@ deps-vmtest:
 	$(Q)scripts/deps.sh vmtest
 deps-bench:
 	$(Q)scripts/deps.sh bench
+deps-pkg:
+	$(Q)scripts/deps.sh pkg
 
 # --- data plane: bpf/x.bpf.c (+ bpf/x-*.bpf.c) -> build/x.skel.h -------------
 # Every bpf/*.bpf.c compiles on its own; bpf/x-part.bpf.c is linked with
@@ -104,9 +113,26 @@ $(BUILD)/user/%.o: user/%.c | $(SKELS) deps-build
 # The sanitizer and fuzzer builds of user/ get the same warnings.
 $(BUILD)/san/user/%.o $(BUILD)/fuzz/user/%.o: CFLAGS += $(USER_WARN)
 
+# The objects that print the version are rebuilt when it changes, the rest
+# not: build/version holds the version they were built with.
+VERSION_USERS := $(shell grep -rl --include='*.c' XLB_VERSION user)
+$(VERSION_USERS:%.c=$(BUILD)/%.o) $(VERSION_USERS:%.c=$(BUILD)/san/%.o) \
+$(VERSION_USERS:%.c=$(BUILD)/fuzz/%.o): $(BUILD)/version
+$(BUILD)/version: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+
 $(BUILD)/xlb: $(USER_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# --- man pages: scdoc, the COMMANDS of xlb(8) from the binary's own help -----
+man: $(MAN_PAGES)
+
+$(BUILD)/man/%: docs/man/%.scd scripts/man.sh $(BUILD)/xlb $(BUILD)/version | deps-build
+	$(call msg,MAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)scripts/man.sh $< $(BUILD)/xlb '$(VERSION)' > $@
 
 # --- tests ---------------------------------------------------------------------
 $(BUILD)/tests/%.o: tests/%.c | $(SKELS) deps-build
@@ -116,15 +142,15 @@ $(BUILD)/tests/%.o: tests/%.c | $(SKELS) deps-build
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIB_OBJS) $(TLIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/tests/bpf/%: $(BUILD)/tests/bpf/%.o $(LIB_OBJS) $(TLIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(LIB_OBJS) $(TLIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # The same unit tests and control-plane code, built by clang with ASan+UBSan.
 $(BUILD)/san/%.o: %.c | $(SKELS) deps-test
@@ -134,7 +160,7 @@ $(BUILD)/san/%.o: %.c | $(SKELS) deps-test
 
 $(BUILD)/san/tests/unit/%: $(BUILD)/san/tests/unit/%.o $(SAN_OBJS) $(TLIB_SAN)
 	$(call msg,LINK-SAN,$@)
-	$(Q)$(CLANG) $(CFLAGS) $(SAN_FLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CLANG) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # libFuzzer targets: the parser built with the fuzzer's coverage + sanitizers.
 $(BUILD)/fuzz/%.o: %.c | $(SKELS) deps-test
@@ -145,11 +171,11 @@ $(BUILD)/fuzz/%.o: %.c | $(SKELS) deps-test
 $(BUILD)/tests/fuzz/%: $(BUILD)/fuzz/tests/fuzz/%.o $(LIB_OBJS:$(BUILD)/%=$(BUILD)/fuzz/%)
 	$(call msg,LINK-FUZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
+	$(Q)$(CLANG) $(CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-test-build: $(BUILD)/xlb $(UNIT_BINS) $(UNIT_SAN) $(BPFT_BINS) $(FUZZ_BINS)
+test-build: $(BUILD)/xlb $(MAN_PAGES) $(UNIT_BINS) $(UNIT_SAN) $(BPFT_BINS) $(FUZZ_BINS)
 
-test: deps-test
+test: deps-test deps-pkg
 	$(Q)$(MAKE) --no-print-directory test-build
 	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run.sh
 
@@ -167,18 +193,50 @@ bench-control: deps-test $(BUILD)/xlb
 bench: deps-bench $(BUILD)/xlb
 	$(Q)BUILD=$(BUILD) scripts/bench.sh
 
-install: $(BUILD)/xlb
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/doc/xlb/examples \
-		$(DESTDIR)$(PREFIX)/lib/systemd/system
-	install -m 0755 $(BUILD)/xlb $(DESTDIR)$(PREFIX)/sbin/xlb
-	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/xlb/
-	install -m 0644 examples/*.yaml $(DESTDIR)$(PREFIX)/share/doc/xlb/examples/
-	sed 's|/usr/local|$(PREFIX)|g' scripts/xlb.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/xlb.service
-	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/xlb.service
+# The Debian package, built out of the tree into $(BUILD)/, then lintian
+# (scripts/deb.sh); deb-test installs it in a clean Debian chroot, runs it
+# and purges it (scripts/deb-test.sh).
+deb: deps-pkg
+	$(Q)BUILD=$(BUILD) scripts/deb.sh
+
+deb-test: deb
+	$(Q)BUILD=$(BUILD) scripts/deb-test.sh
+
+# Where `make install` puts things; debian/rules sets them for the package.
+# The configuration is installed only where there is none, and stays on
+# uninstall unless it is still the example.
+SBINDIR     ?= $(PREFIX)/sbin
+MANDIR      ?= $(PREFIX)/share/man
+DOCDIR      ?= $(PREFIX)/share/doc/xlb
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR  ?= /etc
+
+install: $(BUILD)/xlb $(MAN_PAGES)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/xlb
+	install -m 0755 $(BUILD)/xlb $(DESTDIR)$(SBINDIR)/xlb
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 examples/*.yaml $(DESTDIR)$(DOCDIR)/examples/
+	install -m 0644 $(filter %.8,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(filter %.5,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 scripts/completion/xlb.bash $(DESTDIR)$(BASHCOMPDIR)/xlb
+	sed -e 's|/usr/local/sbin|$(SBINDIR)|g' -e 's|/usr/local|$(PREFIX)|g' scripts/xlb.service \
+		> $(DESTDIR)$(UNITDIR)/xlb.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/xlb.service
+	[ -e $(DESTDIR)$(SYSCONFDIR)/xlb/xlb.yaml ] || \
+		install -m 0644 examples/xlb.yaml $(DESTDIR)$(SYSCONFDIR)/xlb/xlb.yaml
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/sbin/xlb $(DESTDIR)$(PREFIX)/lib/systemd/system/xlb.service
-	rm -rf $(DESTDIR)$(PREFIX)/share/doc/xlb
+	rm -f $(DESTDIR)$(SBINDIR)/xlb $(DESTDIR)$(UNITDIR)/xlb.service \
+		$(DESTDIR)$(BASHCOMPDIR)/xlb \
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(filter %.8,$(MAN_PAGES)))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(filter %.5,$(MAN_PAGES))))
+	rm -rf $(DESTDIR)$(DOCDIR)
+	! cmp -s examples/xlb.yaml $(DESTDIR)$(SYSCONFDIR)/xlb/xlb.yaml || \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/xlb/xlb.yaml
+	-rmdir $(DESTDIR)$(SYSCONFDIR)/xlb 2>/dev/null
 
 clean:
 	rm -rf $(BUILD)

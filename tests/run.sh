@@ -5,7 +5,7 @@
 # that dies without one counts as one failure.
 #
 # Environment: BUILD (build dir), FUZZ_SECONDS (per fuzz target),
-# XLB_SUITES (a subset of: unit unit-san bpf e2e fuzz, separated by spaces
+# XLB_SUITES (a subset of: unit unit-san pkg bpf e2e fuzz deb, separated by spaces
 # or commas),
 # XLB_FILTER (only test programs whose name contains it).
 set -uo pipefail
@@ -13,7 +13,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 FUZZ_SECONDS=${FUZZ_SECONDS:-45}
-SUITES=${XLB_SUITES:-unit unit-san bpf e2e fuzz}
+SUITES=${XLB_SUITES:-unit unit-san pkg bpf e2e fuzz deb}
 SUITES=${SUITES//,/ }
 FILTER=${XLB_FILTER:-}
 
@@ -80,6 +80,15 @@ suite_unit_san() {
 	done
 }
 
+# The version scheme, the man pages and the shell completion: no root.
+suite_pkg() {
+	local t
+	for t in tests/pkg/test_*.sh; do
+		[ -f "$t" ] || continue
+		run_program pkg "$(basename "$t" .sh)" env BUILD="$BUILD" bash "$t"
+	done
+}
+
 suite_bpf() {
 	local t
 	if [ "$(id -u)" != 0 ]; then
@@ -129,14 +138,27 @@ suite_fuzz() {
 	done
 }
 
+# The Debian package: built, checked by lintian, installed in a clean
+# chroot, run and purged (scripts/deb-test.sh; the chroot image is cached
+# in $BUILD/deb-test).
+suite_deb() {
+	if [ "$(id -u)" != 0 ]; then
+		skip_suite deb "the chroot needs root (run 'sudo make test')"
+		return
+	fi
+	run_program deb deb-test env BUILD="$BUILD" scripts/deb-test.sh --build
+}
+
 start=$(date +%s)
 for suite in $SUITES; do
 	case "$suite" in
 	unit) suite_unit ;;
 	unit-san) suite_unit_san ;;
+	pkg) suite_pkg ;;
 	bpf) suite_bpf ;;
 	e2e) suite_e2e ;;
 	fuzz) suite_fuzz ;;
+	deb) suite_deb ;;
 	*) echo "tests/run.sh: unknown suite '$suite'" >&2; exit 2 ;;
 	esac
 done

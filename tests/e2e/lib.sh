@@ -16,6 +16,10 @@ check() {
 	shift
 	if "$@"; then ok "$name"; else ko "$name"; fi
 }
+# expect_eq NAME WANT GOT: PASS, or FAIL with both values.
+expect_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else ko "$1" "expected '$2', got '$3'"; fi
+}
 finish() {
 	echo "$pass passed, $fail failed, $skip skipped"
 	[ "$fail" -eq 0 ]
