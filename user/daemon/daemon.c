@@ -27,6 +27,7 @@
 #include "dp/netns.h"
 #include "dp/pin.h"
 #include "daemon/runtime.h"
+#include "daemon/first_contact.h"
 #include "dp/sockhook.h"
 #include "daemon/sorry_local.h"
 
@@ -417,6 +418,7 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 	if (err)
 		return err;
 	log_service_paths(d, cfg, n_ifaces);
+	first_contact_warn(cfg, ifaces, n_ifaces, d->opts.mode != DAEMON_MODE_TC);
 	err = setup_signals(d);
 	if (err)
 		return err;
