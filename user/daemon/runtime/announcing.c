@@ -44,16 +44,16 @@ static uint32_t adopted_table(const struct runtime *rt)
 
 void rt_announce_config(struct runtime *rt, const struct xlb_config *cfg)
 {
-	uint32_t old = adopted_table(rt);
-	int err = 0;
+	uint32_t old = adopted_table(rt), table = cfg->global.announce.table;
+	int err;
 
-	if (!rt->cfg && old)
-		err = announce_set_table(rt->announce, old);
-	if (!err)
-		err = announce_set_table(rt->announce, cfg->global.announce.table);
+	if (!rt->cfg && old && old != table && (err = announce_set_table(rt->announce, old)))
+		rt_error(rt, err, "table %u, the earlier run's announce table: its routes stay",
+			 old);
+	err = announce_set_table(rt->announce, table);
 	if (err)
-		rt_error(rt, err, "the announce table: routes may be out of date until the next "
-			 "reload");
+		rt_error(rt, err, "table %u, the announce table: routes already there are taken "
+			 "for another program's", table);
 }
 
 void rt_announce_service(struct runtime *rt, const struct rt_service *s,
