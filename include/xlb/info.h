@@ -28,8 +28,24 @@ struct xlb_svc_info {
 	__u8 on_empty;   /* enum xlb_on_empty */
 	__u32 n_members;
 	__u32 n_serving;  /* members in the slot table now */
-	__u32 _pad;
+	/* How its VIP is announced (global: announce:), as the daemon
+	 * decided; whether the route is in the table, the kernel says. */
+	__u32 announce_table;         /* 0: no announce table */
+	__u32 announce_min_members;
+	__u8 announce;                /* enum xlb_announce */
+	__u8 _pad[7];
+	__u64 announce_due_unix_ms;   /* XLB_ANNOUNCE_UP_DELAY: when the route is added */
 };
+
+/* A service's wish for its VIP's route (a VIP shared by several services
+ * is announced while any of them wants it). */
+#define XLB_ANNOUNCE_STATES(X)                                               \
+	X(OFF, "off")                /* no announce table, `announce: false`, \
+				      * or a loopback VIP */                  \
+	X(TOO_FEW, "too_few_members") /* fewer serving members than           \
+				      * min_members: no route */              \
+	X(UP_DELAY, "up_delay")      /* enough of them, for less than up_delay */ \
+	X(ON, "announced")           /* the route is kept in the table */
 
 /* A member's health: the rise/fall state machine's state (health/sm.c). */
 #define XLB_HEALTH_STATES(X)                                                 \
@@ -58,6 +74,11 @@ enum xlb_health_state { XLB_HEALTH_STATES(XLB_HEALTH_ENUM) };
 enum xlb_check_type { XLB_CHECK_TYPES(XLB_CHECK_ENUM) };
 #define XLB_CHECK_N (0 XLB_CHECK_TYPES(XLB_COUNT_ONE))
 #undef XLB_CHECK_ENUM
+
+#define XLB_ANNOUNCE_ENUM(id, word) XLB_ANNOUNCE_##id,
+enum xlb_announce { XLB_ANNOUNCE_STATES(XLB_ANNOUNCE_ENUM) };
+#define XLB_ANNOUNCE_N (0 XLB_ANNOUNCE_STATES(XLB_COUNT_ONE))
+#undef XLB_ANNOUNCE_ENUM
 
 #define XLB_ADMIN_ENUM(id, word) XLB_ADMIN_##id,
 enum xlb_admin { XLB_ADMIN_STATES(XLB_ADMIN_ENUM) };

@@ -4,7 +4,8 @@
  * The admin state lives in the pinned xlb_mbr_admin map; a running daemon is told
  * with SIGUSR1 and republishes, and with no daemon the service is
  * republished here from what the pins say, through the daemon's own
- * publish path (daemon/publish.c). */
+ * publish path (daemon/publish.c), and its VIP withdrawn when it is left
+ * with too few serving members (daemon/announce.h). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,9 +13,11 @@
 #include <unistd.h>
 
 #include "cmd/opts.h"
+#include "lib/abi_text.h"
 #include "lib/log.h"
 #include "dp/maps.h"
 #include "dp/pin.h"
+#include "daemon/announce.h"
 #include "daemon/publish.h"
 
 struct admin_target {
@@ -41,6 +44,23 @@ static bool member_matches(const char *backend, const char *name)
 	size_t n = strlen(name);
 
 	return strcmp(backend, name) == 0 || (strncmp(backend, name, n) == 0 && backend[n] == '#');
+}
+
+/* With no daemon, a drain that leaves too few serving members withdraws
+ * the service's VIP (global: announce:); an enable waits for the daemon. */
+static int withdraw_if_needed(const struct xlb_maps *m, const struct admin_target *t)
+{
+	char vip[64];
+	int err = announce_pins_withdraw(m, t->svc_id, NULL);
+
+	if (err < 0)
+		return log_errno(err, "%s: cannot withdraw its VIP from table %u", t->svc.name,
+				 t->svc.announce_table);
+	if (err > 0)
+		printf("%s: VIP %s withdrawn (too few serving members; no daemon runs to "
+		       "announce it again: that waits for 'xlb run')\n",
+		       t->svc.name, xlb_ip_str(&t->svc.key.vip, t->svc.key.family, vip, sizeof(vip)));
+	return 0;
 }
 
 static int admin_set(const struct command *cmd, const struct cli_args *a, __u8 admin)
@@ -96,6 +116,9 @@ static int admin_set(const struct command *cmd, const struct cli_args *a, __u8 a
 			log_errno(err, "cannot republish %s", service);
 			goto out;
 		}
+		err = withdraw_if_needed(&m, &t);
+		if (err)
+			goto out;
 	}
 	if (!changed)
 		printf("%s: member %s is already %s\n", service, member,
@@ -131,7 +154,9 @@ const struct command cmd_drain = {
 		 "Takes MEMBER of SERVICE out of rotation at once: it gets no new\n"
 		 "connections, its established ones carry on, and it is still health-\n"
 		 "checked.  Lasts until 'xlb enable' or the next reload (the file wins).\n"
-		 "A hostname member's name drains every address it resolved to.\n"
+		 "A hostname member's name drains every address it resolved to.  A drain\n"
+		 "that leaves the service fewer serving members than its announce:\n"
+		 "min_members withdraws its VIP at once, with or without a daemon.\n"
 		 "\n"
 		 "options:\n"
 		 "  -p, --pin-dir DIR   where the data plane is pinned (default " XLB_PIN_DIR_DEFAULT ")\n"

@@ -69,6 +69,60 @@ static const char *socket_lb_text(const struct xlb_config *cfg, char *buf, size_
 	return buf;
 }
 
+/* ---- announce: shown only when the file has it ------------------------------ */
+
+static void print_global_announce(const struct cfg_announce_global *a, FILE *out)
+{
+	if (a->table)
+		fprintf(out, "  %-20s table %u (a route per served VIP, protocol 248)\n", "announce",
+			a->table);
+	if (a->l2)
+		fprintf(out, "  %-20s l2: not answered by this version yet\n", a->table ? "" : "announce");
+}
+
+static void print_service_announce(const struct xlb_config *cfg, const struct cfg_service *svc,
+				   FILE *out)
+{
+	char t[16];
+
+	if (!cfg->global.announce.table && !cfg->global.announce.l2)
+		return;
+	if (!svc->announce.enabled || cfg_vip_is_local(svc)) {
+		fprintf(out, "  %-11s off%s\n", "announce",
+			svc->announce.enabled ? " (a loopback VIP)" : "");
+		return;
+	}
+	fprintf(out, "  %-11s with %u serving member%s or more", "announce",
+		svc->announce.min_members, plural(svc->announce.min_members));
+	if (svc->announce.up_delay_ms)
+		fprintf(out, ", after %s of it (up_delay)",
+			cfg_format_duration(svc->announce.up_delay_ms, t, sizeof(t)));
+	fprintf(out, "\n");
+}
+
+static void json_announce_global(struct json_writer *w, const struct cfg_announce_global *a)
+{
+	json_key(w, "announce");
+	json_object_begin(w);
+	json_key(w, "table");
+	if (a->table)
+		json_uint(w, a->table);
+	else
+		json_null(w);
+	json_kv_bool(w, "l2", a->l2);
+	json_object_end(w);
+}
+
+static void json_announce_service(struct json_writer *w, const struct cfg_service *svc)
+{
+	json_key(w, "announce");
+	json_object_begin(w);
+	json_kv_bool(w, "enabled", svc->announce.enabled && !cfg_vip_is_local(svc));
+	json_kv_uint(w, "min_members", svc->announce.min_members);
+	json_kv_uint(w, "up_delay_ms", svc->announce.up_delay_ms);
+	json_object_end(w);
+}
+
 static void print_global(const struct xlb_config *cfg, FILE *out)
 {
 	const struct cfg_global *g = &cfg->global;
@@ -90,6 +144,7 @@ static void print_global(const struct xlb_config *cfg, FILE *out)
 	fprintf(out, "  %-20s %s\n", "resolve_interval",
 		cfg_format_duration(g->resolve_interval_ms, t, sizeof(t)));
 	fprintf(out, "  %-20s %s\n", "socket_lb", socket_lb_text(cfg, sl, sizeof(sl)));
+	print_global_announce(&g->announce, out);
 }
 
 static void print_members(const struct cfg_service *svc, FILE *out)
@@ -118,7 +173,7 @@ static void print_members(const struct cfg_service *svc, FILE *out)
 	}
 }
 
-static void print_service(const struct cfg_service *svc, FILE *out)
+static void print_service(const struct xlb_config *cfg, const struct cfg_service *svc, FILE *out)
 {
 	char vip[XLB_ADDR_PORT_STRLEN], a[XLB_ADDR_PORT_STRLEN], health[CFG_HTTP_PATH_MAX + 128];
 
@@ -136,6 +191,7 @@ static void print_service(const struct cfg_service *svc, FILE *out)
 									 svc->sorry_port, a, sizeof(a))
 						      : "xlb's HTTP 503 page");
 	fprintf(out, "\n  %-11s %s\n", "health", health_text(&svc->health, 0, health, sizeof(health)));
+	print_service_announce(cfg, svc, out);
 	fprintf(out, "  members (%zu)\n", svc->n_members);
 	print_members(svc, out);
 }
@@ -146,7 +202,7 @@ void check_print_plan(const struct xlb_config *cfg, FILE *out)
 		plural(cfg->n_services), cfg->n_members, plural(cfg->n_members));
 	print_global(cfg, out);
 	for (size_t i = 0; i < cfg->n_services; i++)
-		print_service(&cfg->services[i], out);
+		print_service(cfg, &cfg->services[i], out);
 }
 
 /* ---- JSON ------------------------------------------------------------------ */
@@ -237,6 +293,7 @@ static void json_service(struct json_writer *w, const struct cfg_service *svc)
 	for (size_t i = 0; i < svc->n_members; i++)
 		json_member(w, &svc->members[i]);
 	json_array_end(w);
+	json_announce_service(w, svc);
 	json_object_end(w);
 }
 
@@ -272,6 +329,7 @@ void check_print_json(const struct xlb_config *cfg, FILE *out)
 	else
 		json_null(&w);
 	json_object_end(&w);
+	json_announce_global(&w, &g->announce);
 	json_object_end(&w);
 	json_key(&w, "services");
 	json_array_begin(&w);

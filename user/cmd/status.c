@@ -23,6 +23,7 @@
 #include "dp/pin.h"
 #include "dp/sockhook.h"
 #include "dp/tc.h"
+#include "cmd/status_announce.h"
 
 struct status_iface {
 	int ifindex;
@@ -44,6 +45,7 @@ struct status {
 	uint64_t flows_total;        /* entries, both directions */
 	uint32_t flows_max;
 	__u64 reasons[XLB_R_MAX];
+	struct status_routes *routes; /* xlb's routes in the announce tables */
 };
 
 /* One attached interface from a pin: link_<ifindex> is an XDP link (its
@@ -149,6 +151,7 @@ static int status_read(struct status *st, const struct xlb_maps *m)
 	xlb_maps_reason_stats(m, st->reasons);
 	read_ifaces(st);
 	sockhook_pinned(st->pin_dir, &st->n_sock_hooks, st->sock_cgroup, sizeof(st->sock_cgroup));
+	st->routes = status_routes_read(st->svc);
 	return read_flows(st, m);
 }
 
@@ -158,6 +161,7 @@ static void status_free(struct status *st)
 	free(st->mbr);
 	free(st->mbr_flows);
 	free(st->svc_flows);
+	status_routes_free(st->routes);
 }
 
 /* Members of a service in pool order. */
@@ -234,6 +238,7 @@ static void print_text(const struct status *st, const struct xlb_maps *m, FILE *
 			xlb_ip_port_str(&si->key.vip, si->key.family, si->key.port, a, sizeof(a)),
 			xlb_sched_str(si->scheduler), xlb_fwd_str(si->forwarding),
 			xlb_on_empty_str(si->on_empty), si->n_serving, si->n_members);
+		status_announce_text(st->routes, si, st->daemon > 0, out);
 		fprintf(out, "  active connections %u, new connections %llu, packets in %llu / out %llu, "
 			     "bytes in %s / out %s\n",
 			st->svc_flows[s], (unsigned long long)ts.new_flows,
@@ -353,6 +358,7 @@ static void print_json(const struct status *st, const struct xlb_maps *m, FILE *
 		json_kv_uint(&w, "members_serving", si->n_serving);
 		json_kv_uint(&w, "active_connections", st->svc_flows[s]);
 		json_traffic(&w, &ts);
+		status_announce_json(st->routes, si, st->daemon > 0, &w);
 		json_key(&w, "members");
 		json_array_begin(&w);
 		n = service_members(st, s, ids, XLB_MAX_MEMBERS_PER_SERVICE);
@@ -422,7 +428,9 @@ const struct command cmd_status = {
 		 "attached interfaces and their mode (native or generic XDP, tc), then per\n"
 		 "service its VIP, protocol, scheduler, forwarding mode and no-member policy,\n"
 		 "and per member its address, health state and since when, weight, last check\n"
-		 "and its latency, active flows, new connections and traffic.  Last, every\n"
+		 "and its latency, active flows, new connections and traffic.  With an\n"
+		 "announce table (global: announce:), whether each VIP is announced, read\n"
+		 "from the kernel of this network namespace, and why not.  Last, every\n"
 		 "packet counted by outcome.\n"
 		 "\n"
 		 "options:\n"

@@ -75,6 +75,29 @@ struct cfg_member {
 	struct cfg_pos addr_pos;       /* its address */
 };
 
+/* A service's `announce:` settings (docs/config.md): while it has at
+ * least min_members serving members, for up_delay_ms in a row, its VIP is
+ * announced (global: announce:); with fewer it is withdrawn at once. */
+struct cfg_announce {
+	bool enabled;                  /* false: `announce: false` */
+	uint32_t min_members;          /* 1..XLB_MAX_MEMBERS_PER_SERVICE */
+	uint32_t up_delay_ms;          /* 0..CFG_ANNOUNCE_UP_DELAY_MAX_MS */
+	struct cfg_pos pos;            /* the key; {0, 0} when not given */
+};
+#define CFG_ANNOUNCE_MIN_MEMBERS   1u
+#define CFG_ANNOUNCE_UP_DELAY_MAX_MS (3600u * 1000)
+
+/* global: announce: how the network learns where the VIPs are. */
+struct cfg_announce_global {
+	/* A kernel routing table (1..2^32-1, not main, local or default)
+	 * that holds a host route for every announced VIP; 0: none. */
+	uint32_t table;
+	/* Answer ARP and neighbour solicitation for served VIPs (accepted
+	 * and documented; not answered by this version yet). */
+	bool l2;
+	struct cfg_pos pos;            /* the key; {0, 0} when not given */
+};
+
 struct cfg_service {
 	char name[XLB_NAME_MAX];
 	struct xlb_addr vip;
@@ -95,6 +118,7 @@ struct cfg_service {
 	struct cfg_health health;      /* the service's settings, members' base */
 	struct cfg_member *members;
 	size_t n_members;
+	struct cfg_announce announce;
 	struct cfg_pos pos;            /* the service's name */
 	struct cfg_pos vip_pos, sorry_pos, snat_pos, members_pos;
 };
@@ -130,6 +154,7 @@ struct cfg_global {
 	uint32_t udp_idle_timeout_ms;
 	uint32_t resolve_interval_ms;  /* hostname members are re-resolved this often */
 	struct cfg_socket_lb_opts socket_lb;
+	struct cfg_announce_global announce;
 };
 
 struct xlb_config {

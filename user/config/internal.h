@@ -50,6 +50,14 @@ int cfg_want_name(struct cfg_diag *d, const struct ynode *v, const char *key,
  * 0 or -ENOMEM. */
 int cfg_parse_tree(struct cfg_diag *d, const struct ynode *root, struct xlb_config *cfg);
 
+/* schema_announce.c: `announce:` under global (KEY is its key) and in a
+ * service (V NULL: the defaults), and the checks that need both. */
+void cfg_parse_announce_global(struct cfg_diag *d, const struct ynode *key,
+			       const struct ynode *v, struct cfg_announce_global *g);
+void cfg_parse_announce_service(struct cfg_diag *d, const struct ynode *key,
+				const struct ynode *v, struct cfg_announce *a);
+void cfg_check_announce(struct cfg_diag *d, const struct xlb_config *cfg);
+
 /* Semantic checks over one parsed service, and over the whole file. */
 void cfg_check_service(struct cfg_diag *d, const struct cfg_service *svc);
 void cfg_check_config(struct cfg_diag *d, const struct xlb_config *cfg);

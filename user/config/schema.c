@@ -43,13 +43,13 @@ static const char *const endpoint_keys[EK__N] = {
 
 enum {
 	GK_INTERFACES, GK_FLOWS, GK_TCP_IDLE, GK_TCP_CLOSING, GK_UDP_IDLE, GK_RESOLVE,
-	GK_SOCKET_LB, GK__N
+	GK_SOCKET_LB, GK_ANNOUNCE, GK__N
 };
 static const char *const global_keys[GK__N] = {
 	[GK_INTERFACES] = "interfaces", [GK_FLOWS] = "flow_table_size",
 	[GK_TCP_IDLE] = "tcp_idle_timeout", [GK_TCP_CLOSING] = "tcp_closing_timeout",
 	[GK_UDP_IDLE] = "udp_idle_timeout", [GK_RESOLVE] = "resolve_interval",
-	[GK_SOCKET_LB] = "socket_lb",
+	[GK_SOCKET_LB] = "socket_lb", [GK_ANNOUNCE] = "announce",
 };
 
 enum { LK_ENABLED, LK_ALL_NS, LK_CGROUP, LK__N };
@@ -66,13 +66,14 @@ static const char *const bool_names[] = {"false", "true"};
  * named by `name:`. */
 enum {
 	SK_NAME, SK_VIP, SK_PROTOCOL, SK_SCHEDULER, SK_FORWARDING, SK_ON_EMPTY,
-	SK_SORRY, SK_SNAT, SK_POOL, SK_MEMBERS, SK_HEALTHCHECK, SK_GLOBAL, SK_SERVICES, SK__N
+	SK_SORRY, SK_SNAT, SK_POOL, SK_MEMBERS, SK_HEALTHCHECK, SK_ANNOUNCE, SK_GLOBAL, SK_SERVICES,
+	SK__N
 };
 #define SERVICE_KEYS                                                             \
 	[SK_VIP] = "vip", [SK_PROTOCOL] = "protocol", [SK_SCHEDULER] = "scheduler", \
 	[SK_FORWARDING] = "forwarding", [SK_ON_EMPTY] = "on_empty",                 \
 	[SK_SORRY] = "sorry_address", [SK_SNAT] = "snat", [SK_POOL] = "pool",       \
-	[SK_MEMBERS] = "members", [SK_HEALTHCHECK] = "healthcheck"
+	[SK_MEMBERS] = "members", [SK_HEALTHCHECK] = "healthcheck", [SK_ANNOUNCE] = "announce"
 static const char *const seed_keys[SK__N] = {
 	[SK_NAME] = "service", SERVICE_KEYS, [SK_GLOBAL] = "global", [SK_SERVICES] = "services",
 };
@@ -449,6 +450,7 @@ static void parse_service(struct ctx *c, const struct ynode *map, const char *co
 	else if (!pool.members_typo && !(typos & 1u << SK_MEMBERS))
 		cfg_error_at(c->d, map->pos, "missing required key 'members' (in 'pool:' or "
 			     "at the service)");
+	cfg_parse_announce_service(c->d, k[SK_ANNOUNCE], val[SK_ANNOUNCE], &svc->announce);
 	cfg_check_service(c->d, svc);
 }
 
@@ -585,6 +587,8 @@ static void parse_global(struct cfg_diag *d, const struct ynode *v, struct cfg_g
 				  &g->resolve_interval_ms);
 	if (val[GK_SOCKET_LB])
 		parse_socket_lb(d, val[GK_SOCKET_LB], &g->socket_lb);
+	if (val[GK_ANNOUNCE])
+		cfg_parse_announce_global(d, k[GK_ANNOUNCE], val[GK_ANNOUNCE], &g->announce);
 }
 
 static void global_defaults(struct cfg_global *g)

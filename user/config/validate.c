@@ -305,4 +305,5 @@ void cfg_check_config(struct cfg_diag *d, const struct xlb_config *cfg)
 	free(items);
 	check_snat_count(d, cfg);
 	check_maglev_count(d, cfg);
+	cfg_check_announce(d, cfg);
 }

@@ -27,6 +27,7 @@
 #include "dp/netns.h"
 #include "dp/pin.h"
 #include "daemon/runtime.h"
+#include "daemon/first_contact.h"
 #include "dp/sockhook.h"
 #include "daemon/sorry_local.h"
 
@@ -44,7 +45,7 @@ struct daemon {
 };
 
 /* epoll cookies */
-enum { EV_SIGNAL = 1, EV_HEALTH, EV_RESOLVE, EV_SORRY };
+enum { EV_SIGNAL = 1, EV_HEALTH, EV_RESOLVE, EV_SORRY, EV_ANNOUNCE };
 
 /* At start and at every reload.  The load reads regular files only, so a
  * reload cannot wait on a FIFO or a device: the loop goes on at once. */
@@ -236,6 +237,9 @@ static int run_loop(struct daemon *d)
 			case EV_SORRY:
 				sorry_local_dispatch(d->sorry);
 				break;
+			case EV_ANNOUNCE:
+				runtime_announce_tick(d->rt);
+				break;
 			case EV_RESOLVE: {
 				uint64_t ticks;
 
@@ -417,6 +421,7 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 	if (err)
 		return err;
 	log_service_paths(d, cfg, n_ifaces);
+	first_contact_warn(cfg, ifaces, n_ifaces, d->opts.mode != DAEMON_MODE_TC);
 	err = setup_signals(d);
 	if (err)
 		return err;
@@ -437,6 +442,8 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 		err = epoll_watch(d->epfd, health_fd(runtime_health(d->rt)), EV_HEALTH);
 	if (!err)
 		err = epoll_watch(d->epfd, d->resolve_fd, EV_RESOLVE);
+	if (!err)
+		err = epoll_watch(d->epfd, runtime_announce_fd(d->rt), EV_ANNOUNCE);
 	if (!err)
 		err = arm_resolve_timer(d);
 	/* Local clients get the built-in sorry page from the daemon: their

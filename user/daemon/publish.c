@@ -43,12 +43,20 @@ static int maglev_table_build(const struct publish_service *ps, uint32_t *table)
 	return err;
 }
 
+uint32_t publish_serving(const struct publish_service *ps)
+{
+	uint32_t n = 0;
+
+	for (size_t i = 0; i < ps->n_members; i++)
+		n += ps->members[i].weight != 0;
+	return n;
+}
+
 int publish_service(const struct xlb_maps *m, struct publish_service *ps, uint32_t *n_slots)
 {
 	static struct slot_member sm[XLB_MAX_MEMBERS_PER_SERVICE];
 	static uint32_t slots[XLB_MAX_SLOTS], table[XLB_MAGLEV_SIZE];
 	const bool maglev = ps->value.scheduler == XLB_SCHED_MAGLEV;
-	uint32_t serving = 0;
 	int n, err;
 
 	if (ps->n_members > XLB_MAX_MEMBERS_PER_SERVICE)
@@ -56,7 +64,6 @@ int publish_service(const struct xlb_maps *m, struct publish_service *ps, uint32
 	for (size_t i = 0; i < ps->n_members; i++) {
 		sm[i].id = ps->members[i].id;
 		sm[i].weight = ps->members[i].weight;
-		serving += sm[i].weight != 0;
 	}
 	if (ps->value.scheduler == XLB_SCHED_WRR)
 		n = slots_weighted(sm, ps->n_members, slots, XLB_MAX_SLOTS);
@@ -73,7 +80,7 @@ int publish_service(const struct xlb_maps *m, struct publish_service *ps, uint32
 	if (n_slots)
 		*n_slots = (uint32_t)n;
 	ps->info.n_members = (__u32)ps->n_members;
-	ps->info.n_serving = n ? serving : 0;
+	ps->info.n_serving = n ? publish_serving(ps) : 0;
 	return xlb_maps_svc_info_set(m, ps->value.id, &ps->info);
 }
 

@@ -37,6 +37,10 @@ struct publish_service {
  * drained, else 0.  The one rule of who serves. */
 uint32_t publish_weight(enum xlb_health_state state, bool drained, uint32_t weight);
 
+/* Members of ps that serve (weight not 0): what `xlb status` and the
+ * announce policy count. */
+uint32_t publish_serving(const struct publish_service *ps);
+
 /* The Maglev identity of a backend: "name|address|port". */
 void publish_member_key(struct publish_member *pm, const char *name, const union xlb_ip *addr,
 			__u8 family, uint16_t port);

@@ -48,6 +48,14 @@ int runtime_resolve(struct runtime *rt);
 /* Re-reads the admin state (drain/enable) that `xlb drain|enable` wrote to
  * the maps and republishes what changed; called on SIGUSR1. */
 int runtime_sync_admin(struct runtime *rt);
+/* Route announcement (global: announce:): a timerfd readable when an
+ * up-delay ends, and what to call then.  runtime_announce_io makes the
+ * route writes and the clock go through io (tests; before the first
+ * apply). */
+struct announce_io;
+int runtime_announce_fd(const struct runtime *rt);
+void runtime_announce_tick(struct runtime *rt);
+int runtime_announce_io(struct runtime *rt, const struct announce_io *io);
 /* NULL before the first successful runtime_apply. */
 const struct xlb_config *runtime_config(const struct runtime *rt);
 

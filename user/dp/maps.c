@@ -27,7 +27,7 @@ _Static_assert(sizeof(struct xlb_slot_table) == 8 + 4 * XLB_MAX_SLOTS, "xlb_slot
 _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");
 _Static_assert(sizeof(struct xlb_flow) == 96, "xlb_flow");
 _Static_assert(sizeof(struct xlb_traffic_stats) == 48, "xlb_traffic_stats");
-_Static_assert(sizeof(struct xlb_svc_info) == XLB_NAME_MAX + 36, "xlb_svc_info");
+_Static_assert(sizeof(struct xlb_svc_info) == XLB_NAME_MAX + 56, "xlb_svc_info");
 _Static_assert(sizeof(struct xlb_mbr_info) == XLB_INFO_NAME_MAX + 64 + 72, "xlb_mbr_info");
 _Static_assert(sizeof(struct xlb_reason_stats) == 8 * XLB_R_MAX, "xlb_reason_stats");
 

@@ -32,6 +32,7 @@ const char *const xlb_health_words[XLB_HEALTH_N] = { XLB_HEALTH_STATES(XLB_WORD)
 const char *const xlb_check_type_words[XLB_CHECK_N] = { XLB_CHECK_TYPES(XLB_WORD) };
 const char *const xlb_admin_words[XLB_ADMIN_N] = { XLB_ADMIN_STATES(XLB_WORD) };
 const char *const xlb_reason_words[XLB_R_MAX] = { XLB_REASONS(XLB_WORD) };
+const char *const xlb_announce_words[XLB_ANNOUNCE_N] = { XLB_ANNOUNCE_STATES(XLB_WORD) };
 #undef XLB_WORD
 
 #define WORD_OF(table, v) ((unsigned)(v) < sizeof(table) / sizeof(table[0]) ? table[v] : "?")
@@ -109,4 +110,9 @@ const char *xlb_age_str(uint64_t s, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%llud", (unsigned long long)(s / 86400));
 	return buf;
+}
+
+const char *xlb_announce_str(unsigned v)
+{
+	return WORD_OF(xlb_announce_words, v);
 }

@@ -269,6 +269,7 @@ int runtime_apply(struct runtime *rt, struct xlb_config *cfg, bool reload)
 
 	/* 2. Commit.  Carried-over members keep their structure, id and
 	 * health state; new ones start PENDING. */
+	rt_announce_config(rt, cfg);
 	for (uint32_t id = 0; id < XLB_MAX_SERVICES; id++) {
 		struct rt_service *s = next[id];
 
@@ -362,12 +363,15 @@ int runtime_apply(struct runtime *rt, struct xlb_config *cfg, bool reload)
 				log_info("%s: member %s removed; its connections drain",
 					 old->cfg->name, m->name);
 		}
+		if (!next[id])
+			rt_announce_gone(rt, id);
 		rt_service_free(rt, old, true);
 		rt->services[id] = NULL;
 	}
 	for (uint32_t id = 0; id < XLB_MAX_SERVICES; id++)
 		rt->services[id] = next[id];
 	rt_adopt_release(rt);
+	rt_announce_commit(rt);
 	rt->cfg = cfg;
 	if (old_cfg != cfg)
 		config_free(old_cfg);

@@ -12,6 +12,7 @@
 
 #include "lib/log.h"
 #include "dp/maps.h"
+#include "daemon/announce.h"
 #include "daemon/backend.h"
 #include "daemon/runtime/state.h"
 
@@ -40,7 +41,10 @@ int runtime_new(const struct xlb_maps *maps, struct runtime **out)
 	err = rt_adopt_read(rt);
 	if (!err)
 		err = health_new(&hopts, &rt->health);
+	if (!err)
+		err = rt_announce_init(rt, NULL);
 	if (err) {
+		health_free(rt->health);
 		free(rt->adopt_svc);
 		free(rt->adopt_mbr);
 		free(rt);
@@ -97,8 +101,10 @@ static void rt_health_changed(struct health_member *hm, const struct health_chan
 	else
 		log_warn("%s", line);
 	rt_member_info_publish(rt, m, true);
-	if ((c->from == XLB_HEALTH_UP) != (c->to == XLB_HEALTH_UP))
+	if ((c->from == XLB_HEALTH_UP) != (c->to == XLB_HEALTH_UP)) {
 		rt_service_publish(rt, m->svc);
+		rt_announce_commit(rt);
+	}
 }
 
 /* Re-applying the running configuration resolves every hostname again:
@@ -152,6 +158,7 @@ int runtime_sync_admin(struct runtime *rt)
 		if (dirty)
 			rt_service_publish(rt, s);
 	}
+	rt_announce_commit(rt);
 	return 0;
 }
 
@@ -164,6 +171,7 @@ void runtime_free(struct runtime *rt)
 	free(rt->adopt_svc);
 	free(rt->adopt_mbr);
 	health_free(rt->health);
+	announce_free(rt->announce);
 	config_free(rt->cfg);
 	free(rt);
 }

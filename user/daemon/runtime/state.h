@@ -7,7 +7,8 @@
  *   publish.c    the running state written to the maps
  *   adopt.c      taking over the pins of an earlier run
  *   ids.c        member and service ids
- *   route.c      how this host reaches a member */
+ *   route.c      how this host reaches a member
+ *   announcing.c the running state told to the announce policy */
 #ifndef XLB_RUNTIME_STATE_H
 #define XLB_RUNTIME_STATE_H
 
@@ -80,6 +81,7 @@ struct runtime {
 	 * in the apply under way. */
 	struct runtime_stats stats;
 	unsigned apply_errors;
+	struct announce *announce; /* global: announce: (daemon/announce.h) */
 };
 
 
@@ -116,6 +118,18 @@ int rt_member_publish(struct runtime *rt, const struct rt_member *m);
 int rt_sorry_publish(struct runtime *rt, const struct rt_service *s);
 /* The member's line in `xlb status`; changed: its state just changed. */
 void rt_member_info_publish(struct runtime *rt, const struct rt_member *m, bool changed);
+
+/* announcing.c: the table at every apply (before services are
+ * published), each service's serving count as it is published (and its
+ * announce fields of info filled), services that go, and the routes
+ * written after each of those. */
+struct announce_io;
+int rt_announce_init(struct runtime *rt, const struct announce_io *io);
+void rt_announce_config(struct runtime *rt, const struct xlb_config *cfg);
+void rt_announce_service(struct runtime *rt, const struct rt_service *s,
+			 struct xlb_svc_info *info, uint32_t serving);
+void rt_announce_gone(struct runtime *rt, uint32_t id);
+void rt_announce_commit(struct runtime *rt);
 
 /* reconcile.c */
 void rt_service_free(struct runtime *rt, struct rt_service *s, bool release);

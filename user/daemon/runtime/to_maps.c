@@ -103,6 +103,7 @@ int rt_service_publish(struct runtime *rt, struct rt_service *s)
 	ps.info.scheduler = ps.value.scheduler;
 	ps.info.forwarding = ps.value.forwarding;
 	ps.info.on_empty = ps.value.on_empty;
+	rt_announce_service(rt, s, &ps.info, publish_serving(&ps));
 	err = publish_service(rt->maps, &ps, &n);
 	if (err)
 		return rt_error(rt, err, "%s: cannot publish the service", s->cfg->name);

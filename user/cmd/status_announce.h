@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* The announce part of `xlb status`: whether each service's VIP is
+ * announced (its route is in the announce table, as the kernel of this
+ * network namespace says) and, when not, why (as the daemon decided and
+ * published in xlb_svc_info). */
+#ifndef XLB_STATUS_ANNOUNCE_H
+#define XLB_STATUS_ANNOUNCE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "xlb/info.h"
+
+struct json_writer;
+struct status_routes;
+
+/* xlb's routes in the tables the services (svc: by id, XLB_MAX_SERVICES of
+ * them) name; NULL when out of memory (then nothing is shown announced). */
+struct status_routes *status_routes_read(const struct xlb_svc_info *svc);
+void status_routes_free(struct status_routes *r);
+/* "  announce: ..." when any service has an announce table. */
+void status_announce_text(const struct status_routes *r, const struct xlb_svc_info *si,
+			  bool daemon, FILE *out);
+/* "announce": {table, state, route, min_members, up_delay_left_ms, text}. */
+void status_announce_json(const struct status_routes *r, const struct xlb_svc_info *si,
+			  bool daemon, struct json_writer *w);
+
+#endif
