@@ -35,6 +35,8 @@ schema_keys() {
 	top) yaml='zzzzzz: 1' ;;
 	global) yaml=$'global: {zzzzzz: 1}\nservice: a' ;;
 	socket_lb) yaml='global: {socket_lb: {zzzzzz: 1}}' ;;
+	global_announce) yaml='global: {announce: {zzzzzz: 1}}' ;;
+	service_announce) yaml=$'global: {announce: {table: 100}}\nservices:\n  - '"$svc"$'\n    announce: {zzzzzz: 1}' ;;
 	service) yaml=$'services:\n  - '"$svc"$'\n    zzzzzz: 1' ;;
 	vip) yaml=$'services:\n  - name: a\n    vip: {ip: 192.0.2.1, port: 80, zzzzzz: 1}' ;;
 	member) yaml=$'services:\n  - name: a\n    vip: {ip: 192.0.2.1, port: 80}\n    members: {m: {address: 192.0.2.2, port: 80, zzzzzz: 1}}' ;;
@@ -47,4 +49,4 @@ schema_keys() {
 	"$XLB_BIN" check "$f" 2>&1 | sed -n 's/.*allowed keys: //p' | tr -d ' ' | tr ',' '\n'
 	rm -f "$f"
 }
-SCHEMA_MAPPINGS="top global socket_lb service vip member healthcheck pool"
+SCHEMA_MAPPINGS="top global socket_lb global_announce service service_announce vip member healthcheck pool"

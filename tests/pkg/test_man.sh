@@ -63,6 +63,8 @@ for m in $SCHEMA_MAPPINGS; do
 	top) sections="TOP LEVEL|SERVICES" ;;
 	global) sections=GLOBAL ;;
 	socket_lb) sections="global: socket_lb" ;;
+	global_announce) sections="global: announce" ;;
+	service_announce) sections="service: announce" ;;
 	service | pool) sections=SERVICES ;;
 	vip) sections=VIP ;;
 	member) sections=MEMBERS ;;
