@@ -3,9 +3,9 @@
 #include "cmd/run.h"
 
 #include <string.h>
-#include <unistd.h>
 
 #include "dp/pin.h"
+#include "lib/caps.h"
 #include "lib/log.h"
 
 static const char *const mode_words[] = {
@@ -50,11 +50,8 @@ static int run_run(const struct cli_args *a)
 		      : a->verbose    ? LOG_LVL_DEBUG
 				      : LOG_LVL_INFO);
 	log_set_timestamps(1);
-	if (geteuid() != 0) {
-		log_err("xlb run needs root: it loads BPF programs and attaches them to "
-			"interfaces (run it with sudo)");
+	if (caps_require("xlb run", CAPS_RUN, "to load the data plane and attach it"))
 		return XLB_EXIT_FAIL;
-	}
 	return daemon_run(&o) ? XLB_EXIT_FAIL : XLB_EXIT_OK;
 }
 
