@@ -48,6 +48,14 @@ int runtime_resolve(struct runtime *rt);
 /* Re-reads the admin state (drain/enable) that `xlb drain|enable` wrote to
  * the maps and republishes what changed; called on SIGUSR1. */
 int runtime_sync_admin(struct runtime *rt);
+/* How many services and backends (a hostname member counts once per
+ * address) run, and how many of those take new connections: the one-line
+ * summary the daemon gives its service manager. */
+struct runtime_summary {
+	size_t services, members, serving;
+};
+void runtime_summarize(const struct runtime *rt, struct runtime_summary *s);
+
 /* NULL before the first successful runtime_apply. */
 const struct xlb_config *runtime_config(const struct runtime *rt);
 

@@ -7,7 +7,8 @@
  *   publish.c    the running state written to the maps
  *   adopt.c      taking over the pins of an earlier run
  *   ids.c        member and service ids
- *   route.c      how this host reaches a member */
+ *   route.c      how this host reaches a member
+ *   summary.c    the state in three numbers (the daemon's STATUS=) */
 #ifndef XLB_RUNTIME_STATE_H
 #define XLB_RUNTIME_STATE_H
 
