@@ -49,6 +49,24 @@ struct daemon {
 /* epoll cookies */
 enum { EV_SIGNAL = 1, EV_HEALTH, EV_RESOLVE, EV_SORRY };
 
+/* The file's errors through the logger, so that under the journal each
+ * line is an error ('journalctl -p err' shows why a reload was refused). */
+static void log_diag(const struct cfg_diag *diag)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f) {
+		cfg_diag_print(diag, stderr);
+		return;
+	}
+	cfg_diag_print(diag, f);
+	if (fclose(f) == 0 && len)
+		log_err("%s", text);
+	free(text);
+}
+
 /* At start and at every reload.  The load reads regular files only, so a
  * reload cannot wait on a FIFO or a device: the loop goes on at once. */
 static int load_config(const char *path, struct xlb_config **cfg)
@@ -65,7 +83,7 @@ static int load_config(const char *path, struct xlb_config **cfg)
 	cfg_diag_init(&diag);
 	err = config_load_file(path, cfg, &diag);
 	if (err) {
-		cfg_diag_print(&diag, stderr);
+		log_diag(&diag);
 		if (diag.total)
 			log_err("%zu error%s in %s", diag.total, diag.total == 1 ? "" : "s", path);
 		else
