@@ -6,7 +6,7 @@
 set -euo pipefail
 
 pkgs_build="make gcc clang llvm libbpf-dev bpftool libyaml-dev libelf-dev zlib1g-dev pkg-config"
-pkgs_test="$pkgs_build libclang-rt-14-dev libfuzzer-14-dev iproute2 ethtool socat netcat-openbsd tcpdump util-linux procps python3 curl"
+pkgs_test="$pkgs_build libclang-rt-14-dev libfuzzer-14-dev iproute2 ethtool socat netcat-openbsd tcpdump xdp-tools util-linux procps python3 curl"
 pkgs_demo="$pkgs_build iproute2 ethtool socat curl python3 util-linux procps"
 pkgs_vmtest="$pkgs_test qemu-system-x86 busybox-static kmod cpio xz-utils zstd binutils"
 pkgs_bench="$pkgs_test nginx libnginx-mod-stream haproxy nftables wrk iperf3 gnuplot-nox linux-perf"
