@@ -7,6 +7,7 @@
 #   make vmtest VMTEST_KERNELS=linux-image-amd64 VMTEST_CMD=tests/vm/smoke.sh
 #   make vmtest-kernels               only fetch the kernels into the cache
 #   make vmtest-smoke                 tests/vm/smoke.sh on every kernel
+#   make vmtest-systemd               tests/vm/systemd.sh, systemd as PID 1
 #   make vmtest-selftest              check vmtest/run itself (exit codes...)
 
 VMTEST_DIR     := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
@@ -25,10 +26,10 @@ VMTEST_JOBS    ?= 1
 # and run on the host (make test).
 VMTEST_ENV     ?= XLB_IN_VM=1 XLB_SUITES=bpf,e2e BUILD=$(or $(BUILD),build)
 
-VMTEST_SUITE = $(VMTEST_DIR)/suite -t $(VMTEST_TIMEOUT) -d $(VMTEST_LOGS) -j $(VMTEST_JOBS) \
+VMTEST_SUITE = $(VMTEST_DIR)/suite $(VMTEST_SUITE_FLAGS) -t $(VMTEST_TIMEOUT) -d $(VMTEST_LOGS) -j $(VMTEST_JOBS) \
 	$(addprefix -e ,$(VMTEST_ENV)) $(VMTEST_KERNELS) --
 
-.PHONY: vmtest vmtest-kernels vmtest-smoke vmtest-selftest
+.PHONY: vmtest vmtest-kernels vmtest-smoke vmtest-systemd vmtest-selftest
 
 # deps-vmtest (top-level Makefile) installs qemu, busybox-static, kmod, ...
 vmtest-kernels: | deps-vmtest
@@ -39,6 +40,11 @@ vmtest: test-build vmtest-kernels
 
 vmtest-smoke: vmtest-kernels
 	@$(VMTEST_SUITE) tests/vm/smoke.sh
+
+# The unit file as shipped, started, reloaded and stopped by a real systemd.
+vmtest-systemd: VMTEST_SUITE_FLAGS := -S
+vmtest-systemd: test-build vmtest-kernels
+	@$(VMTEST_SUITE) tests/vm/systemd.sh
 
 vmtest-selftest: vmtest-kernels
 	@$(VMTEST_DIR)/selftest $(VMTEST_KERNELS)

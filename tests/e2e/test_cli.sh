@@ -57,12 +57,13 @@ nonroot() {
 	local out
 	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$XLB" run -c "$WORK/xlb.yaml" \
 		--pin-dir "$PIN" 2>&1)
-	[ $? = 1 ] && grep -q 'needs root' <<<"$out" && nothing_pinned || { echo "  $out"; return 1; }
+	[ $? = 1 ] && grep -qF 'xlb run needs CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON (missing: CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON)' <<<"$out" &&
+		nothing_pinned || { echo "  $out"; return 1; }
 }
 if command -v setpriv >/dev/null; then
-	check run_says_it_needs_root nonroot
+	check run_without_capabilities_names_the_missing_ones nonroot
 else
-	skip run_says_it_needs_root "setpriv (util-linux) is missing"
+	skip run_without_capabilities_names_the_missing_ones "setpriv (util-linux) is missing"
 fi
 usage_error() { "$XLB" run >/dev/null 2>&1; [ $? = 2 ]; }
 check run_without_a_file_is_a_usage_error usage_error

@@ -14,6 +14,7 @@
 
 #include "cmd/opts.h"
 #include "lib/abi_text.h"
+#include "lib/caps.h"
 #include "lib/log.h"
 #include "dp/maps.h"
 #include "dp/pin.h"
@@ -70,11 +71,11 @@ static int admin_set(const struct command *cmd, const struct cli_args *a, __u8 a
 	struct xlb_maps m;
 	int changed = 0, found = 0, err = 0;
 	pid_t daemon;
+	char who[32];
 
-	if (geteuid() != 0) {
-		log_err("xlb %s needs root: it writes the pinned maps (run it with sudo)", cmd->name);
+	snprintf(who, sizeof(who), "xlb %s", cmd->name);
+	if (caps_require(who, CAPS_MAPS, "to write the pinned maps"))
 		return XLB_EXIT_FAIL;
-	}
 	if (xlb_maps_open_for_reading(&m, dir))
 		return XLB_EXIT_FAIL;
 	if (find_service(&m, service, &t)) {

@@ -128,6 +128,7 @@ int cli_main(int argc, char **argv)
 	struct cli_args a;
 	int rc;
 
+	log_init();
 	if (argc < 2) {
 		print_overview(stderr);
 		return XLB_EXIT_USAGE;

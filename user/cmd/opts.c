@@ -17,6 +17,7 @@ const struct cli_option cli_options[CLI_OPT_COUNT] = {
 	[CLI_OPT_HELP] = { 'h', "help", NULL },
 	[CLI_OPT_INTERFACE] = { 'i', "interface", "IFACE" },
 	[CLI_OPT_JSON] = { 'j', "json", NULL },
+	[CLI_OPT_LOG_FORMAT] = { '\0', "log-format", "FORMAT" },
 	[CLI_OPT_MODE] = { 'm', "mode", "MODE" },
 	[CLI_OPT_PIN_DIR] = { 'p', "pin-dir", "DIR" },
 	[CLI_OPT_SERVICE] = { 's', "service", "NAME" },
@@ -153,6 +154,9 @@ static void take_option(struct parser *p, struct cli_args *a, enum cli_opt id, c
 		break;
 	case CLI_OPT_JSON:
 		a->json = true;
+		break;
+	case CLI_OPT_LOG_FORMAT:
+		a->log_format = value;
 		break;
 	case CLI_OPT_MODE:
 		a->mode = value;

@@ -18,6 +18,7 @@ enum cli_opt {
 	CLI_OPT_HELP,      /* -h, --help: every command's */
 	CLI_OPT_INTERFACE, /* -i, --interface IFACE, repeatable */
 	CLI_OPT_JSON,      /* -j, --json */
+	CLI_OPT_LOG_FORMAT, /* --log-format WORD (long only: rarely typed, set in a unit file) */
 	CLI_OPT_MODE,      /* -m, --mode MODE */
 	CLI_OPT_PIN_DIR,   /* -p, --pin-dir DIR */
 	CLI_OPT_SERVICE,   /* -s, --service NAME */
@@ -46,6 +47,7 @@ struct cli_args {
 	const char *service;
 	const char *state;
 	const char *mode;    /* as given; the command checks the word */
+	const char *log_format; /* as given; the command checks the word */
 	const char *ifaces[XLB_MAX_INTERFACES];
 	size_t n_ifaces;
 	bool json;

@@ -3,9 +3,9 @@
 #include "cmd/run.h"
 
 #include <string.h>
-#include <unistd.h>
 
 #include "dp/pin.h"
+#include "lib/caps.h"
 #include "lib/log.h"
 
 static const char *const mode_words[] = {
@@ -33,6 +33,9 @@ int run_daemon_opts(const struct cli_args *a, struct daemon_opts *o)
 					       a->mode);
 		o->mode = (enum daemon_mode)m;
 	}
+	if (a->log_format && log_format_parse(a->log_format, &o->log_format))
+		return cli_usage_error(&cmd_run, "unknown log format '%s'; expected text or json",
+				       a->log_format);
 	if (!o->config)
 		return cli_usage_error(&cmd_run, "missing -c FILE");
 	return 0;
@@ -50,23 +53,23 @@ static int run_run(const struct cli_args *a)
 		      : a->verbose    ? LOG_LVL_DEBUG
 				      : LOG_LVL_INFO);
 	log_set_timestamps(1);
-	if (geteuid() != 0) {
-		log_err("xlb run needs root: it loads BPF programs and attaches them to "
-			"interfaces (run it with sudo)");
+	log_set_format(o.log_format);
+	if (caps_require("xlb run", CAPS_RUN, "to load the data plane and attach it"))
 		return XLB_EXIT_FAIL;
-	}
 	return daemon_run(&o) ? XLB_EXIT_FAIL : XLB_EXIT_OK;
 }
 
 const struct command cmd_run = {
 	.name = "run",
 	.summary = "run the daemon: attach, health-check, balance",
-	.usage = "usage: xlb run -c FILE [-i IFACE]... [--mode xdp|xdp-generic|tc] [--pin-dir DIR] [-v]\n"
+	.usage = "usage: xlb run -c FILE [-i IFACE]... [--mode xdp|xdp-generic|tc] [--pin-dir DIR]\n"
+		 "               [--log-format text|json] [-v]\n"
 		 "\n"
 		 "Validates FILE (every error is printed and nothing is touched when one is\n"
 		 "found), loads the data plane or adopts the one pinned by an earlier run,\n"
 		 "attaches it to every interface, publishes the services and health-checks\n"
-		 "their members.  Logs go to stderr.\n"
+		 "their members.  Logs go to stderr; when stderr is the journal (systemd's\n"
+		 "JOURNAL_STREAM), each line carries its priority for 'journalctl -p'.\n"
 		 "\n"
 		 "  SIGHUP           reload FILE; an invalid file is reported and the running\n"
 		 "                   configuration stays in force\n"
@@ -83,9 +86,13 @@ const struct command cmd_run = {
 		 "                         interfaces where XDP cannot serve); a restart in\n"
 		 "                         another mode switches without a gap\n"
 		 "  -p, --pin-dir DIR      where maps and links are pinned (default " XLB_PIN_DIR_DEFAULT ")\n"
+		 "      --log-format FORMAT\n"
+		 "                         text (the default) or json: one object per line\n"
+		 "                         with time, level, message and, where there are\n"
+		 "                         some, fields such as service and member\n"
 		 "  -v, --verbose          more detail; -vv adds libbpf's own messages\n"
 		 "  -h, --help             show this help\n",
 	.options = CLI_O(CLI_OPT_CONFIG) | CLI_O(CLI_OPT_INTERFACE) | CLI_O(CLI_OPT_MODE) |
-		   CLI_O(CLI_OPT_PIN_DIR) | CLI_O(CLI_OPT_VERBOSE),
+		   CLI_O(CLI_OPT_PIN_DIR) | CLI_O(CLI_OPT_VERBOSE) | CLI_O(CLI_OPT_LOG_FORMAT),
 	.run = run_run,
 };

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd/opts.h"
+#include "lib/caps.h"
 #include "lib/log.h"
 #include "dp/maps.h"
 #include "dp/pin.h"
@@ -113,10 +114,8 @@ static int stop_run(const struct cli_args *a)
 	int removed = 0, elsewhere;
 	pid_t pid;
 
-	if (geteuid() != 0) {
-		log_err("xlb stop needs root: it detaches BPF programs (run it with sudo)");
+	if (caps_require("xlb stop", CAPS_STOP, "to detach the data plane"))
 		return XLB_EXIT_FAIL;
-	}
 	if (stat(dir, &st)) {
 		if (errno == ENOENT) {
 			printf("xlb is not running: nothing pinned at %s\n", dir);

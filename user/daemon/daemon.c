@@ -4,7 +4,9 @@
  * services, then runs one epoll loop: health checks, signals (SIGHUP
  * reload, SIGTERM/SIGINT exit, SIGUSR1 admin change), DNS re-resolution.
  * Exiting leaves the data plane attached and pinned, so traffic and
- * established connections go on until the next `xlb run` adopts them. */
+ * established connections go on until the next `xlb run` adopts them.
+ * Under systemd (Type=notify) it says READY=1 only once it serves, and
+ * frames each reload (daemon/notify.c). */
 #include <errno.h>
 #include <limits.h>
 #include <linux/magic.h>
@@ -21,6 +23,7 @@
 
 #include "config/config.h"
 #include "daemon/daemon.h"
+#include "daemon/notify.h"
 #include "dp/dataplane.h"
 #include "health/health.h"
 #include "lib/log.h"
@@ -47,6 +50,24 @@ struct daemon {
 /* epoll cookies */
 enum { EV_SIGNAL = 1, EV_HEALTH, EV_RESOLVE, EV_SORRY, EV_ANNOUNCE };
 
+/* The file's errors through the logger, so that under the journal each
+ * line is an error ('journalctl -p err' shows why a reload was refused). */
+static void log_diag(const struct cfg_diag *diag)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f) {
+		cfg_diag_print(diag, stderr);
+		return;
+	}
+	cfg_diag_print(diag, f);
+	if (fclose(f) == 0 && len)
+		log_err("%s", text);
+	free(text);
+}
+
 /* At start and at every reload.  The load reads regular files only, so a
  * reload cannot wait on a FIFO or a device: the loop goes on at once. */
 static int load_config(const char *path, struct xlb_config **cfg)
@@ -63,7 +84,7 @@ static int load_config(const char *path, struct xlb_config **cfg)
 	cfg_diag_init(&diag);
 	err = config_load_file(path, cfg, &diag);
 	if (err) {
-		cfg_diag_print(&diag, stderr);
+		log_diag(&diag);
 		if (diag.total)
 			log_err("%zu error%s in %s", diag.total, diag.total == 1 ? "" : "s", path);
 		else
@@ -158,7 +179,8 @@ static void socket_lb_reload_note(const struct xlb_config *old, const struct xlb
 			 "daemon is restarted");
 }
 
-static void reload(struct daemon *d)
+/* Returns runtime_apply's result, or -errno when nothing changed. */
+static int reload(struct daemon *d)
 {
 	struct xlb_config *cfg = NULL;
 	int err;
@@ -168,7 +190,7 @@ static void reload(struct daemon *d)
 		log_err("reload refused: %s is invalid; the running configuration stays "
 			"in force",
 			d->opts.config);
-		return;
+		return -EINVAL;
 	}
 	socket_lb_reload_note(runtime_config(d->rt), cfg);
 	err = runtime_apply(d->rt, cfg, true);
@@ -176,7 +198,7 @@ static void reload(struct daemon *d)
 		log_err("reload failed (%s); the running configuration stays in force",
 			strerror(-err));
 		config_free(cfg);
-		return;
+		return err;
 	}
 	arm_resolve_timer(d);
 	if (d->sorry)
@@ -186,6 +208,7 @@ static void reload(struct daemon *d)
 			 err == 1 ? "" : "s");
 	else
 		log_info("reloaded %s", d->opts.config);
+	return err;
 }
 
 /* Returns 1 to stop the loop. */
@@ -196,7 +219,8 @@ static int handle_signals(struct daemon *d)
 	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGHUP:
-			reload(d);
+			notify_reloading(d->opts.config);
+			notify_reloaded(d->rt, d->opts.config, reload(d));
 			break;
 		case SIGUSR1:
 			runtime_sync_admin(d->rt);
@@ -206,6 +230,7 @@ static int handle_signals(struct daemon *d)
 			log_info("%s: exiting; the data plane stays attached and pinned at %s "
 				 "(connections keep flowing; 'xlb stop' removes it)",
 				 strsignal((int)si.ssi_signo), d->opts.pin_dir);
+			notify_stopping();
 			return 1;
 		}
 	}
@@ -249,6 +274,7 @@ static int run_loop(struct daemon *d)
 			}
 			}
 		}
+		notify_status(d->rt); /* when a member came or went */
 	}
 }
 
@@ -461,6 +487,7 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 	log_info("running: %zu service%s, %zu member%s, pinned at %s", cfg->n_services,
 		 cfg->n_services == 1 ? "" : "s", cfg->n_members, cfg->n_members == 1 ? "" : "s",
 		 d->opts.pin_dir);
+	notify_ready(d->rt);
 	return run_loop(d);
 }
 

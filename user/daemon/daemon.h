@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "lib/log.h"
 #include "xlb/limits.h"
 
 /* The hook the data path runs from (--mode). */
@@ -21,6 +22,7 @@ struct daemon_opts {
 	size_t n_ifaces;
 	enum daemon_mode mode;
 	const char *pin_dir;
+	enum log_format log_format; /* --log-format */
 };
 
 /* Validates the file, loads or adopts the data plane, attaches, publishes

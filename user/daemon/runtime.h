@@ -56,6 +56,15 @@ struct announce_io;
 int runtime_announce_fd(const struct runtime *rt);
 void runtime_announce_tick(struct runtime *rt);
 int runtime_announce_io(struct runtime *rt, const struct announce_io *io);
+
+/* How many services and backends (a hostname member counts once per
+ * address) run, and how many of those take new connections: the one-line
+ * summary the daemon gives its service manager. */
+struct runtime_summary {
+	size_t services, members, serving;
+};
+void runtime_summarize(const struct runtime *rt, struct runtime_summary *s);
+
 /* NULL before the first successful runtime_apply. */
 const struct xlb_config *runtime_config(const struct runtime *rt);
 

@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "lib/caps.h"
 #include "lib/log.h"
 
 /* Layouts are shared with the BPF side: a change here is an ABI change. */
@@ -163,6 +164,18 @@ fail:
 	return err;
 }
 
+/* Refused: a capability missing (named), or the pins' file modes. */
+static void explain_denied(const char *dir, int err)
+{
+	char why[PATH_MAX + 32];
+
+	snprintf(why, sizeof(why), "to read the pins at %s", dir);
+	if (!caps_require("xlb", CAPS_MAPS, why))
+		log_err("cannot read the pins at %s: %s; they belong to the user that ran "
+			"'xlb run' (mode 0600)",
+			dir, strerror(-err));
+}
+
 int xlb_maps_open_for_reading(struct xlb_maps *m, const char *dir)
 {
 	int err = xlb_maps_open_pinned(m, dir);
@@ -172,9 +185,7 @@ int xlb_maps_open_for_reading(struct xlb_maps *m, const char *dir)
 			"'xlb run -c FILE', or name another --pin-dir)",
 			dir);
 	else if (err == -EACCES || err == -EPERM)
-		log_err("cannot read the pins at %s: reading BPF maps needs root (run it with "
-			"sudo)",
-			dir);
+		explain_denied(dir, err);
 	else if (err && err != -EPROTO)
 		log_err("cannot open the pins at %s: %s", dir, strerror(-err));
 	return err;

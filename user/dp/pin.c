@@ -75,15 +75,22 @@ int pin_dir_prepare(const char *dir)
 		log_info("no bpf filesystem at %s; mounting one", XLB_BPFFS_DEFAULT);
 		if (mount("bpf", XLB_BPFFS_DEFAULT, "bpf", 0, "mode=0700")) {
 			err = -errno;
-			log_err("cannot mount bpffs at %s: %s", XLB_BPFFS_DEFAULT, strerror(-err));
+			log_err("cannot mount bpffs at %s: %s (mounting needs CAP_SYS_ADMIN; "
+				"systemd mounts it at boot)",
+				XLB_BPFFS_DEFAULT, strerror(-err));
 			return err;
 		}
 	}
 	err = mkdir_p(dir, 0700);
-	if (err) {
+	if (err == -EACCES)
+		log_err("cannot create pin directory %s: %s; a user other than root needs one "
+			"of its own, in a directory it can search (docs/operations.md, 'Running "
+			"without root')",
+			dir, strerror(-err));
+	else if (err)
 		log_err("cannot create pin directory %s: %s", dir, strerror(-err));
+	if (err)
 		return err;
-	}
 	err = pin_path_is_bpffs(dir);
 	if (err == -EMEDIUMTYPE) {
 		log_err("pin directory %s is not on a bpf filesystem; mount one with "

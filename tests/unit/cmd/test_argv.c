@@ -130,8 +130,10 @@ static const char *str_or(const char *s)
 /* The two parses said the same thing, field by field. */
 static bool args_equal(const struct cli_args *x, const struct cli_args *y)
 {
-	const char *const xs[] = { x->config, x->pin_dir, x->service, x->state, x->mode };
-	const char *const ys[] = { y->config, y->pin_dir, y->service, y->state, y->mode };
+	const char *const xs[] = { x->config, x->pin_dir, x->service, x->state, x->mode,
+				   x->log_format };
+	const char *const ys[] = { y->config, y->pin_dir, y->service, y->state, y->mode,
+				   y->log_format };
 
 	for (size_t i = 0; i < sizeof(xs) / sizeof(xs[0]); i++)
 		if (strcmp(str_or(xs[i]), str_or(ys[i])))
@@ -165,9 +167,11 @@ static const struct {
 	const char *ways[4];
 } same_meaning[] = {
 	{ "check", { "-j " SEED, SEED " -j", SEED " --json", "--json " SEED } },
-	{ "run", { "-c f -i a -i b -m tc -p /d -v", "-v -p /d -c f -i a -m tc -i b",
-		   "--config f --interface a --interface b --mode tc --pin-dir /d --verbose",
-		   "--config=f --interface=a -ib -mtc --pin-dir=/d -v" } },
+	{ "run", { "-c f -i a -i b -m tc -p /d -v --log-format json",
+		   "-v --log-format json -p /d -c f -i a -m tc -i b",
+		   "--config f --interface a --interface b --mode tc --pin-dir /d --verbose "
+		   "--log-format=json",
+		   "--log-format=json --config=f --interface=a -ib -mtc --pin-dir=/d -v" } },
 	{ "status", { "-j -p /d", "-p /d -j", "--pin-dir /d --json", "-jp/d" } },
 	{ "flows", { "-s web -j -p /d", "-p /d --service web --json", "-jsweb -p/d",
 		     "--pin-dir=/d --json --service=web" } },
@@ -512,11 +516,13 @@ static bool run_refuses(const char *args, const char *message)
 	return same;
 }
 
-TEST(run_refuses_an_unknown_mode_and_a_missing_file)
+TEST(run_refuses_an_unknown_mode_or_log_format_and_a_missing_file)
 {
 	ASSERT_TRUE(run_refuses("-c f --mode xdpdrv",
 				"unknown mode 'xdpdrv'; expected xdp, xdp-generic or tc"));
 	ASSERT_TRUE(run_refuses("-i l0", "missing -c FILE"));
+	ASSERT_TRUE(run_refuses("-c f --log-format journal",
+				"unknown log format 'journal'; expected text or json"));
 }
 
 TEST(run_takes_at_most_the_interfaces_the_data_plane_has_room_for)

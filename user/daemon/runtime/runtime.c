@@ -93,13 +93,20 @@ static void rt_health_changed(struct health_member *hm, const struct health_chan
 {
 	struct runtime *rt = ctx;
 	struct rt_member *m = health_member_user(hm);
-	char line[512];
+	char line[512], addr[INET6_ADDRSTRLEN + 8];
+	const struct log_field fields[] = {
+		{ "service", m->svc->cfg->name },
+		{ "member", m->name },
+		{ "address", health_addr_str(health_member_addr(hm), addr, sizeof(addr)) },
+		{ "state", xlb_health_str(c->to) },
+		{ "previous_state", xlb_health_str(c->from) },
+	};
 
+	/* A member leaving UP is what an operator must see: a warning, so
+	 * that 'journalctl -p warning' shows it. */
 	health_format_change(line, sizeof(line), hm, c);
-	if (c->to == XLB_HEALTH_UP)
-		log_info("%s", line);
-	else
-		log_warn("%s", line);
+	log_fields(c->to == XLB_HEALTH_UP ? LOG_LVL_INFO : LOG_LVL_WARN, fields,
+		   sizeof(fields) / sizeof(fields[0]), "%s", line);
 	rt_member_info_publish(rt, m, true);
 	if ((c->from == XLB_HEALTH_UP) != (c->to == XLB_HEALTH_UP)) {
 		rt_service_publish(rt, m->svc);

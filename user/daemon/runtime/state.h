@@ -9,6 +9,7 @@
  *   ids.c        member and service ids
  *   route.c      how this host reaches a member
  *   announcing.c the running state told to the announce policy */
+ *   summary.c    the state in three numbers (the daemon's STATUS=) */
 #ifndef XLB_RUNTIME_STATE_H
 #define XLB_RUNTIME_STATE_H
 
