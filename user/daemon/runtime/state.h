@@ -4,11 +4,11 @@
  *
  *   runtime.c    life cycle, health callbacks, drain sync, re-resolution
  *   reconcile.c  a configuration made the running state (prepare, commit)
- *   publish.c    the running state written to the maps
+ *   to_maps.c    the running state written to the maps
  *   adopt.c      taking over the pins of an earlier run
  *   ids.c        member and service ids
  *   route.c      how this host reaches a member
- *   announcing.c the running state told to the announce policy */
+ *   announcing.c the running state told to the announce policy
  *   summary.c    the state in three numbers (the daemon's STATUS=) */
 #ifndef XLB_RUNTIME_STATE_H
 #define XLB_RUNTIME_STATE_H
