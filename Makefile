@@ -115,7 +115,7 @@ $(BUILD)/san/user/%.o $(BUILD)/fuzz/user/%.o: CFLAGS += $(USER_WARN)
 
 # The objects that print the version are rebuilt when it changes, the rest
 # not: build/version holds the version they were built with.
-VERSION_USERS := $(shell grep -rl --include='*.c' XLB_VERSION user)
+VERSION_USERS := $(shell grep -rl --include='*.c' XLB_VERSION user tests)
 $(VERSION_USERS:%.c=$(BUILD)/%.o) $(VERSION_USERS:%.c=$(BUILD)/san/%.o) \
 $(VERSION_USERS:%.c=$(BUILD)/fuzz/%.o): $(BUILD)/version
 $(BUILD)/version: FORCE

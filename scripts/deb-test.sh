@@ -141,7 +141,7 @@ for f in /usr/sbin/xlb /lib/systemd/system/xlb.service /usr/share/man/man8/xlb.8
 	grep -qxF "$f" <<<"$listed" || missing="$missing $f"
 done
 expect_eq the_package_holds_binary_unit_man_pages_completion_docs "" "${missing# }"
-expect_eq the_unit_runs_the_installed_binary "ExecStart=/usr/sbin/xlb run -c /etc/xlb/xlb.yaml" \
+expect_eq the_unit_runs_the_installed_binary 'ExecStart=/usr/sbin/xlb run -c ${XLB_CONFIG} $XLB_OPTS' \
 	"$(grep -m1 '^ExecStart=' "$ROOT/lib/systemd/system/xlb.service")"
 expect_eq the_unit_is_not_enabled "" \
 	"$(find "$ROOT/etc/systemd/system" -name 'xlb.service' 2>/dev/null)"
