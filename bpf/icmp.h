@@ -84,6 +84,8 @@ static __always_inline int icmp_translate(xlb_ctx *ctx, struct xlb_pkt *p)
 		return XLB_VERDICT(XLB_PASS, XLB_R_PASS_ICMP_NO_FLOW);
 	f = bpf_map_lookup_elem(&xlb_flows, &k);
 	if (!f)
+		f = bpf_map_lookup_elem(&xlb_halfopen, &k);
+	if (!f)
 		return XLB_VERDICT(XLB_PASS, XLB_R_PASS_ICMP_NO_FLOW);
 	if (p->ttl <= 1)
 		return XLB_VERDICT(XLB_PASS, XLB_R_PASS_TTL_EXPIRED);
