@@ -492,6 +492,29 @@ static inline int flow_age(struct env *e, const struct xlb_flow_key *k, uint64_t
 	return bpf_map_update_elem(fd, k, &f, BPF_EXIST);
 }
 
+/* Fills xlb_flows with n established connections of other clients
+ * (198.19.x.y), the first n_live of them live, the others stale. */
+static inline int flows_fill(struct env *e, uint32_t n, uint32_t n_live)
+{
+	struct xlb_flow_key k;
+	struct xlb_flow v;
+
+	memset(&v, 0, sizeof(v));
+	v.dir = XLB_DIR_FORWARD;
+	v.state = XLB_FLOW_ESTABLISHED;
+	v.family = XLB_FAMILY_IPV4;
+	for (uint32_t i = 0; i < n; i++) {
+		flow_key(&k, 4, IPPROTO_TCP, "198.19.0.0", (uint16_t)(1024 + i % 60000), "198.18.0.100", 80);
+		k.src.bytes[2] = (uint8_t)(i / 60000);
+		/* CLOCK_MONOTONIC runs ahead of the data plane's coarse clock by
+		 * up to a tick: a second back is live for sure. */
+		v.last_seen_ns = i < n_live ? xlb_census_now_ns() - 1000000000ULL : 1;
+		if (bpf_map_update_elem(e->dp.maps.flows, &k, &v, BPF_NOEXIST))
+			return -errno;
+	}
+	return 0;
+}
+
 /* Runs in on ifindex; checks the verdict, the exact output (want, or the
  * input unchanged when want is NULL) and, for a rewrite, every checksum. */
 static inline bool expect(struct env *e, int ifindex, const struct pkt_desc *in, int want_ret,

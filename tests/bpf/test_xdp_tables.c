@@ -89,25 +89,6 @@ out:
 	env_close(&e);
 }
 
-/* Fills xlb_flows (1024 entries) with connections of other clients. */
-static int flows_fill(struct env *e, uint32_t n)
-{
-	struct xlb_flow_key k;
-	struct xlb_flow v;
-
-	memset(&v, 0, sizeof(v));
-	v.dir = XLB_DIR_FORWARD;
-	v.state = XLB_FLOW_ESTABLISHED;
-	v.family = XLB_FAMILY_IPV4;
-	for (uint32_t i = 0; i < n; i++) {
-		flow_key(&k, 4, IPPROTO_TCP, "198.19.0.0", (uint16_t)(1024 + i), "198.18.0.100", 80);
-		k.src.bytes[2] = (uint8_t)(i >> 8);
-		if (bpf_map_update_elem(e->dp.maps.flows, &k, &v, BPF_NOEXIST))
-			return -errno;
-	}
-	return 0;
-}
-
 static void full_opts(struct xlb_dp_opts *o, uint32_t rst_rate)
 {
 	xlb_dp_opts_default(o);
@@ -125,7 +106,7 @@ TEST(full_flow_table_refuses_the_promotion_with_a_rst_and_raises_the_flag)
 
 	full_opts(&o, XLB_RST_RATE_DEFAULT);
 	ENV_OPEN(&e, &o);
-	CHECK_EQ(0, flows_fill(&e, XLB_FLOWS_MIN));
+	CHECK_EQ(0, flows_fill(&e, XLB_FLOWS_MIN, XLB_FLOWS_MIN));
 	in = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
 	want = to_member(&in, 0, NAT_PORT0);
 	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "SYN: half-open needs no room in xlb_flows");
@@ -165,7 +146,7 @@ TEST(full_flow_table_refuses_udp_with_port_unreachable)
 
 	full_opts(&o, XLB_RST_RATE_DEFAULT);
 	ENV_OPEN(&e, &o);
-	CHECK_EQ(0, flows_fill(&e, XLB_FLOWS_MIN));
+	CHECK_EQ(0, flows_fill(&e, XLB_FLOWS_MIN, XLB_FLOWS_MIN));
 	in = from_client(4, IPPROTO_UDP, 40000, 0);
 	want = to_member(&in, 0, NAT_PORT0);
 	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "first datagram");
@@ -188,7 +169,7 @@ TEST(full_flow_table_drops_when_no_answer_may_be_sent)
 
 	full_opts(&o, 0);
 	ENV_OPEN(&e, &o);
-	CHECK_EQ(0, flows_fill(&e, XLB_FLOWS_MIN));
+	CHECK_EQ(0, flows_fill(&e, XLB_FLOWS_MIN, XLB_FLOWS_MIN));
 	in = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
 	want = to_member(&in, 0, NAT_PORT0);
 	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "SYN");
