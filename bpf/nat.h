@@ -152,6 +152,7 @@ static __always_inline int nat_alloc_port(struct xlb_flow *fwd, const struct xlb
 	__u32 base = bpf_get_smp_processor_id() * cfg_nat_cpu_stride * n;
 	struct xlb_nat_port_state *cur;
 	struct xlb_flow_key rk;
+	int reused = 0;
 
 	cur = bpf_map_lookup_elem(&xlb_nat_port, &cursor);
 	if (!cur || space == 0)
@@ -165,23 +166,24 @@ static __always_inline int nat_alloc_port(struct xlb_flow *fwd, const struct xlb
 			return -1;
 		rk.dport = bpf_htons(cfg_nat_port_min + pi + (pi >= cfg_nat_hole_start ? cfg_nat_hole_len : 0));
 		old = bpf_map_lookup_elem(&xlb_flows, &rk);
+		reused = old != NULL;
 		if (old) {
 			if (!nat_port_reusable(old, &rk, now))
 				continue;
 			bpf_map_delete_elem(&xlb_flows, &rk);
-			stats_event(XLB_EV_NAT_PORT_REUSED);
 		}
 		if (bpf_map_update_elem(&xlb_halfopen, &rk, rev, BPF_NOEXIST) == 0)
 			goto done;
 		old = bpf_map_lookup_elem(&xlb_halfopen, &rk);
+		reused = 1;
 		if (old && (old->dir != XLB_DIR_REPLY || flow_reply_orphaned(old, &rk, now, 1)) &&
-		    bpf_map_update_elem(&xlb_halfopen, &rk, rev, BPF_ANY) == 0) {
-			stats_event(XLB_EV_NAT_PORT_REUSED);
+		    bpf_map_update_elem(&xlb_halfopen, &rk, rev, BPF_ANY) == 0)
 			goto done;
-		}
 	}
 	return -1;
 done:
+	if (reused)
+		stats_event(XLB_EV_NAT_PORT_REUSED);
 	fwd->nat_src = rk.dst;
 	fwd->nat_sport = rk.dport;
 	return 0;
