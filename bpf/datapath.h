@@ -25,6 +25,7 @@
 #include "flow.h"
 #include "schedule.h"
 #include "nat.h"
+#include "dnat.h"
 #include "forward.h"
 #include "reject.h"
 #include "icmp.h"
@@ -130,25 +131,6 @@ static __always_inline int reply_entry_build(xlb_ctx *ctx, const struct xlb_pkt 
 	return 0;
 }
 
-/* dnat keeps the client's tuple, so the reply entry's key (member ->
- * client) is fixed: inserted unless a live half-open connection holds it
- * (the same client port to two VIPs of one member); an orphaned entry is
- * replaced. */
-static __always_inline int dnat_insert_reply(const struct xlb_flow *fwd, const struct xlb_flow *rev, __u8 proto,
-					     __u64 now)
-{
-	struct xlb_flow_key rk;
-	struct xlb_flow *cur;
-
-	flow_peer_key(fwd, proto, &rk);
-	if (bpf_map_update_elem(&xlb_halfopen, &rk, rev, BPF_NOEXIST) == 0)
-		return 0;
-	cur = bpf_map_lookup_elem(&xlb_halfopen, &rk);
-	if (cur && !flow_reply_orphaned(cur, &rk, now, 1))
-		return -1;
-	return bpf_map_update_elem(&xlb_halfopen, &rk, rev, BPF_ANY) ? -1 : 0;
-}
-
 /* Rewrites a client's packet to forward entry f and sends it. */
 static __always_inline int forward_send(xlb_ctx *ctx, struct xlb_pkt *p, struct xlb_flow *f, __u64 now)
 {
@@ -170,9 +152,9 @@ static __always_inline int forward(xlb_ctx *ctx, struct xlb_pkt *p, struct xlb_f
 }
 
 /* The client proved it is there (its ACK without SYN, its second
- * datagram): the half-open connection h moves into xlb_flows, the reply
- * entry first (built from this packet: its way back), so that the forward
- * entry is never there without it.  The half-open entries stay, marked as
+ * datagram): the half-open connection h moves into xlb_flows, for nat the
+ * reply entry first (built from this packet: its way back), so that the
+ * forward entry is never there without it; dnat and dsr have none.  The half-open entries stay, marked as
  * duplicates: a delete would cost the hot path another map operation. */
 static __always_inline int promote(xlb_ctx *ctx, struct xlb_pkt *p, struct xlb_flow *h, __u64 now)
 {
@@ -185,7 +167,7 @@ static __always_inline int promote(xlb_ctx *ctx, struct xlb_pkt *p, struct xlb_f
 		return XLB_VERDICT(XLB_PASS, XLB_R_PASS_TTL_EXPIRED);
 	flow_track(p, h, now, 0, 1);
 	h->last_seen_ns = now;
-	if (h->fwd != XLB_FWD_DSR) {
+	if (h->fwd == XLB_FWD_NAT) {
 		nf = bpf_map_lookup_elem(&xlb_new_flow, &zero);
 		if (!nf || reply_entry_build(ctx, p, h, &nf->rev, now))
 			return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL);
@@ -199,7 +181,7 @@ static __always_inline int promote(xlb_ctx *ctx, struct xlb_pkt *p, struct xlb_f
 	/* -EEXIST: another CPU promoted it a moment ago (with the same
 	 * values); this packet goes on with the half-open copy. */
 	if (err && err != -EEXIST) {
-		if (h->fwd != XLB_FWD_DSR)
+		if (h->fwd == XLB_FWD_NAT)
 			bpf_map_delete_elem(&xlb_flows, &rk);
 		full_flag_raise(now);
 		return refuse_full(ctx, p, now);
@@ -228,7 +210,7 @@ static __always_inline void reply_forget(int halfopen, const struct xlb_flow *f,
 	struct xlb_flow_key rk;
 	struct xlb_flow *r;
 
-	if (f->fwd == XLB_FWD_DSR)
+	if (f->fwd != XLB_FWD_NAT)
 		return;
 	flow_peer_key(f, key->proto, &rk);
 	r = bpf_map_lookup_elem(flow_table(halfopen), &rk);
@@ -295,7 +277,7 @@ static __always_inline int new_flow(xlb_ctx *ctx, struct xlb_pkt *p, const struc
 	/* Resolve before touching the packet: a failure leaves it unchanged. */
 	if (fwd_resolve(ctx, p->key.proto, fwd, now))
 		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_FIB);
-	if (reply_entry_build(ctx, p, fwd, rev, now))
+	if (svc->forwarding == XLB_FWD_NAT && reply_entry_build(ctx, p, fwd, rev, now))
 		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL);
 
 	/* The tuple's old connection is over (stale or closed): its entries
@@ -310,20 +292,15 @@ static __always_inline int new_flow(xlb_ctx *ctx, struct xlb_pkt *p, const struc
 			stats_event(XLB_EV_HALF_OPEN_EXPIRED);
 		reply_forget(1, stale, &p->key, now);
 	}
-	/* Replies: nat allocates the source port with its reply entry, dnat
-	 * inserts the reply entry of the client's own tuple, dsr has none. */
-	if (svc->forwarding == XLB_FWD_NAT) {
-		if (nat_alloc_port(fwd, rev, p->key.proto, m, now))
-			return XLB_VERDICT(XLB_DROP, XLB_R_DROP_NAT_PORTS);
-	} else if (svc->forwarding == XLB_FWD_DNAT) {
-		if (dnat_insert_reply(fwd, rev, p->key.proto, now))
-			return XLB_VERDICT(XLB_DROP, XLB_R_DROP_FLOW_INSERT);
-	}
+	/* Replies: nat allocates the source port with its reply entry; dnat
+	 * replies need none (xlb_dnat_rev), dsr replies bypass xlb. */
+	if (svc->forwarding == XLB_FWD_NAT && nat_alloc_port(fwd, rev, p->key.proto, m, now))
+		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_NAT_PORTS);
 	if (bpf_map_update_elem(&xlb_halfopen, &p->key, fwd, BPF_ANY)) {
 		struct xlb_flow_key rk;
 
 		flow_peer_key(fwd, p->key.proto, &rk);
-		if (svc->forwarding != XLB_FWD_DSR)
+		if (svc->forwarding == XLB_FWD_NAT)
 			bpf_map_delete_elem(&xlb_halfopen, &rk);
 		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_FLOW_INSERT);
 	}
@@ -427,18 +404,57 @@ static __always_inline int from_member(xlb_ctx *ctx, struct xlb_pkt *p)
 	return v == XLB_NOT_SERVICE ? XLB_VERDICT(XLB_PASS, XLB_R_PASS_LOCAL) : v;
 }
 
-/* From a port a dnat member listens on: a reply to a client if a reply
- * entry matches (dnat keeps the client's address, so replies are not to
- * one of the balancer's own). */
+/* A dnat member's reply, translated without state (bpf/dnat.h): the next
+ * hop toward the client from the FIB.  Without a neighbour entry for it the
+ * rewritten packet goes to the kernel, which forwards it and resolves the
+ * neighbour for the next ones (the VIP is not one of its addresses); a
+ * client on this host (tc egress opened the connection) gets it up the
+ * stack. */
+static __always_inline int dnat_reply(xlb_ctx *ctx, struct xlb_pkt *p, const struct xlb_dnat_rev *rev)
+{
+	__u64 now = bpf_ktime_get_coarse_ns();
+	struct xlb_new_flow *nf;
+	struct xlb_flow *f;
+	__u32 zero = 0;
+	int rc;
+
+	if (p->ttl <= 1)
+		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_TTL_REPLY);
+	if (p->key.proto == IPPROTO_TCP && (p->tcp_flags & (XLB_TCP_FIN | XLB_TCP_RST)))
+		dnat_reply_track(p, rev, now);
+	nf = bpf_map_lookup_elem(&xlb_new_flow, &zero);
+	if (!nf)
+		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL);
+	f = &nf->rev;
+	dnat_reply_entry(rev, &p->key.dst, p->key.dport, f);
+	rc = fwd_fib(ctx, p->key.proto, f, now);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH && rc != BPF_FIB_LKUP_RET_NOT_FWDED)
+		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_FIB);
+	if (nat_rewrite(ctx, p, f))
+		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL);
+	stats_traffic(f, p->len, 0);
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
+		return XLB_VERDICT(XLB_PASS, XLB_R_PASS_REPLY_NO_NEIGH);
+	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED)
+		return XLB_VERDICT(XLB_PASS, XLB_R_TX_REPLY);
+	return XLB_VERDICT(fwd_transmit(ctx, p, f), XLB_R_TX_REPLY);
+}
+
+/* From a port a dnat member listens on (the cheap pre-filter): a reply to
+ * a client when the member backs a dnat service. */
 static __always_inline int from_dnat_member(xlb_ctx *ctx, struct xlb_pkt *p)
 {
 	__u32 sport = bpf_ntohs(p->key.sport);
+	struct xlb_dnat_rev *rev;
 	__u8 *flags;
 
 	flags = bpf_map_lookup_elem(&xlb_svc_ports, &sport);
 	if (!flags || !(*flags & (p->key.proto == IPPROTO_TCP ? XLB_PORT_TCP_REPLY : XLB_PORT_UDP_REPLY)))
 		return XLB_NOT_SERVICE;
-	return reply_lookup(ctx, p);
+	rev = dnat_rev_lookup(&p->key.src, p->key.sport, p->key.proto, p->family);
+	if (!rev)
+		return XLB_NOT_SERVICE;
+	return dnat_reply(ctx, p, rev);
 }
 
 static __always_inline int xlb_process(xlb_ctx *ctx, int egress)

@@ -79,7 +79,7 @@ static __always_inline void sweep_reply_of(void *map, const struct xlb_flow *f, 
 	struct xlb_flow_key rk;
 	struct xlb_flow *r;
 
-	if (f->fwd == XLB_FWD_DSR)
+	if (f->fwd != XLB_FWD_NAT)
 		return;
 	flow_peer_key(f, k->proto, &rk);
 	r = bpf_map_lookup_elem(map, &rk);

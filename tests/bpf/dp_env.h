@@ -89,6 +89,10 @@ static inline int env_netns(void)
 		"ip -6 neigh add fd00:1::11 lladdr 02:00:00:00:01:11 dev xm nud permanent",
 		"ip -6 neigh add fd00:1::12 lladdr 02:00:00:00:01:12 dev xm nud permanent",
 		"ip -6 neigh add fd00:1::13 lladdr 02:00:00:00:01:13 dev xm nud permanent",
+		/* dnat replies find the client by the FIB (198.18.0.20 has no
+		 * neighbour entry, on purpose). */
+		"ip neigh add 198.18.0.10 lladdr " MAC_CLIENT " dev xc nud permanent",
+		"ip -6 neigh add fd00::10 lladdr " MAC_CLIENT " dev xc nud permanent",
 		"sysctl -qw net.ipv4.ip_forward=1",
 		"sysctl -qw net.ipv6.conf.all.forwarding=1",
 	};
@@ -428,6 +432,19 @@ static inline struct pkt_desc unreach_for(const struct pkt_desc *in, uint8_t *qu
 	d.payload = quoted;
 	d.payload_len = n;
 	return d;
+}
+
+/* The IP packet (no Ethernet header) of d, cut to at most len bytes: what
+ * an ICMP error quotes. */
+static inline size_t quote(const struct pkt_desc *d, uint8_t *buf, size_t len)
+{
+	uint8_t frame[PKT_MAX];
+	size_t n = pkt_build(d, frame, sizeof(frame)) - 14;
+
+	if (n > len)
+		n = len;
+	memcpy(buf, frame + 14, n);
+	return n;
 }
 
 /* The flow key of a packet as the data plane sees it. */

@@ -493,19 +493,6 @@ out:
 	env_close(&e);
 }
 
-/* The IP packet (no Ethernet header) of d, cut to at most len bytes: what
- * an ICMP error quotes. */
-static size_t quote(const struct pkt_desc *d, uint8_t *buf, size_t len)
-{
-	uint8_t frame[PKT_MAX];
-	size_t n = pkt_build(d, frame, sizeof(frame)) - 14;
-
-	if (n > len)
-		n = len;
-	memcpy(buf, frame + 14, n);
-	return n;
-}
-
 /* An ICMP error about a packet of the flow 198.18.0.10:40000 -> VIP:80 on
  * member 0 (or its IPv6 twin), and what xlb must make of it.  From the
  * member side: a router next to the members reports a packet xlb sent to

@@ -410,6 +410,62 @@ int xlb_maps_snat_add(const struct xlb_maps *m, const union xlb_ip *addr, __u8 f
 	return map_update(m, m->snat, &zero, &set);
 }
 
+int xlb_maps_snat_pool_add(const struct xlb_maps *m, const union xlb_ip *addrs, __u32 n, __u8 family,
+			   __u16 *first)
+{
+	struct xlb_snat_set set;
+	__u32 zero = 0, at;
+	int err;
+
+	if (n == 0 || n > XLB_MAX_SNAT_ADDRS)
+		return -EINVAL;
+	err = map_lookup(m, m->snat, &zero, &set);
+	if (err)
+		return err;
+	if (set.count > XLB_MAX_SNAT_ADDRS)
+		return -EINVAL;
+	for (at = 0; at + n <= set.count; at++) {
+		__u32 i = 0;
+
+		while (i < n && set.addr[at + i].family == family &&
+		       memcmp(&set.addr[at + i].addr, &addrs[i], sizeof(addrs[i])) == 0)
+			i++;
+		if (i == n) {
+			*first = (__u16)at;
+			return 0;
+		}
+	}
+	at = set.count;
+	if (at + n > XLB_MAX_SNAT_ADDRS)
+		return -ENOSPC;
+	/* Write the new addresses before the count that exposes them. */
+	for (__u32 i = 0; i < n; i++) {
+		set.addr[at + i].addr = addrs[i];
+		set.addr[at + i].family = family;
+	}
+	err = map_update(m, m->snat, &zero, &set);
+	if (err)
+		return err;
+	set.count += n;
+	err = map_update(m, m->snat, &zero, &set);
+	if (!err)
+		*first = (__u16)at;
+	return err;
+}
+
+int xlb_maps_dnat_rev_set(const struct xlb_maps *m, const struct xlb_dnat_rev_key *key,
+			  const struct xlb_dnat_rev *rev)
+{
+	int err = xlb_maps_reply_port_mark(m, ntohs(key->port), key->proto);
+
+	return err ? err : map_update(m, m->dnat_rev, key, rev);
+}
+
+int xlb_maps_dnat_rev_delete(const struct xlb_maps *m, const struct xlb_dnat_rev_key *key)
+{
+	return map_delete(m, m->dnat_rev, key);
+}
+
 int xlb_maps_member_set(const struct xlb_maps *m, __u32 id, const struct xlb_member *mbr)
 {
 	int err;
