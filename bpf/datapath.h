@@ -31,7 +31,8 @@
 #include "icmp.h"
 #include "sorry.h"
 
-static __always_inline int is_snat_addr(const struct xlb_pkt *p)
+/* Whether a is one of the balancer's own (snat) addresses. */
+static __always_inline int is_snat_addr(__u8 family, const union xlb_ip *a)
 {
 	__u32 zero = 0;
 	struct xlb_snat_set *set = bpf_map_lookup_elem(&xlb_snat, &zero);
@@ -41,10 +42,46 @@ static __always_inline int is_snat_addr(const struct xlb_pkt *p)
 	for (int i = 0; i < XLB_MAX_SNAT_ADDRS; i++) {
 		if (i >= set->count)
 			break;
-		if (set->addr[i].family == p->family && addr_eq(&set->addr[i].addr, &p->key.dst))
+		if (set->addr[i].family == family && addr_eq(&set->addr[i].addr, a))
 			return 1;
 	}
 	return 0;
+}
+
+/* A source no client can have: IPv4 0/8, 127/8, 224/4 (multicast) and
+ * 240/4 (255.255.255.255 too); IPv6 ::, ::1, ff00::/8; the VIP itself; the
+ * balancer's own addresses.  Nothing is answered to it nor kept for it. */
+static __always_inline int source_bad(const struct xlb_pkt *p)
+{
+	const union xlb_ip *s = &p->key.src;
+
+	if (p->family == XLB_FAMILY_IPV4) {
+		if (s->bytes[0] == 0 || s->bytes[0] == 127 || s->bytes[0] >= 224)
+			return 1;
+	} else {
+		if (s->bytes[0] == 0xff)
+			return 1;
+		if (!s->v6[0] && !s->v6[1] && !s->v6[2] && (!s->v6[3] || s->v6[3] == bpf_htonl(1)))
+			return 1;
+	}
+	return addr_eq(s, &p->key.dst) || is_snat_addr(p->family, s);
+}
+
+/* The IPv4 header checksum, summed in full (options too). */
+static __always_inline int ip4_csum_ok(xlb_ctx *ctx, const struct xlb_pkt *p)
+{
+	__u32 words = p->l3_hlen / 2;
+	__u64 sum = 0;
+
+	for (__u32 i = 0; i < 30; i++) {
+		__u16 *w;
+
+		if (i >= words)
+			break;
+		PKT_AT(w, ctx, p->l3_off + i * 2, 2, return 0);
+		sum += *w;
+	}
+	return csum_fold(sum) == 0xffff;
 }
 
 static __always_inline int tcp_opens(const struct xlb_pkt *p)
@@ -352,6 +389,14 @@ static __always_inline int to_service(xlb_ctx *ctx, struct xlb_pkt *p)
 		return XLB_NOT_SERVICE;
 	if (p->ttl <= 1)
 		return XLB_VERDICT(XLB_PASS, XLB_R_PASS_TTL_EXPIRED);
+	/* Bad packets take no state and get no answer (this host's own, at
+	 * tc egress, are not checked). */
+	if (!p->egress) {
+		if (source_bad(p))
+			return XLB_VERDICT(XLB_DROP, XLB_R_DROP_BAD_SOURCE);
+		if (p->family == XLB_FAMILY_IPV4 && !ip4_csum_ok(ctx, p))
+			return XLB_VERDICT(XLB_DROP, XLB_R_DROP_BAD_IP_CSUM);
+	}
 	/* f and h, if any, are stale, closed or duplicates: the tuple is
 	 * scheduled anew. */
 	if (f && f->dir != XLB_DIR_FORWARD)
@@ -464,6 +509,8 @@ static __always_inline int xlb_process(xlb_ctx *ctx, int egress)
 	__u32 dport;
 	int reason, v;
 
+	if (hook_vlan_tagged(ctx))
+		return XLB_VERDICT(XLB_PASS, XLB_R_PASS_VLAN);
 	hook_prepare(ctx);
 	reason = parse_packet(PKT_DATA(ctx), PKT_DATA_END(ctx), hook_frame_len(ctx), &p);
 	if (reason != XLB_PARSE_OK)
@@ -486,7 +533,7 @@ static __always_inline int xlb_process(xlb_ctx *ctx, int egress)
 		return v;
 	/* Replies come to a NAT port of one of the balancer's addresses. */
 	if (dport >= cfg_nat_port_min && dport <= cfg_nat_port_max &&
-	    !(dport >= cfg_nat_hole_min && dport <= cfg_nat_hole_max) && is_snat_addr(&p))
+	    !(dport >= cfg_nat_hole_min && dport <= cfg_nat_hole_max) && is_snat_addr(p.family, &p.key.dst))
 		return from_member(ctx, &p);
 	return XLB_VERDICT(XLB_PASS, XLB_R_PASS_NOT_VIP);
 }

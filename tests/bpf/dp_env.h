@@ -268,6 +268,15 @@ static inline int env_run(struct env *e, int ifindex, const uint8_t *in, size_t 
 	return tc ? env_tc_verdict(e, ifindex, (int)opts.retval, out, *out_len) : (int)opts.retval;
 }
 
+/* The verdict for the packet of d, arriving on ifindex. */
+static inline int env_verdict(struct env *e, int ifindex, const struct pkt_desc *d)
+{
+	uint8_t ibuf[PKT_MAX], out[PKT_MAX];
+	size_t len = pkt_build(d, ibuf, sizeof(ibuf)), olen = 0;
+
+	return env_run(e, ifindex, ibuf, len, out, &olen);
+}
+
 static inline uint64_t env_reason(struct env *e, unsigned int reason)
 {
 	__u64 count[XLB_R_MAX];

@@ -15,20 +15,11 @@ static int sweep(struct env *e)
 	return xlb_sweep_run(xlb_dp_sweep_prog_fd(&e->dp));
 }
 
-/* The verdict for in, arriving on ifindex. */
-static int verdict(struct env *e, int ifindex, const struct pkt_desc *in)
-{
-	uint8_t ibuf[PKT_MAX], out[PKT_MAX];
-	size_t len = pkt_build(in, ibuf, sizeof(ibuf)), olen = 0;
-
-	return env_run(e, ifindex, ibuf, len, out, &olen);
-}
-
 /* Sends in and expects it forwarded (XDP_REDIRECT); the exact bytes of
  * these paths are the other files' business. */
 static bool pass(struct env *e, int ifindex, const struct pkt_desc *in)
 {
-	int ret = verdict(e, ifindex, in);
+	int ret = env_verdict(e, ifindex, in);
 
 	if (ret != XDP_REDIRECT)
 		xt_fail(__FILE__, __LINE__, "packet from port %u: verdict %d, expected %d", in->sport, ret,
@@ -168,7 +159,7 @@ TEST(sweep_takes_the_full_flag_down_only_below_the_mark)
 	CHECK_EQ(0, flows_fill(&e, XLB_FLOWS_MIN, n_live));
 	CHECK(tcp_open(&e, 40000, false));
 	in = from_client(4, IPPROTO_TCP, 40000, TCPF_ACK);
-	CHECK_EQ(XDP_TX, verdict(&e, e.if_client, &in)); /* no room: RST */
+	CHECK_EQ(XDP_TX, env_verdict(&e, e.if_client, &in)); /* no room: RST */
 	CHECK_EQ(0, xlb_maps_dp_state(&e.dp.maps, &st));
 	CHECK_EQ(1, st.full);
 	/* The stale ones go, the live ones stay above 95%: still full. */
