@@ -244,3 +244,67 @@ TEST(syn_flood_churns_half_open_and_leaves_the_established_connection_alone)
 out:
 	env_close(&e);
 }
+
+/* snat as a pool: a member's port space is its addresses times the ports,
+ * walked by one cursor; replies to any of them are translated. */
+TEST(snat_pool_multiplies_the_port_space_of_a_member)
+{
+	union xlb_ip pool[2];
+	struct xlb_dp_opts o;
+	struct xlb_member m;
+	struct pkt_desc in, want;
+	uint32_t id = 0;
+	struct env e;
+
+	xlb_dp_opts_default(&o);
+	o.flow_entries = 4096;
+	o.nat_port_min = 2000;
+	o.nat_port_max = 2000;
+	ENV_OPEN(&e, &o);
+	memset(pool, 0, sizeof(pool));
+	pkt_addr("198.18.1.1", pool[0].bytes);
+	pkt_addr("198.18.1.2", pool[1].bytes);
+	env_member(&m, 4, 0, TCP_MEMBER_PORT, SVC_TCP4);
+	CHECK_EQ(0, xlb_maps_snat_pool_add(&e.dp.maps, pool, 2, XLB_FAMILY_IPV4, &m.snat_first));
+	m.snat_n = 2;
+	CHECK_EQ(0, xlb_maps_member_set(&e.dp.maps, id, &m));
+	CHECK_EQ(0, env_publish(&e, SVC_TCP4, &id, 1));
+	for (int c = 0; c < 2; c++) {
+		in = from_client(4, IPPROTO_TCP, (uint16_t)(40000 + c), TCPF_SYN);
+		want = to_member(&in, 0, 2000);
+		want.src[3] = (uint8_t)(1 + c);
+		EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "SYN");
+	}
+	in = from_client(4, IPPROTO_TCP, 40002, TCPF_SYN);
+	EXPECT(&e, e.if_client, &in, XDP_DROP, NULL, "SYN, pool exhausted");
+	CHECK_EQ(1, env_reason(&e, XLB_R_DROP_NAT_PORTS));
+	in = from_member(4, IPPROTO_TCP, 0, 2000, TCPF_SYN | TCPF_ACK);
+	pkt_addr("198.18.1.2", in.dst);
+	want = to_client(&in, 40001);
+	EXPECT(&e, e.if_member, &in, XDP_REDIRECT, &want, "SYN-ACK to the second address");
+out:
+	env_close(&e);
+}
+
+TEST(snat_pool_reuses_an_identical_run)
+{
+	union xlb_ip pool[2], one;
+	__u16 first = 99;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	memset(pool, 0, sizeof(pool));
+	memset(&one, 0, sizeof(one));
+	pkt_addr("198.18.1.1", pool[0].bytes); /* in the set already, alone */
+	pkt_addr("198.18.1.3", pool[1].bytes);
+	pkt_addr("198.18.1.3", one.bytes);
+	CHECK_EQ(0, xlb_maps_snat_pool_add(&e.dp.maps, pool, 2, XLB_FAMILY_IPV4, &first));
+	CHECK_EQ(2, first); /* after 198.18.1.1 and fd00:1::1 of the fixture */
+	CHECK_EQ(0, xlb_maps_snat_pool_add(&e.dp.maps, pool, 2, XLB_FAMILY_IPV4, &first));
+	CHECK_EQ(2, first);
+	CHECK_EQ(0, xlb_maps_snat_pool_add(&e.dp.maps, &one, 1, XLB_FAMILY_IPV4, &first));
+	CHECK_EQ(3, first);
+	CHECK_EQ(-EINVAL, xlb_maps_snat_pool_add(&e.dp.maps, pool, 0, XLB_FAMILY_IPV4, &first));
+out:
+	env_close(&e);
+}
