@@ -528,13 +528,15 @@ static __always_inline int xlb_process(xlb_ctx *ctx, int egress)
 		if (v != XLB_NOT_SERVICE)
 			return v;
 	}
-	v = from_dnat_member(ctx, &p);
-	if (v != XLB_NOT_SERVICE)
-		return v;
-	/* Replies come to a NAT port of one of the balancer's addresses. */
+	/* nat replies come to a NAT port of one of the balancer's addresses,
+	 * dnat replies to a client: a member that backs a service of each
+	 * sends both, told apart by where they go. */
 	if (dport >= cfg_nat_port_min && dport <= cfg_nat_port_max &&
 	    !(dport >= cfg_nat_hole_min && dport <= cfg_nat_hole_max) && is_snat_addr(p.family, &p.key.dst))
 		return from_member(ctx, &p);
+	v = from_dnat_member(ctx, &p);
+	if (v != XLB_NOT_SERVICE)
+		return v;
 	return XLB_VERDICT(XLB_PASS, XLB_R_PASS_NOT_VIP);
 }
 
