@@ -188,6 +188,43 @@ static __always_inline int forward(xlb_ctx *ctx, struct xlb_pkt *p, struct xlb_f
 	return forward_send(ctx, p, f, now);
 }
 
+/* Deletes the reply entry of forward entry f (of tuple key) from its
+ * table, unless its port went to another connection meanwhile, or the
+ * guard of a connection that closed in xlb_flows holds it (flow_guarded;
+ * a half-open connection leaves no TIME_WAIT behind). */
+static __always_inline void reply_forget(int halfopen, const struct xlb_flow *f, const struct xlb_flow_key *key,
+					 __u64 now)
+{
+	struct xlb_flow_key rk;
+	struct xlb_flow *r;
+
+	if (f->fwd != XLB_FWD_NAT)
+		return;
+	flow_peer_key(f, key->proto, &rk);
+	r = bpf_map_lookup_elem(flow_table(halfopen), &rk);
+	if (r && r->dir == XLB_DIR_REPLY && r->nat_dport == key->sport && addr_eq(&r->nat_dst, &key->src) &&
+	    (halfopen || !flow_guarded(r, now)))
+		bpf_map_delete_elem(flow_table(halfopen), &rk);
+}
+
+/* The tuple of half-open connection h has an entry in xlb_flows: another
+ * CPU promoted h a moment ago (the same rewrite: -EEXIST, this packet goes
+ * on with the half-open copy), or it is an older connection's, which the
+ * new one replaces (its reply entry goes unless its port went elsewhere or
+ * its closing guard holds it). */
+static __always_inline long promote_over(const struct xlb_pkt *p, struct xlb_flow *h, __u64 now)
+{
+	struct xlb_flow *old = bpf_map_lookup_elem(&xlb_flows, &p->key);
+
+	if (!old)
+		return bpf_map_update_elem(&xlb_flows, &p->key, h, BPF_NOEXIST);
+	if (old->member_id == h->member_id && old->nat_sport == h->nat_sport &&
+	    addr_eq(&old->nat_src, &h->nat_src) && old->created_ns == h->created_ns)
+		return -EEXIST;
+	reply_forget(0, old, &p->key, now);
+	return bpf_map_update_elem(&xlb_flows, &p->key, h, BPF_ANY);
+}
+
 /* The client proved it is there (its ACK without SYN, its second
  * datagram): the half-open connection h moves into xlb_flows, for nat the
  * reply entry first (built from this packet: its way back), so that the
@@ -215,8 +252,8 @@ static __always_inline int promote(xlb_ctx *ctx, struct xlb_pkt *p, struct xlb_f
 		}
 	}
 	err = bpf_map_update_elem(&xlb_flows, &p->key, h, BPF_NOEXIST);
-	/* -EEXIST: another CPU promoted it a moment ago (with the same
-	 * values); this packet goes on with the half-open copy. */
+	if (err == -EEXIST)
+		err = promote_over(p, h, now);
 	if (err && err != -EEXIST) {
 		if (h->fwd == XLB_FWD_NAT)
 			bpf_map_delete_elem(&xlb_flows, &rk);
@@ -235,25 +272,6 @@ static __always_inline int promotes(const struct xlb_pkt *p)
 {
 	return p->key.proto == IPPROTO_UDP ||
 	       (p->tcp_flags & (XLB_TCP_SYN | XLB_TCP_ACK | XLB_TCP_RST)) == XLB_TCP_ACK;
-}
-
-/* Deletes the reply entry of forward entry f (of tuple key) from its
- * table, unless its port went to another connection meanwhile, or the
- * guard of a connection that closed in xlb_flows holds it (flow_guarded;
- * a half-open connection leaves no TIME_WAIT behind). */
-static __always_inline void reply_forget(int halfopen, const struct xlb_flow *f, const struct xlb_flow_key *key,
-					 __u64 now)
-{
-	struct xlb_flow_key rk;
-	struct xlb_flow *r;
-
-	if (f->fwd != XLB_FWD_NAT)
-		return;
-	flow_peer_key(f, key->proto, &rk);
-	r = bpf_map_lookup_elem(flow_table(halfopen), &rk);
-	if (r && r->dir == XLB_DIR_REPLY && r->nat_dport == key->sport && addr_eq(&r->nat_dst, &key->src) &&
-	    (halfopen || !flow_guarded(r, now)))
-		bpf_map_delete_elem(flow_table(halfopen), &rk);
 }
 
 /* A connection-opening packet without a live entry: pick a member,
@@ -312,7 +330,7 @@ static __always_inline int new_flow(xlb_ctx *ctx, struct xlb_pkt *p, const struc
 	fwd->created_ns = now;
 	fwd->last_seen_ns = now;
 	/* Resolve before touching the packet: a failure leaves it unchanged. */
-	if (fwd_resolve(ctx, p->key.proto, fwd, now))
+	if (fwd_member(ctx, p->key.proto, fwd, member_id, now))
 		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_FIB);
 	if (svc->forwarding == XLB_FWD_NAT && reply_entry_build(ctx, p, fwd, rev, now))
 		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL);
@@ -357,7 +375,7 @@ static __always_inline int new_flow(xlb_ctx *ctx, struct xlb_pkt *p, const struc
 static __always_inline int carries(const struct xlb_pkt *p, const struct xlb_flow *f, __u64 now)
 {
 	return f && f->dir == XLB_DIR_FORWARD && !(f->flags & XLB_FLOW_F_PROMOTED) && flow_live(f, now) &&
-	       !(tcp_opens(p) && f->state >= XLB_FLOW_FIN);
+	       !(tcp_opens(p) && flow_closing(f));
 }
 
 /* A packet to a service port.  The connection table comes first: a packet
@@ -368,17 +386,26 @@ static __always_inline int carries(const struct xlb_pkt *p, const struct xlb_flo
 static __always_inline int to_service(xlb_ctx *ctx, struct xlb_pkt *p)
 {
 	__u64 now = bpf_ktime_get_coarse_ns();
-	int opens = p->key.proto == IPPROTO_UDP || tcp_opens(p);
+	int opens = p->key.proto == IPPROTO_UDP || tcp_opens(p), fc;
 	struct xlb_flow *f, *h;
 	struct xlb_service *svc;
 	struct xlb_svc_key sk;
 
-	f = bpf_map_lookup_elem(&xlb_flows, &p->key);
-	if (carries(p, f, now))
+	/* A SYN is never carried by xlb_flows (a connection there is past
+	 * its handshake): it spares the lookup, and a tuple's old entry there
+	 * is dealt with when the new connection is promoted. */
+	f = tcp_opens(p) ? NULL : bpf_map_lookup_elem(&xlb_flows, &p->key);
+	fc = carries(p, f, now);
+	if (fc && !flow_closing(f))
 		return forward(ctx, p, f, now, 0);
+	/* A closing connection's tuple may have been opened anew since: a
+	 * half-open connection that is not a promoted duplicate is newer than
+	 * what xlb_flows holds, and takes its packets. */
 	h = bpf_map_lookup_elem(&xlb_halfopen, &p->key);
 	if (carries(p, h, now))
 		return promotes(p) ? promote(ctx, p, h, now) : forward(ctx, p, h, now, 1);
+	if (fc)
+		return forward(ctx, p, f, now, 0);
 
 	sk.vip = p->key.dst;
 	sk.port = p->key.dport;

@@ -128,14 +128,19 @@ static __always_inline void flow_track(const struct xlb_pkt *p, struct xlb_flow 
 		f->last_seen_ns = now;
 }
 
+/* TCP after a FIN or RST: closing, or closed and held a little while. */
+static __always_inline int flow_closing(const struct xlb_flow *f)
+{
+	return f->state == XLB_FLOW_FIN || f->state == XLB_FLOW_RST || f->state == XLB_FLOW_CLOSED;
+}
+
 /* A closing or closed connection's reply entry keeps its tuple (its NAT
  * port) for its own state's timeout, whatever became of the forward entry:
  * late segments still find their way, and after a member-first close the
  * member's TIME_WAIT on the tuple is not met by a new connection. */
 static __always_inline int flow_guarded(const struct xlb_flow *r, __u64 now)
 {
-	return (r->state == XLB_FLOW_FIN || r->state == XLB_FLOW_RST || r->state == XLB_FLOW_CLOSED) &&
-	       flow_live(r, now);
+	return flow_closing(r) && flow_live(r, now);
 }
 
 /* A reply entry (key rk) whose forward entry in the same table is gone,

@@ -139,6 +139,26 @@ struct {
 	__type(value, struct xlb_nat_port_state);
 } xlb_nat_port SEC(".maps") __weak;
 
+/* The next hop toward each member, per CPU, as bpf_fib_lookup found it
+ * for a packet that came in on ifindex_in at checked_ns: a new flow copies
+ * it for a second instead of a FIB lookup of its own.  The data plane's
+ * own cache: user space never reads it. */
+struct xlb_mbr_nh {
+	__u32 ifindex_in;
+	__u32 tx_ifindex;
+	__u8 dmac[6];
+	__u8 smac[6];
+	__u32 _pad;
+	__u64 checked_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_MAX_MEMBERS);
+	__type(key, __u32);
+	__type(value, struct xlb_mbr_nh);
+} xlb_mbr_nh SEC(".maps") __weak;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);

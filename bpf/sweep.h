@@ -136,7 +136,7 @@ static long sweep_flows_entry(void *map, const struct xlb_flow_key *key, struct 
 		}
 		if (f->state == XLB_FLOW_UDP)
 			census_bump(c, f, CENSUS_UDP);
-		else if (f->state == XLB_FLOW_FIN || f->state == XLB_FLOW_RST || f->state == XLB_FLOW_CLOSED)
+		else if (flow_closing(f))
 			census_bump(c, f, CENSUS_CLOSING);
 		else
 			census_bump(c, f, CENSUS_ESTABLISHED);

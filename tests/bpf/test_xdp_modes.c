@@ -304,8 +304,8 @@ out:
 	env_close(&e);
 }
 
-/* The members of SVC_TCP4 also back a nat service (SVC_TCP6's id, on
- * 198.18.0.101): their nat replies still go back through the NAT. */
+/* The members of SVC_TCP4 also back a nat service (on 198.18.0.103):
+ * their nat replies still go back through the NAT. */
 TEST(nat_reply_of_a_member_that_also_backs_dnat_is_translated_by_the_nat)
 {
 	uint32_t ids[3] = { 0, 1, 2 };
@@ -315,16 +315,16 @@ TEST(nat_reply_of_a_member_that_also_backs_dnat_is_translated_by_the_nat)
 
 	ENV_OPEN(&e, NULL);
 	CHECK(dnat_publish(&e, XLB_SCHED_RR) == 0);
-	env_svc_key(&key, "198.18.0.101", 80, IPPROTO_TCP);
-	CHECK(xlb_maps_service_publish(&e.dp.maps, &key, &(struct xlb_service){ .id = SVC_TCP6 }, ids, 3,
+	env_svc_key(&key, "198.18.0.103", 80, IPPROTO_TCP);
+	CHECK(xlb_maps_service_publish(&e.dp.maps, &key, &(struct xlb_service){ .id = N_SVC }, ids, 3,
 				       NULL) == 0);
 	in = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
-	pkt_addr("198.18.0.101", in.dst);
+	pkt_addr("198.18.0.103", in.dst);
 	want = to_member(&in, 0, NAT_PORT0);
 	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "SYN to the nat service");
 	in = from_member(4, IPPROTO_TCP, 0, NAT_PORT0, TCPF_SYN | TCPF_ACK);
 	want = to_client(&in, 40000);
-	pkt_addr("198.18.0.101", want.src);
+	pkt_addr("198.18.0.103", want.src);
 	EXPECT(&e, e.if_member, &in, XDP_REDIRECT, &want, "its SYN-ACK");
 out:
 	env_close(&e);

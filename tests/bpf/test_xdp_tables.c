@@ -308,3 +308,43 @@ TEST(snat_pool_reuses_an_identical_run)
 out:
 	env_close(&e);
 }
+
+/* A SYN never looks at xlb_flows: a tuple whose old connection is there
+ * (here reset) opens a half-open connection, and its promotion replaces
+ * the old entry; the old reply entry keeps its port for the reset guard. */
+TEST(promotion_replaces_the_old_connection_of_a_reused_tuple)
+{
+	struct xlb_flow_key fk, rk_old, rk_new;
+	struct pkt_desc in, want;
+	struct xlb_flow f;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	in = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
+	want = to_member(&in, 0, NAT_PORT0);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "SYN");
+	in.tcp_flags = TCPF_ACK;
+	want = to_member(&in, 0, NAT_PORT0);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "ACK");
+	in.tcp_flags = TCPF_RST | TCPF_ACK;
+	want = to_member(&in, 0, NAT_PORT0);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "RST");
+
+	in.tcp_flags = TCPF_SYN;
+	want = to_member(&in, 1, NAT_PORT0);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "SYN on the tuple again");
+	in.tcp_flags = TCPF_ACK;
+	want = to_member(&in, 1, NAT_PORT0);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "its ACK");
+	tcp4_keys(&fk, &rk_old, 40000, 0, NAT_PORT0);
+	tcp4_keys(&fk, &rk_new, 40000, 1, NAT_PORT0);
+	CHECK_EQ(0, flow_get(&e, &fk, &f));
+	CHECK_EQ(1, f.member_id);
+	CHECK_EQ(XLB_FLOW_ESTABLISHED, f.state);
+	CHECK_EQ(0, flow_get(&e, &rk_new, &f));
+	CHECK_EQ(0, flow_get(&e, &rk_old, &f));
+	CHECK_EQ(XLB_FLOW_RST, f.state);
+	CHECK_EQ(2, env_event(&e, XLB_EV_PROMOTED));
+out:
+	env_close(&e);
+}
