@@ -88,6 +88,8 @@ __u64 xlb_dp_table_bytes(const struct xlb_dp_opts *o);
  * total and the settings to lower.  xlb_dp_load calls it unless it reuses
  * pinned tables. */
 int xlb_dp_memory_check(const struct xlb_dp_opts *o);
+/* The same against a given MemAvailable (bytes; 0: unknown, never refused). */
+int xlb_dp_memory_check_avail(const struct xlb_dp_opts *o, __u64 mem_available);
 /* Opens and loads the data plane; on error dp is left closed.  With
  * pin_dir, the maps and the sweeper are pinned there (XLB_PROG_SWEEP). */
 int xlb_dp_load(struct xlb_dp *dp, const struct xlb_dp_opts *o);

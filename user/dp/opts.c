@@ -140,7 +140,12 @@ static __u64 mem_available(void)
 
 int xlb_dp_memory_check(const struct xlb_dp_opts *o)
 {
-	__u64 need = xlb_dp_table_bytes(o), avail = mem_available(), usable = avail / 4 * 3;
+	return xlb_dp_memory_check_avail(o, mem_available());
+}
+
+int xlb_dp_memory_check_avail(const struct xlb_dp_opts *o, __u64 avail)
+{
+	__u64 need = xlb_dp_table_bytes(o), usable = avail / 4 * 3;
 	char need_s[32], avail_s[32];
 
 	if (avail == 0 || need <= usable)
