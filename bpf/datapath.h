@@ -212,7 +212,7 @@ static __always_inline void reply_forget(int halfopen, const struct xlb_flow *f,
  * on with the half-open copy), or it is an older connection's, which the
  * new one replaces (its reply entry goes unless its port went elsewhere or
  * its closing guard holds it). */
-static __always_inline long promote_over(const struct xlb_pkt *p, struct xlb_flow *h, __u64 now)
+static __always_inline int promote_over(const struct xlb_pkt *p, struct xlb_flow *h, __u64 now)
 {
 	struct xlb_flow *old = bpf_map_lookup_elem(&xlb_flows, &p->key);
 
@@ -235,7 +235,10 @@ static __always_inline int promote(xlb_ctx *ctx, struct xlb_pkt *p, struct xlb_f
 	struct xlb_flow_key rk;
 	struct xlb_new_flow *nf;
 	__u32 zero = 0;
-	long err;
+	/* An int: Linux 6.1 calls the map's update directly, and its int
+	 * result comes back with the upper 32 bits of the register zero, not
+	 * sign-extended (a long would never equal -EEXIST there). */
+	int err;
 
 	if (p->ttl <= 1)
 		return XLB_VERDICT(XLB_PASS, XLB_R_PASS_TTL_EXPIRED);

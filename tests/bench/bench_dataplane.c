@@ -220,7 +220,7 @@ static int prefill(int fd, uint32_t first, uint32_t n, bool stale)
 			vals[i].dir = XLB_DIR_FORWARD;
 			vals[i].state = XLB_FLOW_ESTABLISHED;
 			vals[i].family = XLB_FAMILY_IPV4;
-			vals[i].last_seen_ns = stale ? 1 : now;
+			vals[i].last_seen_ns = stale ? now - (XLB_TIMEOUT_TCP_EST_DEFAULT + 1) * 1000000000ULL : now;
 		}
 		if (bpf_map_update_batch(fd, keys, vals, &count, &opts))
 			return -errno;

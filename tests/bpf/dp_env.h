@@ -533,8 +533,11 @@ static inline int flows_fill(struct env *e, uint32_t n, uint32_t n_live)
 		flow_key(&k, 4, IPPROTO_TCP, "198.19.0.0", (uint16_t)(1024 + i % 60000), "198.18.0.100", 80);
 		k.src.bytes[2] = (uint8_t)(i / 60000);
 		/* CLOCK_MONOTONIC runs ahead of the data plane's coarse clock by
-		 * up to a tick: a second back is live for sure. */
-		v.last_seen_ns = i < n_live ? xlb_census_now_ns() - 1000000000ULL : 1;
+		 * up to a tick: a second back is live for sure.  Stale: idle
+		 * longer than the timeout (modulo 2^64, as the data plane
+		 * computes it: a VM's clock may be younger than that). */
+		v.last_seen_ns = xlb_census_now_ns() -
+				 (i < n_live ? 1000000000ULL : (XLB_TIMEOUT_TCP_EST_DEFAULT + 1) * 1000000000ULL);
 		if (bpf_map_update_elem(e->dp.maps.flows, &k, &v, BPF_NOEXIST))
 			return -errno;
 	}

@@ -148,6 +148,7 @@ TEST(sweep_takes_the_full_flag_down_only_below_the_mark)
 	struct xlb_dp_opts o;
 	struct xlb_dp_state st;
 	struct pkt_desc in;
+	struct xlb_census c;
 	struct xlb_flow_key k;
 	struct env e;
 	uint32_t n_live = XLB_FLOWS_MIN * XLB_FULL_CLEAR_PERCENT / 100 + 1;
@@ -164,12 +165,17 @@ TEST(sweep_takes_the_full_flag_down_only_below_the_mark)
 	CHECK_EQ(1, st.full);
 	/* The stale ones go, the live ones stay above 95%: still full. */
 	CHECK_EQ(0, sweep(&e));
+	CHECK_EQ(0, census(&e, &c, NULL));
+	CHECK_EQ(n_live, c.flows_entries);
+	CHECK_EQ(XLB_FLOWS_MIN - n_live, c.flows_expired);
 	CHECK_EQ(0, xlb_maps_dp_state(&e.dp.maps, &st));
 	CHECK_EQ(1, st.full);
 	/* One more leaves: room again. */
 	flow_key(&k, 4, IPPROTO_TCP, "198.19.0.0", 1024, "198.18.0.100", 80);
 	CHECK_EQ(0, bpf_map_delete_elem(e.dp.maps.flows, &k) ? -errno : 0);
 	CHECK_EQ(0, sweep(&e));
+	CHECK_EQ(0, census(&e, &c, NULL));
+	CHECK_EQ(n_live - 1, c.flows_entries);
 	CHECK_EQ(0, xlb_maps_dp_state(&e.dp.maps, &st));
 	CHECK_EQ(0, st.full);
 	CHECK(tcp_open(&e, 40001, true));

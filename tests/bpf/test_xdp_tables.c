@@ -333,11 +333,24 @@ TEST(promotion_replaces_the_old_connection_of_a_reused_tuple)
 	in.tcp_flags = TCPF_SYN;
 	want = to_member(&in, 1, NAT_PORT0);
 	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "SYN on the tuple again");
-	in.tcp_flags = TCPF_ACK;
-	want = to_member(&in, 1, NAT_PORT0);
-	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "its ACK");
 	tcp4_keys(&fk, &rk_old, 40000, 0, NAT_PORT0);
 	tcp4_keys(&fk, &rk_new, 40000, 1, NAT_PORT0);
+	CHECK_EQ(0, flow_get(&e, &fk, &f));
+	CHECK_EQ(XLB_FLOW_RST, f.state);
+	CHECK_EQ(0, halfopen_get(&e, &fk, &f));
+	CHECK_EQ(1, f.member_id);
+	CHECK_EQ(XLB_FLOW_SYN_SENT, f.state);
+	CHECK_EQ(0, f.flags);
+	in.tcp_flags = TCPF_ACK;
+	want = to_member(&in, 1, NAT_PORT0);
+	if (!expect(&e, e.if_client, &in, XDP_REDIRECT, &want, "its ACK")) {
+		for (unsigned int r = 0; r < XLB_R_MAX; r++)
+			if (env_reason(&e, r))
+				printf("  %s %llu\n", xlb_reason_name(r), (unsigned long long)env_reason(&e, r));
+		for (unsigned int v = 0; v < XLB_EV_MAX; v++)
+			printf("  %s %llu\n", xlb_event_name(v), (unsigned long long)env_event(&e, v));
+		goto out;
+	}
 	CHECK_EQ(0, flow_get(&e, &fk, &f));
 	CHECK_EQ(1, f.member_id);
 	CHECK_EQ(XLB_FLOW_ESTABLISHED, f.state);
