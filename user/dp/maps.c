@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -19,11 +20,12 @@
 
 /* Layouts are shared with the BPF side: a change here is an ABI change. */
 _Static_assert(sizeof(union xlb_ip) == 16, "xlb_ip");
+_Static_assert(sizeof(struct xlb_meta) == 16, "xlb_meta");
 _Static_assert(sizeof(struct xlb_svc_key) == 20, "xlb_svc_key");
 _Static_assert(sizeof(struct xlb_service) == 24, "xlb_service");
 _Static_assert(sizeof(struct xlb_maglev_table) == 4 * XLB_MAGLEV_SIZE, "xlb_maglev_table");
 _Static_assert(sizeof(struct xlb_sorry_page) == 8 + XLB_SORRY_LEN, "xlb_sorry_page");
-_Static_assert(sizeof(struct xlb_member) == 40, "xlb_member");
+_Static_assert(sizeof(struct xlb_member) == 48, "xlb_member");
 _Static_assert(sizeof(struct xlb_slot_table) == 8 + 4 * XLB_MAX_SLOTS, "xlb_slot_table");
 _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");
 _Static_assert(sizeof(struct xlb_flow) == 96, "xlb_flow");
@@ -31,6 +33,13 @@ _Static_assert(sizeof(struct xlb_traffic_stats) == 48, "xlb_traffic_stats");
 _Static_assert(sizeof(struct xlb_svc_info) == XLB_NAME_MAX + 56, "xlb_svc_info");
 _Static_assert(sizeof(struct xlb_mbr_info) == XLB_INFO_NAME_MAX + 64 + 72, "xlb_mbr_info");
 _Static_assert(sizeof(struct xlb_reason_stats) == 8 * XLB_R_MAX, "xlb_reason_stats");
+_Static_assert(sizeof(struct xlb_event_stats) == 8 * XLB_EV_MAX, "xlb_event_stats");
+_Static_assert(sizeof(struct xlb_dnat_rev_key) == 20, "xlb_dnat_rev_key");
+_Static_assert(sizeof(struct xlb_dnat_rev) == 32, "xlb_dnat_rev");
+_Static_assert(sizeof(struct xlb_snat_set) == 8 + 20 * XLB_MAX_SNAT_ADDRS, "xlb_snat_set");
+_Static_assert(sizeof(struct xlb_dp_state) == 32, "xlb_dp_state");
+_Static_assert(sizeof(struct xlb_census_count) == 24, "xlb_census_count");
+_Static_assert(sizeof(struct xlb_census) == 48 + sizeof(struct xlb_census_count), "xlb_census");
 
 static const struct {
 	const char *name;
@@ -47,6 +56,8 @@ static const struct {
 	{ XLB_MAP_SNAT, offsetof(struct xlb_maps, snat) },
 	{ XLB_MAP_SVC_PORTS, offsetof(struct xlb_maps, svc_ports) },
 	{ XLB_MAP_FLOWS, offsetof(struct xlb_maps, flows) },
+	{ XLB_MAP_HALFOPEN, offsetof(struct xlb_maps, halfopen) },
+	{ XLB_MAP_DNAT_REV, offsetof(struct xlb_maps, dnat_rev) },
 	{ XLB_MAP_NAT_PORT, offsetof(struct xlb_maps, nat_port) },
 	{ XLB_MAP_RST_RATE, offsetof(struct xlb_maps, rst_rate) },
 	{ XLB_MAP_STATS, offsetof(struct xlb_maps, stats) },
@@ -55,6 +66,11 @@ static const struct {
 	{ XLB_MAP_SVC_INFO, offsetof(struct xlb_maps, svc_info) },
 	{ XLB_MAP_MBR_INFO, offsetof(struct xlb_maps, mbr_info) },
 	{ XLB_MAP_MBR_ADMIN, offsetof(struct xlb_maps, mbr_admin) },
+	{ XLB_MAP_EVENTS, offsetof(struct xlb_maps, events) },
+	{ XLB_MAP_DP_STATE, offsetof(struct xlb_maps, dp_state) },
+	{ XLB_MAP_CENSUS, offsetof(struct xlb_maps, census) },
+	{ XLB_MAP_CENSUS_MBR, offsetof(struct xlb_maps, census_mbr) },
+	{ XLB_MAP_CENSUS_SVC, offsetof(struct xlb_maps, census_svc) },
 };
 
 #define N_MAPS (sizeof(map_fields) / sizeof(map_fields[0]))
@@ -207,6 +223,13 @@ int xlb_maps_check_abi(const struct xlb_maps *m)
 		return -EPROTO;
 	}
 	return 0;
+}
+
+int xlb_maps_meta(const struct xlb_maps *m, struct xlb_meta *meta)
+{
+	__u32 zero = 0;
+
+	return map_lookup(m, m->meta, &zero, meta);
 }
 
 int xlb_maps_service_get(const struct xlb_maps *m, const struct xlb_svc_key *key,
@@ -398,6 +421,62 @@ int xlb_maps_snat_add(const struct xlb_maps *m, const union xlb_ip *addr, __u8 f
 	return map_update(m, m->snat, &zero, &set);
 }
 
+int xlb_maps_snat_pool_add(const struct xlb_maps *m, const union xlb_ip *addrs, __u32 n, __u8 family,
+			   __u16 *first)
+{
+	struct xlb_snat_set set;
+	__u32 zero = 0, at;
+	int err;
+
+	if (n == 0 || n > XLB_MAX_SNAT_ADDRS)
+		return -EINVAL;
+	err = map_lookup(m, m->snat, &zero, &set);
+	if (err)
+		return err;
+	if (set.count > XLB_MAX_SNAT_ADDRS)
+		return -EINVAL;
+	for (at = 0; at + n <= set.count; at++) {
+		__u32 i = 0;
+
+		while (i < n && set.addr[at + i].family == family &&
+		       memcmp(&set.addr[at + i].addr, &addrs[i], sizeof(addrs[i])) == 0)
+			i++;
+		if (i == n) {
+			*first = (__u16)at;
+			return 0;
+		}
+	}
+	at = set.count;
+	if (at + n > XLB_MAX_SNAT_ADDRS)
+		return -ENOSPC;
+	/* Write the new addresses before the count that exposes them. */
+	for (__u32 i = 0; i < n; i++) {
+		set.addr[at + i].addr = addrs[i];
+		set.addr[at + i].family = family;
+	}
+	err = map_update(m, m->snat, &zero, &set);
+	if (err)
+		return err;
+	set.count += n;
+	err = map_update(m, m->snat, &zero, &set);
+	if (!err)
+		*first = (__u16)at;
+	return err;
+}
+
+int xlb_maps_dnat_rev_set(const struct xlb_maps *m, const struct xlb_dnat_rev_key *key,
+			  const struct xlb_dnat_rev *rev)
+{
+	int err = xlb_maps_reply_port_mark(m, ntohs(key->port), key->proto);
+
+	return err ? err : map_update(m, m->dnat_rev, key, rev);
+}
+
+int xlb_maps_dnat_rev_delete(const struct xlb_maps *m, const struct xlb_dnat_rev_key *key)
+{
+	return map_delete(m, m->dnat_rev, key);
+}
+
 int xlb_maps_member_set(const struct xlb_maps *m, __u32 id, const struct xlb_member *mbr)
 {
 	int err;
@@ -506,4 +585,81 @@ int xlb_maps_service_stats(const struct xlb_maps *m, __u32 svc_id, struct xlb_tr
 int xlb_maps_member_stats(const struct xlb_maps *m, __u32 member_id, struct xlb_traffic_stats *out)
 {
 	return percpu_sum(m, m->mbr_stats, member_id, (__u64 *)out, sizeof(*out) / sizeof(__u64));
+}
+
+int xlb_maps_event_stats(const struct xlb_maps *m, __u64 count[XLB_EV_MAX])
+{
+	return percpu_sum(m, m->events, 0, count, XLB_EV_MAX);
+}
+
+int xlb_maps_dp_state(const struct xlb_maps *m, struct xlb_dp_state *st)
+{
+	__u32 zero = 0;
+
+	return map_lookup(m, m->dp_state, &zero, st);
+}
+
+/* Counts of the ids of one census map, copy c of sweep gen; an element
+ * another sweep wrote counts nothing. */
+static int census_ids(const struct xlb_maps *m, int fd, __u32 c, __u32 n, __u64 gen,
+		      struct xlb_census_count *out)
+{
+	for (__u32 id = 0; id < n; id++) {
+		__u32 key = c * n + id;
+		int err = map_lookup(m, fd, &key, &out[id]);
+
+		if (err)
+			return err;
+		if (out[id].gen != (__u32)gen)
+			memset(&out[id], 0, sizeof(out[id]));
+	}
+	return 0;
+}
+
+int xlb_maps_census_read(const struct xlb_maps *m, struct xlb_census *total, struct xlb_census_count *mbr,
+			 struct xlb_census_count *svc)
+{
+	struct xlb_dp_state st;
+	int err;
+
+	for (int tries = 0; tries < 8; tries++) {
+		__u64 gen;
+		__u32 c;
+
+		err = xlb_maps_dp_state(m, &st);
+		if (err)
+			return err;
+		gen = st.census_gen;
+		if (gen == 0)
+			return -ENODATA;
+		c = (__u32)(gen & 1);
+		err = map_lookup(m, m->census, &c, total);
+		if (!err && mbr)
+			err = census_ids(m, m->census_mbr, c, XLB_MAX_MEMBERS, gen, mbr);
+		if (!err && svc)
+			err = census_ids(m, m->census_svc, c, XLB_MAX_SERVICES, gen, svc);
+		if (!err)
+			err = xlb_maps_dp_state(m, &st);
+		if (err)
+			return err;
+		/* The sweep that wrote it is the last one: nothing moved. */
+		if (st.census_gen == gen && total->gen == gen)
+			return 0;
+	}
+	return -EAGAIN;
+}
+
+__u64 xlb_census_half_open_evicted(const struct xlb_census *c, const __u64 ev[XLB_EV_MAX])
+{
+	__u64 gone = ev[XLB_EV_PROMOTED] + ev[XLB_EV_HALF_OPEN_EXPIRED] + c->total.half_open;
+
+	return ev[XLB_EV_HALF_OPEN_NEW] > gone ? ev[XLB_EV_HALF_OPEN_NEW] - gone : 0;
+}
+
+__u64 xlb_census_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
 }
