@@ -11,15 +11,29 @@
 
 #define XLB_NS_PER_SEC 1000000000ULL
 
-const volatile __u64 cfg_timeout_tcp_syn_ns __weak = XLB_TIMEOUT_TCP_SYN_DEFAULT * XLB_NS_PER_SEC;
+const volatile __u64 cfg_timeout_tcp_half_open_ns __weak = XLB_TIMEOUT_TCP_HALF_OPEN_DEFAULT * XLB_NS_PER_SEC;
 const volatile __u64 cfg_timeout_tcp_est_ns __weak = XLB_TIMEOUT_TCP_EST_DEFAULT * XLB_NS_PER_SEC;
 const volatile __u64 cfg_timeout_tcp_fin_ns __weak = XLB_TIMEOUT_TCP_FIN_DEFAULT * XLB_NS_PER_SEC;
 const volatile __u64 cfg_timeout_tcp_rst_ns __weak = XLB_TIMEOUT_TCP_RST_DEFAULT * XLB_NS_PER_SEC;
+const volatile __u64 cfg_timeout_tcp_time_wait_ns __weak = XLB_TIMEOUT_TCP_TIME_WAIT_DEFAULT * XLB_NS_PER_SEC;
 const volatile __u64 cfg_timeout_udp_ns __weak = XLB_TIMEOUT_UDP_DEFAULT * XLB_NS_PER_SEC;
-const volatile __u32 cfg_nat_port_min __weak = XLB_NAT_PORT_MIN_DEFAULT;
-const volatile __u32 cfg_nat_port_max __weak = XLB_NAT_PORT_MAX_DEFAULT;
+/* The sizes of xlb_flows and xlb_halfopen, for the census and the full
+ * flag's hysteresis. */
+const volatile __u32 cfg_flows_max __weak = XLB_FLOWS_DEFAULT;
+const volatile __u32 cfg_halfopen_max __weak = XLB_FLOWS_DEFAULT / XLB_HALFOPEN_DIVISOR;
+/* NAT source ports: cfg_nat_port_min..max without the kernel's ephemeral
+ * range cfg_nat_hole_min..max (0-0: none).  Allocation walks an index
+ * 0..cfg_nat_ports-1: port = min + index, plus cfg_nat_hole_len from
+ * index cfg_nat_hole_start on (user/dp/dataplane.c computes them). */
+const volatile __u32 cfg_nat_port_min __weak = 1024;
+const volatile __u32 cfg_nat_port_max __weak = 32767;
+const volatile __u32 cfg_nat_hole_min __weak = 0;
+const volatile __u32 cfg_nat_hole_max __weak = 0;
+const volatile __u32 cfg_nat_ports __weak = 32767 - 1024 + 1;
+const volatile __u32 cfg_nat_hole_start __weak = 32767 - 1024 + 1;
+const volatile __u32 cfg_nat_hole_len __weak = 0;
 /* Each CPU starts its walk of the port range this far from the previous
- * CPU's (range / possible CPUs), so CPUs rarely try the same port. */
+ * CPU's (ports / possible CPUs), so CPUs rarely try the same port. */
 const volatile __u32 cfg_nat_cpu_stride __weak = 0;
 const volatile __u32 cfg_rst_rate __weak = XLB_RST_RATE_DEFAULT; /* per CPU per second, 0: none */
 

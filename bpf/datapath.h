@@ -306,7 +306,8 @@ static __always_inline int xlb_process(xlb_ctx *ctx, int egress)
 	if (v != XLB_NOT_SERVICE)
 		return v;
 	/* Replies come to a NAT port of one of the balancer's addresses. */
-	if (dport >= cfg_nat_port_min && dport <= cfg_nat_port_max && is_snat_addr(&p))
+	if (dport >= cfg_nat_port_min && dport <= cfg_nat_port_max &&
+	    !(dport >= cfg_nat_hole_min && dport <= cfg_nat_hole_max) && is_snat_addr(&p))
 		return from_member(ctx, &p);
 	return XLB_VERDICT(XLB_PASS, XLB_R_PASS_NOT_VIP);
 }

@@ -12,7 +12,7 @@ static __always_inline __u64 flow_timeout_ns(__u8 state)
 {
 	switch (state) {
 	case XLB_FLOW_SYN_SENT:
-		return cfg_timeout_tcp_syn_ns;
+		return cfg_timeout_tcp_half_open_ns;
 	case XLB_FLOW_ESTABLISHED:
 		return cfg_timeout_tcp_est_ns;
 	case XLB_FLOW_FIN:

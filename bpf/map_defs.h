@@ -90,13 +90,33 @@ struct {
 	__type(value, __u8); /* enum xlb_port_flags */
 } xlb_svc_ports SEC(".maps") __weak;
 
-/* max_entries is replaced at load time (bpf_map__set_max_entries). */
+/* The connection tables (abi.h).  max_entries of both is replaced at
+ * load time (bpf_map__set_max_entries).  xlb_flows is preallocated (the
+ * default of a hash): an insert never allocates, and a full table fails
+ * it with -E2BIG instead of evicting. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, XLB_FLOWS_DEFAULT);
 	__type(key, struct xlb_flow_key);
 	__type(value, struct xlb_flow);
 } xlb_flows SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XLB_FLOWS_DEFAULT / XLB_HALFOPEN_DIVISOR);
+	__type(key, struct xlb_flow_key);
+	__type(value, struct xlb_flow);
+} xlb_halfopen SEC(".maps") __weak;
+
+/* Not preallocated: an update replaces the element under RCU, so a reader
+ * sees the old or the new entry whole. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XLB_MAX_MEMBERS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xlb_dnat_rev_key);
+	__type(value, struct xlb_dnat_rev);
+} xlb_dnat_rev SEC(".maps") __weak;
 
 /* Scratch room for the two entries of a new flow: on the stack they would
  * take 208 of the 512 bytes a program has. */
@@ -146,6 +166,42 @@ struct {
 	__type(key, __u32);
 	__type(value, struct xlb_traffic_stats);
 } xlb_mbr_stats SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_event_stats);
+} xlb_events SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_dp_state);
+} xlb_dp_state SEC(".maps") __weak;
+
+/* The census, two copies of each (abi.h): written by the sweeper only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct xlb_census);
+} xlb_census SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * XLB_MAX_MEMBERS);
+	__type(key, __u32);
+	__type(value, struct xlb_census_count);
+} xlb_census_mbr SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * XLB_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct xlb_census_count);
+} xlb_census_svc SEC(".maps") __weak;
 
 /* Written by the control plane for `xlb status` and bpftool; never read
  * here.  Declared with the others so they carry BTF and pin alike. */

@@ -118,7 +118,7 @@ static __always_inline __u32 nat_cursor(const struct xlb_flow *fwd, __u8 proto)
 static __always_inline int nat_alloc_port(struct xlb_flow *fwd, const struct xlb_flow *rev, __u8 proto,
 					  __u64 now)
 {
-	__u32 range = cfg_nat_port_max - cfg_nat_port_min + 1, cursor = nat_cursor(fwd, proto);
+	__u32 range = cfg_nat_ports, cursor = nat_cursor(fwd, proto);
 	__u32 base = bpf_get_smp_processor_id() * cfg_nat_cpu_stride;
 	struct xlb_nat_port_state *cur;
 	struct xlb_flow_key rk;
@@ -129,7 +129,8 @@ static __always_inline int nat_alloc_port(struct xlb_flow *fwd, const struct xlb
 	flow_peer_key(fwd, proto, &rk);
 	for (int i = 0; i < XLB_NAT_TRIES; i++) {
 		struct xlb_flow *old;
-		__u16 port = cfg_nat_port_min + (base + cur->next++) % range;
+		__u32 idx = (base + cur->next++) % range;
+		__u16 port = cfg_nat_port_min + idx + (idx >= cfg_nat_hole_start ? cfg_nat_hole_len : 0);
 
 		rk.dport = bpf_htons(port);
 		if (bpf_map_update_elem(&xlb_flows, &rk, rev, BPF_NOEXIST) == 0)

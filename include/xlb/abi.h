@@ -11,7 +11,7 @@
 
 /* Bumped whenever a map's key or value layout changes: a daemon refuses pins
  * of another version instead of misreading them. */
-#define XLB_ABI_VERSION 8
+#define XLB_ABI_VERSION 9
 
 /* Map names, at most 15 characters: the pin names under /sys/fs/bpf/xlb/. */
 #define XLB_MAP_META      "xlb_meta"
@@ -25,6 +25,8 @@
 #define XLB_MAP_SNAT      "xlb_snat"
 #define XLB_MAP_SVC_PORTS "xlb_svc_ports"
 #define XLB_MAP_FLOWS     "xlb_flows"
+#define XLB_MAP_HALFOPEN  "xlb_halfopen"
+#define XLB_MAP_DNAT_REV  "xlb_dnat_rev"
 #define XLB_MAP_NAT_PORT  "xlb_nat_port"
 #define XLB_MAP_RST_RATE  "xlb_rst_rate"
 #define XLB_MAP_STATS     "xlb_stats"
@@ -32,6 +34,15 @@
 #define XLB_MAP_MBR_STATS "xlb_mbr_stats"
 #define XLB_MAP_SOCK_FWD  "xlb_sock_fwd"
 #define XLB_MAP_SOCK_REV  "xlb_sock_rev"
+#define XLB_MAP_EVENTS    "xlb_events"
+#define XLB_MAP_DP_STATE  "xlb_dp_state"
+#define XLB_MAP_CENSUS    "xlb_census"
+#define XLB_MAP_CENSUS_MBR "xlb_census_mbr"
+#define XLB_MAP_CENSUS_SVC "xlb_census_svc"
+
+/* The sweeper program (bpf/sweep.h), pinned under this name next to the
+ * maps so that a command can run it from the pins (user/dp/sweep.h). */
+#define XLB_PROG_SWEEP    "xlb_sweep"
 
 /* Address families as the data plane stores them (not AF_*: the values are
  * part of the ABI and must not depend on a libc). */
@@ -50,9 +61,15 @@ union xlb_ip {
 	__u8 bytes[16];
 };
 
+/* xlb_meta: one element, written at load: what a reader of the pins needs
+ * to know of the load-time values. */
 struct xlb_meta {
 	__u32 abi_version;
-	__u32 _pad;
+	__u32 nat_ports;    /* NAT source ports per snat address and member */
+	__u16 nat_port_min; /* the range they come from, host order ... */
+	__u16 nat_port_max;
+	__u16 nat_hole_min; /* ... without this one (the ephemeral ports; 0-0: none) */
+	__u16 nat_hole_max;
 };
 
 /* xlb_services: hash (VIP, port, protocol) -> service. */
@@ -152,13 +169,21 @@ enum xlb_member_flags {
 
 struct xlb_member {
 	union xlb_ip addr;
-	/* The balancer's own address toward this member: the service's snat
-	 * address, or the source of the route to the member. */
+	/* The balancer's own address toward this member: the service's
+	 * (first) snat address, or the source of the route to the member. */
 	union xlb_ip snat;
 	__be16 port;
 	__u8 family; /* enum xlb_family; XLB_FAMILY_NONE = unused slot */
 	__u8 flags;  /* enum xlb_member_flags */
 	__u32 service_id;
+	/* nat: the pool of source addresses toward this member (`snat:` as a
+	 * list, IPVS's local address pool): xlb_snat.addr[snat_first] ..
+	 * [snat_first + snat_n - 1], snat being the first of them.  snat_n 0
+	 * or 1: snat alone.  The member's NAT port space is snat_n (at least
+	 * 1) times the usable ports, walked by one cursor (bpf/nat.h). */
+	__u16 snat_first;
+	__u16 snat_n;
+	__u32 _pad;
 };
 
 /* xlb_slots: array of XLB_MAX_SERVICES * 2 tables, two copies per service.
@@ -190,7 +215,9 @@ enum xlb_port_flags {
 };
 
 /* xlb_snat: one element, the balancer's own (SNAT) addresses: a packet to one
- * of them is a reply candidate. */
+ * of them is a reply candidate, and a packet from one of them is no client.
+ * A member's snat pool is a run of consecutive entries (xlb_member's
+ * snat_first, snat_n); runs of different pools may repeat an address. */
 struct xlb_snat_set {
 	__u32 count;
 	__u32 _pad;
@@ -200,8 +227,25 @@ struct xlb_snat_set {
 	} addr[XLB_MAX_SNAT_ADDRS];
 };
 
-/* xlb_flows: LRU hash, one entry per direction of a connection.  The key is
- * the packet's own 5-tuple as it arrives. */
+/* The connection tables (docs/design.md, "Flow table"): one rule, an entry
+ * earns a place in xlb_flows only when the client has proven it is there.
+ *
+ * xlb_halfopen: LRU hash.  A TCP SYN, a UDP flow's first datagram, a
+ * Maglev re-derivation create their entries here only (forward, and for
+ * nat the reply entry that holds the NAT port).  A flood churns this
+ * table: entries evict each other, never an established connection.
+ * xlb_flows: preallocated hash (never evicts): the connection table.  The
+ * client's ACK without SYN (TCP) or its second datagram (UDP) finds the
+ * half-open entry and copies the entries here (promotion; nat: forward and
+ * reply, dnat and dsr: forward only).  The half-open copies stay as
+ * duplicates marked XLB_FLOW_F_PROMOTED, which lookups never reach first
+ * and the sweeper or the LRU removes.  A full xlb_flows refuses the new
+ * connection (RST, ICMP port unreachable) and raises xlb_dp_state.full.
+ * Entries of both expire by the sweeper (a hash never evicts); between
+ * sweeps a stale entry is recognised by its idle time (flow_live()).
+ *
+ * Both map a packet's own 5-tuple as it arrives to the rewrite for it,
+ * one entry per direction of a connection. */
 struct xlb_flow_key {
 	union xlb_ip src;
 	union xlb_ip dst;
@@ -219,21 +263,36 @@ struct xlb_flow_key {
 	X(ESTABLISHED, "established") /* TCP: traffic after the SYN */        \
 	X(FIN, "closing")             /* TCP: a FIN seen in either direction */ \
 	X(RST, "reset")               /* TCP: a RST seen in either direction */ \
-	X(UDP, "udp")
+	X(UDP, "udp")                                                        \
+	/* TCP: both FINs and the last ACK seen.  Timeout tcp_time_wait when  \
+	 * the client closed first, else tcp_closing (the member holds       \
+	 * TIME_WAIT for the tuple: its NAT port is not reused early). */    \
+	X(CLOSED, "closed")
 
 #define XLB_FLOW_ENUM(id, word) XLB_FLOW_##id,
 enum xlb_flow_state { XLB_FLOW_STATES(XLB_FLOW_ENUM) };
 #define XLB_FLOW_N (0 XLB_FLOW_STATES(XLB_COUNT_ONE))
 #undef XLB_FLOW_ENUM
 
+/* xlb_flow.flags: how a TCP connection closes, kept in both entries of
+ * nat (a dnat or dsr connection has the forward entry only). */
+enum xlb_flow_flags {
+	XLB_FLOW_F_FIN_CLIENT = 1 << 0,   /* a FIN from the client seen */
+	XLB_FLOW_F_FIN_MEMBER = 1 << 1,   /* a FIN from the member seen */
+	XLB_FLOW_F_MEMBER_FIRST = 1 << 2, /* the member's FIN came first */
+	/* xlb_halfopen only: the connection is in xlb_flows; this entry is a
+	 * stale duplicate (for lookups: absent). */
+	XLB_FLOW_F_PROMOTED = 1 << 3,
+};
+
 enum xlb_flow_dir {
 	XLB_DIR_FORWARD = 1, /* client -> VIP, rewritten to snat -> member */
 	XLB_DIR_REPLY = 2,   /* member -> snat, rewritten to VIP -> client */
 };
-/* dnat: the forward entry rewrites client -> VIP to client -> member, the
- * reply entry (member -> client) back to VIP -> client.  dsr: a forward
- * entry only, whose nat_dst (the member) is where the frame goes; the
- * packet itself is not changed. */
+/* dnat: the forward entry rewrites client -> VIP to client -> member;
+ * replies (member -> client) need no entry: xlb_dnat_rev turns them back
+ * into VIP -> client on any node.  dsr: a forward entry only, whose nat_dst
+ * (the member) is where the frame goes; the packet itself is not changed. */
 
 /* The rewrite for packets matching the key, and where they leave.  The peer
  * entry is found from the value alone: the reply key of a forward entry is
@@ -258,14 +317,38 @@ struct xlb_flow {
 	__u64 created_ns;   /* bpf_ktime_get_coarse_ns() */
 	__u64 last_seen_ns; /* updated at most every XLB_TOUCH_NS */
 	__u64 nh_checked_ns;
-	__u8 fwd; /* enum xlb_fwd of the service: dsr entries rewrite only MACs */
-	__u8 _pad2[7];
+	__u8 fwd;   /* enum xlb_fwd of the service: dsr entries rewrite only MACs */
+	__u8 flags; /* enum xlb_flow_flags */
+	__u8 _pad2[6];
+};
+
+/* xlb_dnat_rev: hash (a dnat member's address, port, protocol) -> the
+ * service it backs, so a reply from it is translated without per-flow
+ * state: source member:port becomes VIP:port, the destination (the
+ * client) stays, and the next hop toward the client comes from
+ * bpf_fib_lookup.  A member address, port and protocol backs at most one
+ * dnat service (the config validator refuses more). */
+struct xlb_dnat_rev_key {
+	union xlb_ip addr;
+	__be16 port;
+	__u8 proto;  /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 family; /* enum xlb_family */
+};
+
+struct xlb_dnat_rev {
+	union xlb_ip vip;
+	__be16 vip_port;
+	__u8 family;
+	__u8 _pad;
+	__u32 service_id;
+	__u32 member_id; /* for the member's counters */
+	__u32 _pad2;
 };
 
 /* xlb_nat_port: per-CPU array of XLB_MAX_MEMBERS cursors into the NAT
- * source-port range, one per backend: indexed by a hash of (snat, member
- * address, port, protocol), the tuple whose ports the reply entries make
- * unique.  Per backend, so that each backend's port space is walked in order
+ * port space (the member's snat pool times the usable ports), one per
+ * backend: indexed by a hash of (first snat address, member address,
+ * port, protocol), the tuple whose ports the reply entries make unique.  Per backend, so that each backend's port space is walked in order
  * (a shared cursor would alias with the round-robin order and reuse ports
  * early), and one for a backend that several services share (two cursors
  * would walk the same ports and collide).  Two backends that hash alike
@@ -276,7 +359,7 @@ struct xlb_nat_port_state {
 };
 
 /* xlb_rst_rate: per-CPU token bucket for the answers built in XDP (TCP
- * RST, ICMP port unreachable). */
+ * RST, ICMP port unreachable), the refusals of a full table included. */
 struct xlb_rst_bucket {
 	__u64 tokens;
 	__u64 last_ns;
@@ -315,7 +398,26 @@ struct xlb_rst_bucket {
 	X(DROP_FLOW_INSERT, "drop_flow_insert")                              \
 	X(DROP_BAD_MEMBER, "drop_bad_member")                                \
 	X(DROP_ADJUST, "drop_adjust")                                        \
-	X(DROP_INTERNAL, "drop_internal")
+	X(DROP_INTERNAL, "drop_internal")                                    \
+	/* A source that cannot be a client (0/8, 127/8, 224/4, 240/4, ::,   \
+	 * ::1, ff00::/8, the VIP itself, the balancer's own snat address):  \
+	 * dropped before anything takes state or answers. */               \
+	X(DROP_BAD_SOURCE, "drop_bad_source")                                \
+	X(DROP_BAD_IP_CSUM, "drop_bad_ip_csum") /* on the same path */       \
+	/* An 802.1Q/802.1ad tagged frame: untouched, to the kernel (xlb      \
+	 * balances a VLAN where it runs on that VLAN's own interface). */  \
+	X(PASS_VLAN, "pass_vlan")                                            \
+	/* xlb_flows is full: the new connection is refused at once (its     \
+	 * promotion failed, or a SYN/first datagram came while the full     \
+	 * flag was up); drop_table_full when no answer may be sent          \
+	 * (rate limit, IPv4 options, a RST). */                            \
+	X(TX_RST_TABLE_FULL, "tx_rst_table_full")                            \
+	X(TX_UNREACH_TABLE_FULL, "tx_unreach_table_full")                    \
+	X(DROP_TABLE_FULL, "drop_table_full")                                \
+	/* A dnat reply whose next hop toward the client has no neighbour    \
+	 * entry: rewritten and handed to the kernel, which forwards it and  \
+	 * resolves the neighbour for the next ones. */                      \
+	X(PASS_REPLY_NO_NEIGH, "pass_reply_no_neigh")
 
 #define XLB_REASON_ENUM(id, name) XLB_R_##id,
 enum xlb_reason {
@@ -338,6 +440,81 @@ struct xlb_traffic_stats {
 	__u64 reply_bytes;
 	__u64 new_flows;
 	__u64 _pad;
+};
+
+/* Events of the connection tables, not of one packet: per-CPU counters
+ * (xlb_events, one element) summed by user space.  Half-open evictions
+ * are computed from them and the census (user/dp/maps.h):
+ *   evicted = half_open_new - promoted - half_open_expired - census half_open */
+#define XLB_EVENTS(X)                                                        \
+	X(HALF_OPEN_NEW, "half_open_new")         /* connections entered in xlb_halfopen */ \
+	X(PROMOTED, "promoted")                   /* half-open connections moved to xlb_flows */ \
+	/* half-open connections past their timeout: deleted by the sweeper  \
+	 * or replaced by a new connection on their tuple */                 \
+	X(HALF_OPEN_EXPIRED, "half_open_expired")                            \
+	X(FLOWS_EXPIRED, "flows_expired")         /* connections the sweeper deleted from xlb_flows */ \
+	X(TABLE_FULL, "table_full")               /* promotions xlb_flows refused (-E2BIG) */ \
+	X(FULL_EPISODES, "full_episodes")         /* times the full flag went up */ \
+	X(NAT_PORT_REUSED, "nat_port_reused")     /* NAT ports taken over from a closed or orphaned entry */ \
+	X(SWEEPS, "sweeps")                       /* sweeps completed */
+
+#define XLB_EVENT_ENUM(id, name) XLB_EV_##id,
+enum xlb_event {
+	XLB_EVENTS(XLB_EVENT_ENUM)
+	XLB_EV_MAX
+};
+#undef XLB_EVENT_ENUM
+
+/* xlb_events: per-CPU, one element. */
+struct xlb_event_stats {
+	__u64 count[XLB_EV_MAX];
+};
+
+/* xlb_dp_state: one element, written by the data plane and the sweeper. */
+struct xlb_dp_state {
+	/* Sweeps completed; the live census copy is census_gen & 1 (0: no
+	 * sweep yet).  The sweeper writes the other copy, then flips this. */
+	__u64 census_gen;
+	/* 1 from the moment an insert into xlb_flows fails (-E2BIG) until a
+	 * sweep finds it at most XLB_FULL_CLEAR_PERCENT full: while it is up,
+	 * a SYN or a first datagram is refused at once. */
+	__u32 full;
+	__u32 sweeping;      /* 1 while a sweep runs: a second one returns at once */
+	__u64 full_since_ns; /* bpf_ktime_get_coarse_ns() when it last went up */
+	__u64 _pad;
+};
+
+/* The census: what the connection tables hold, counted by the sweeper (the
+ * truth for `xlb status`: user space never iterates xlb_flows for counts).
+ * Double-buffered like the slot tables: xlb_census[c], xlb_census_mbr[c *
+ * XLB_MAX_MEMBERS + member id], xlb_census_svc[c * XLB_MAX_SERVICES +
+ * service id] for copy c = census_gen & 1.  A reader reads census_gen,
+ * the copy, then census_gen again, and retries if it moved. */
+struct xlb_census_count {
+	/* The sweep (low 32 bits of its gen) that wrote these counts: an
+	 * element with another value counts nothing (the sweeper does not
+	 * clear 2 x 16384 elements first). */
+	__u32 gen;
+	__u32 established; /* TCP connections open: live ESTABLISHED forward entries of xlb_flows */
+	__u32 closing;     /* TCP connections closing or closed, still held: FIN, CLOSED, RST */
+	/* Connections in xlb_halfopen, not promoted and not expired: TCP
+	 * handshakes, UDP flows of one datagram, Maglev re-derivations. */
+	__u32 half_open;
+	__u32 udp;         /* UDP flows in xlb_flows */
+	__u32 nat_ports;   /* NAT ports held: reply entries of live connections, both tables */
+};
+
+struct xlb_census {
+	__u64 gen;         /* the sweep that wrote it: 1, 2, ... */
+	__u64 swept_ns;    /* bpf_ktime_get_coarse_ns() at its end (CLOCK_MONOTONIC) */
+	__u64 duration_ns; /* how long the sweep took */
+	__u32 flows_entries;    /* entries of xlb_flows left after it */
+	__u32 flows_max;
+	__u32 halfopen_entries; /* entries of xlb_halfopen left after it */
+	__u32 halfopen_max;
+	__u32 flows_expired;    /* entries it deleted from xlb_flows */
+	__u32 halfopen_expired; /* entries it deleted from xlb_halfopen (expired, orphaned, promoted duplicates) */
+	struct xlb_census_count total; /* all connections */
 };
 
 /* The socket hooks (bpf/sock.h) balance host-local clients in connect() and

@@ -229,7 +229,7 @@ TEST(tcp4_packet_of_an_expired_flow_is_reset)
 	if (!open_flow(&e, 40000, 0, NAT_PORT0))
 		goto out;
 	tcp4_keys(&fk, &rk, 40000, 0, NAT_PORT0);
-	CHECK(flow_age(&e, &fk, XLB_TIMEOUT_TCP_SYN_DEFAULT + 1) == 0);
+	CHECK(flow_age(&e, &fk, XLB_TIMEOUT_TCP_HALF_OPEN_DEFAULT + 1) == 0);
 	in = from_client(4, IPPROTO_TCP, 40000, TCPF_ACK);
 	want = from_client(4, IPPROTO_TCP, 40000, 0);
 	pkt_mac(MAC_BAL_C, want.smac);
@@ -850,7 +850,7 @@ TEST(nat_ports_stay_unique_and_orphans_are_reclaimed)
 	CHECK(env_reason(&e, XLB_R_DROP_NAT_PORTS) == 1);
 	/* The first client's flow goes stale: its port can be reused. */
 	flow_key(&fk, 4, IPPROTO_TCP, "198.18.0.10", 40000, "198.18.0.100", 80);
-	CHECK(flow_age(&e, &fk, XLB_TIMEOUT_TCP_SYN_DEFAULT + 1) == 0);
+	CHECK(flow_age(&e, &fk, XLB_TIMEOUT_TCP_HALF_OPEN_DEFAULT + 1) == 0);
 	want = to_member(&in, 0, 2000);
 	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "SYN reusing an orphaned port");
 out:

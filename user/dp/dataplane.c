@@ -18,66 +18,67 @@
 
 #define NS_PER_MS 1000000ULL
 
-void xlb_dp_opts_default(struct xlb_dp_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->flow_entries = XLB_FLOWS_DEFAULT;
-	o->timeout_tcp_syn_ms = XLB_TIMEOUT_TCP_SYN_DEFAULT * 1000;
-	o->timeout_tcp_est_ms = XLB_TIMEOUT_TCP_EST_DEFAULT * 1000;
-	o->timeout_tcp_fin_ms = XLB_TIMEOUT_TCP_FIN_DEFAULT * 1000;
-	o->timeout_tcp_rst_ms = XLB_TIMEOUT_TCP_RST_DEFAULT * 1000;
-	o->timeout_udp_ms = XLB_TIMEOUT_UDP_DEFAULT * 1000;
-	o->nat_port_min = XLB_NAT_PORT_MIN_DEFAULT;
-	o->nat_port_max = XLB_NAT_PORT_MAX_DEFAULT;
-	o->rst_rate = XLB_RST_RATE_DEFAULT;
-}
-
-static int opts_validate(const struct xlb_dp_opts *o)
-{
-	const __u32 t[] = { o->timeout_tcp_syn_ms, o->timeout_tcp_est_ms, o->timeout_tcp_fin_ms,
-			    o->timeout_tcp_rst_ms, o->timeout_udp_ms };
-
-	if (o->flow_entries < XLB_FLOWS_MIN || o->flow_entries > XLB_FLOWS_MAX) {
-		log_err("flow table size %u outside %u..%u", o->flow_entries, XLB_FLOWS_MIN,
-			XLB_FLOWS_MAX);
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		if (t[i] < 1 || t[i] > XLB_TIMEOUT_MAX * 1000U) {
-			log_err("flow timeout %u ms outside 1..%u", t[i], XLB_TIMEOUT_MAX * 1000U);
-			return -EINVAL;
-		}
-	}
-	if (o->nat_port_min == 0 || o->nat_port_min > o->nat_port_max) {
-		log_err("NAT port range %u-%u is empty", o->nat_port_min, o->nat_port_max);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 /* Refuses pins left by another ABI version, or a flow table of another
  * size, before libbpf tries to reuse them (it would only say "parameter
  * mismatch"). */
-static int pins_check(const char *dir, __u32 flow_entries)
+static int pinned_size_check(const char *dir, int fd, const char *what, const char *key, __u32 want)
 {
 	struct bpf_map_info info;
 	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.max_entries == want)
+		return 0;
+	log_err("the pinned %s at %s holds %u entries and the configuration asks for %u: its "
+		"size is fixed when it is created.  Keep %s at %u, or run 'xlb stop' (which ends "
+		"established connections) first",
+		what, dir, info.max_entries, want, key, info.max_entries);
+	return -EINVAL;
+}
+
+/* *reuse: pinned maps of this ABI and these sizes are there. */
+static int pins_check(const char *dir, const struct xlb_dp_opts *o, bool *reuse)
+{
 	struct xlb_maps old;
 	int err;
 
+	*reuse = false;
 	err = xlb_maps_open_pinned(&old, dir);
 	if (err)
 		return err == -EPROTO ? err : 0;
-	memset(&info, 0, sizeof(info));
-	if (!bpf_obj_get_info_by_fd(old.flows, &info, &len) && info.max_entries != flow_entries) {
-		log_err("the pinned flow table at %s holds %u entries and the configuration asks "
-			"for %u: its size is fixed when it is created.  Keep flow_table_size at "
-			"%u, or run 'xlb stop' (which ends established connections) first",
-			dir, info.max_entries, flow_entries, info.max_entries);
-		err = -EINVAL;
-	}
+	err = pinned_size_check(dir, old.flows, "flow table", "flow_table_size", o->flow_entries);
+	if (!err)
+		err = pinned_size_check(dir, old.halfopen, "half-open table", "half_open_table_size",
+					xlb_dp_half_open_entries(o));
 	xlb_maps_close(&old);
+	*reuse = !err;
 	return err;
+}
+
+/* The NAT port space as the data plane walks it (bpf/consts.h): an index
+ * 0..ports-1 is min + index, plus the hole's length from where the hole
+ * starts. */
+static void nat_ports_prepare(struct xlb *skel, const struct xlb_dp_opts *o, int ncpu)
+{
+	__u32 ports = xlb_dp_nat_ports(o), lo, hi;
+
+	lo = o->nat_hole_min > o->nat_port_min ? o->nat_hole_min : o->nat_port_min;
+	hi = o->nat_hole_max < o->nat_port_max ? o->nat_hole_max : o->nat_port_max;
+	skel->rodata->cfg_nat_port_min = o->nat_port_min;
+	skel->rodata->cfg_nat_port_max = o->nat_port_max;
+	skel->rodata->cfg_nat_ports = ports;
+	if (o->nat_hole_min && lo <= hi) {
+		skel->rodata->cfg_nat_hole_min = lo;
+		skel->rodata->cfg_nat_hole_max = hi;
+		skel->rodata->cfg_nat_hole_start = lo - o->nat_port_min;
+		skel->rodata->cfg_nat_hole_len = hi - lo + 1;
+	} else {
+		skel->rodata->cfg_nat_hole_min = 0;
+		skel->rodata->cfg_nat_hole_max = 0;
+		skel->rodata->cfg_nat_hole_start = ports;
+		skel->rodata->cfg_nat_hole_len = 0;
+	}
+	skel->rodata->cfg_nat_cpu_stride = ports / (__u32)ncpu;
 }
 
 static int maps_pin_paths(struct xlb *skel, const char *dir)
@@ -99,18 +100,27 @@ static int maps_pin_paths(struct xlb *skel, const char *dir)
 
 int xlb_dp_load(struct xlb_dp *dp, const struct xlb_dp_opts *o)
 {
-	struct xlb_meta meta = { .abi_version = XLB_ABI_VERSION };
+	struct xlb_meta meta = { .abi_version = XLB_ABI_VERSION, .nat_ports = xlb_dp_nat_ports(o),
+				 .nat_port_min = o->nat_port_min, .nat_port_max = o->nat_port_max,
+				 .nat_hole_min = o->nat_hole_min, .nat_hole_max = o->nat_hole_max };
 	__u32 zero = 0;
+	bool reuse = false;
 	struct xlb *skel;
 	int ncpu, err;
 
 	memset(dp, 0, sizeof(*dp));
 	xlb_maps_init(&dp->maps);
-	err = opts_validate(o);
+	err = xlb_dp_opts_check(o);
 	if (err)
 		return err;
 	if (o->pin_dir) {
-		err = pins_check(o->pin_dir, o->flow_entries);
+		err = pins_check(o->pin_dir, o, &reuse);
+		if (err)
+			return err;
+	}
+	/* Tables that are pinned already take no more memory. */
+	if (!reuse) {
+		err = xlb_dp_memory_check(o);
 		if (err)
 			return err;
 	}
@@ -121,20 +131,21 @@ int xlb_dp_load(struct xlb_dp *dp, const struct xlb_dp_opts *o)
 		log_err("cannot open the data plane: %s", strerror(-err));
 		return err;
 	}
-	skel->rodata->cfg_timeout_tcp_syn_ns = o->timeout_tcp_syn_ms * NS_PER_MS;
+	skel->rodata->cfg_timeout_tcp_half_open_ns = o->timeout_tcp_half_open_ms * NS_PER_MS;
 	skel->rodata->cfg_timeout_tcp_est_ns = o->timeout_tcp_est_ms * NS_PER_MS;
 	skel->rodata->cfg_timeout_tcp_fin_ns = o->timeout_tcp_fin_ms * NS_PER_MS;
 	skel->rodata->cfg_timeout_tcp_rst_ns = o->timeout_tcp_rst_ms * NS_PER_MS;
+	skel->rodata->cfg_timeout_tcp_time_wait_ns = o->timeout_tcp_time_wait_ms * NS_PER_MS;
 	skel->rodata->cfg_timeout_udp_ns = o->timeout_udp_ms * NS_PER_MS;
-	skel->rodata->cfg_nat_port_min = o->nat_port_min;
-	skel->rodata->cfg_nat_port_max = o->nat_port_max;
 	skel->rodata->cfg_rst_rate = o->rst_rate;
+	skel->rodata->cfg_flows_max = o->flow_entries;
+	skel->rodata->cfg_halfopen_max = xlb_dp_half_open_entries(o);
 	ncpu = libbpf_num_possible_cpus();
 	if (ncpu <= 0) {
 		err = ncpu ? ncpu : -EINVAL;
 		goto fail;
 	}
-	skel->rodata->cfg_nat_cpu_stride = (o->nat_port_max - o->nat_port_min + 1U) / (__u32)ncpu;
+	nat_ports_prepare(skel, o, ncpu);
 	sockhook_prepare(skel, o->sock_hooks, o->sock_netns_cookie);
 	/* Only the hook in use is verified and loaded: each of the three
 	 * packet programs takes the verifier a second or more. */
@@ -142,6 +153,8 @@ int xlb_dp_load(struct xlb_dp *dp, const struct xlb_dp_opts *o)
 	bpf_program__set_autoload(skel->progs.xlb_tc_ingress, o->tc);
 	bpf_program__set_autoload(skel->progs.xlb_tc_egress, o->tc);
 	err = bpf_map__set_max_entries(skel->maps.xlb_flows, o->flow_entries);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.xlb_halfopen, xlb_dp_half_open_entries(o));
 	if (err)
 		goto fail;
 	if (o->pin_dir) {

@@ -18,11 +18,12 @@
 
 /* Layouts are shared with the BPF side: a change here is an ABI change. */
 _Static_assert(sizeof(union xlb_ip) == 16, "xlb_ip");
+_Static_assert(sizeof(struct xlb_meta) == 16, "xlb_meta");
 _Static_assert(sizeof(struct xlb_svc_key) == 20, "xlb_svc_key");
 _Static_assert(sizeof(struct xlb_service) == 24, "xlb_service");
 _Static_assert(sizeof(struct xlb_maglev_table) == 4 * XLB_MAGLEV_SIZE, "xlb_maglev_table");
 _Static_assert(sizeof(struct xlb_sorry_page) == 8 + XLB_SORRY_LEN, "xlb_sorry_page");
-_Static_assert(sizeof(struct xlb_member) == 40, "xlb_member");
+_Static_assert(sizeof(struct xlb_member) == 48, "xlb_member");
 _Static_assert(sizeof(struct xlb_slot_table) == 8 + 4 * XLB_MAX_SLOTS, "xlb_slot_table");
 _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key");
 _Static_assert(sizeof(struct xlb_flow) == 96, "xlb_flow");
@@ -30,6 +31,13 @@ _Static_assert(sizeof(struct xlb_traffic_stats) == 48, "xlb_traffic_stats");
 _Static_assert(sizeof(struct xlb_svc_info) == XLB_NAME_MAX + 36, "xlb_svc_info");
 _Static_assert(sizeof(struct xlb_mbr_info) == XLB_INFO_NAME_MAX + 64 + 72, "xlb_mbr_info");
 _Static_assert(sizeof(struct xlb_reason_stats) == 8 * XLB_R_MAX, "xlb_reason_stats");
+_Static_assert(sizeof(struct xlb_event_stats) == 8 * XLB_EV_MAX, "xlb_event_stats");
+_Static_assert(sizeof(struct xlb_dnat_rev_key) == 20, "xlb_dnat_rev_key");
+_Static_assert(sizeof(struct xlb_dnat_rev) == 32, "xlb_dnat_rev");
+_Static_assert(sizeof(struct xlb_snat_set) == 8 + 20 * XLB_MAX_SNAT_ADDRS, "xlb_snat_set");
+_Static_assert(sizeof(struct xlb_dp_state) == 32, "xlb_dp_state");
+_Static_assert(sizeof(struct xlb_census_count) == 24, "xlb_census_count");
+_Static_assert(sizeof(struct xlb_census) == 48 + sizeof(struct xlb_census_count), "xlb_census");
 
 static const struct {
 	const char *name;
@@ -46,6 +54,8 @@ static const struct {
 	{ XLB_MAP_SNAT, offsetof(struct xlb_maps, snat) },
 	{ XLB_MAP_SVC_PORTS, offsetof(struct xlb_maps, svc_ports) },
 	{ XLB_MAP_FLOWS, offsetof(struct xlb_maps, flows) },
+	{ XLB_MAP_HALFOPEN, offsetof(struct xlb_maps, halfopen) },
+	{ XLB_MAP_DNAT_REV, offsetof(struct xlb_maps, dnat_rev) },
 	{ XLB_MAP_NAT_PORT, offsetof(struct xlb_maps, nat_port) },
 	{ XLB_MAP_RST_RATE, offsetof(struct xlb_maps, rst_rate) },
 	{ XLB_MAP_STATS, offsetof(struct xlb_maps, stats) },
@@ -54,6 +64,11 @@ static const struct {
 	{ XLB_MAP_SVC_INFO, offsetof(struct xlb_maps, svc_info) },
 	{ XLB_MAP_MBR_INFO, offsetof(struct xlb_maps, mbr_info) },
 	{ XLB_MAP_MBR_ADMIN, offsetof(struct xlb_maps, mbr_admin) },
+	{ XLB_MAP_EVENTS, offsetof(struct xlb_maps, events) },
+	{ XLB_MAP_DP_STATE, offsetof(struct xlb_maps, dp_state) },
+	{ XLB_MAP_CENSUS, offsetof(struct xlb_maps, census) },
+	{ XLB_MAP_CENSUS_MBR, offsetof(struct xlb_maps, census_mbr) },
+	{ XLB_MAP_CENSUS_SVC, offsetof(struct xlb_maps, census_svc) },
 };
 
 #define N_MAPS (sizeof(map_fields) / sizeof(map_fields[0]))
@@ -196,6 +211,13 @@ int xlb_maps_check_abi(const struct xlb_maps *m)
 		return -EPROTO;
 	}
 	return 0;
+}
+
+int xlb_maps_meta(const struct xlb_maps *m, struct xlb_meta *meta)
+{
+	__u32 zero = 0;
+
+	return map_lookup(m, m->meta, &zero, meta);
 }
 
 int xlb_maps_service_get(const struct xlb_maps *m, const struct xlb_svc_key *key,
@@ -495,4 +517,16 @@ int xlb_maps_service_stats(const struct xlb_maps *m, __u32 svc_id, struct xlb_tr
 int xlb_maps_member_stats(const struct xlb_maps *m, __u32 member_id, struct xlb_traffic_stats *out)
 {
 	return percpu_sum(m, m->mbr_stats, member_id, (__u64 *)out, sizeof(*out) / sizeof(__u64));
+}
+
+int xlb_maps_event_stats(const struct xlb_maps *m, __u64 count[XLB_EV_MAX])
+{
+	return percpu_sum(m, m->events, 0, count, XLB_EV_MAX);
+}
+
+int xlb_maps_dp_state(const struct xlb_maps *m, struct xlb_dp_state *st)
+{
+	__u32 zero = 0;
+
+	return map_lookup(m, m->dp_state, &zero, st);
 }

@@ -32,6 +32,7 @@ const char *const xlb_health_words[XLB_HEALTH_N] = { XLB_HEALTH_STATES(XLB_WORD)
 const char *const xlb_check_type_words[XLB_CHECK_N] = { XLB_CHECK_TYPES(XLB_WORD) };
 const char *const xlb_admin_words[XLB_ADMIN_N] = { XLB_ADMIN_STATES(XLB_WORD) };
 const char *const xlb_reason_words[XLB_R_MAX] = { XLB_REASONS(XLB_WORD) };
+const char *const xlb_event_words[XLB_EV_MAX] = { XLB_EVENTS(XLB_WORD) };
 #undef XLB_WORD
 
 #define WORD_OF(table, v) ((unsigned)(v) < sizeof(table) / sizeof(table[0]) ? table[v] : "?")
@@ -74,6 +75,11 @@ const char *xlb_admin_str(unsigned v)
 const char *xlb_reason_name(unsigned v)
 {
 	return WORD_OF(xlb_reason_words, v);
+}
+
+const char *xlb_event_name(unsigned v)
+{
+	return WORD_OF(xlb_event_words, v);
 }
 
 const char *xlb_proto_str(unsigned ipproto)

@@ -25,6 +25,7 @@ extern const char *const xlb_health_words[XLB_HEALTH_N];
 extern const char *const xlb_check_type_words[XLB_CHECK_N];
 extern const char *const xlb_admin_words[XLB_ADMIN_N];
 extern const char *const xlb_reason_words[XLB_R_MAX];
+extern const char *const xlb_event_words[XLB_EV_MAX];
 
 /* One word each ("round-robin", "nat", "reject", "established", "UP",
  * "http", "drain", "tx_new_flow"); "?" for a value out of range. */
@@ -36,6 +37,8 @@ const char *xlb_health_str(unsigned v);
 const char *xlb_check_type_str(unsigned v);
 const char *xlb_admin_str(unsigned v);
 const char *xlb_reason_name(unsigned v);
+/* "half_open_new", "promoted", ... (enum xlb_event) */
+const char *xlb_event_name(unsigned v);
 /* "tcp", "udp" for IPPROTO_TCP, IPPROTO_UDP */
 const char *xlb_proto_str(unsigned ipproto);
 /* "512 B", "1.5 KiB", "3.2 GiB" */

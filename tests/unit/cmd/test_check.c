@@ -47,7 +47,7 @@ TEST(check_prints_the_seed_plan_as_aligned_tables)
 		"\n"
 		"global\n"
 		"  interfaces           (none: give them with 'xlb run -i IFACE')\n"
-		"  flow_table_size      262144\n"
+		"  flow_table_size      2097152\n"
 		"  tcp_idle_timeout     3h\n"
 		"  tcp_closing_timeout  10s\n"
 		"  udp_idle_timeout     1m\n"
@@ -101,7 +101,7 @@ TEST(check_prints_the_seed_plan_as_json)
 			    "  \"valid\": true,\n"
 			    "  \"global\": {\n"
 			    "    \"interfaces\": [],\n"
-			    "    \"flow_table_size\": 262144,\n"
+			    "    \"flow_table_size\": 2097152,\n"
 			    "    \"tcp_idle_timeout_ms\": 10800000,\n", got);
 	ASSERT_STR_CONTAINS("      \"name\": \"observabilityplatforms.com\",\n"
 			    "      \"vip\": \"127.0.0.1\",\n"
