@@ -14,6 +14,7 @@
 #endif
 
 #include <linux/bpf.h>
+#include <linux/errno.h>
 #include <bpf/bpf_helpers.h>
 
 #include "map_defs.h"
@@ -24,12 +25,14 @@
 #include "flow.h"
 #include "schedule.h"
 #include "nat.h"
+#include "dnat.h"
 #include "forward.h"
 #include "reject.h"
 #include "icmp.h"
 #include "sorry.h"
 
-static __always_inline int is_snat_addr(const struct xlb_pkt *p)
+/* Whether a is one of the balancer's own (snat) addresses. */
+static __always_inline int is_snat_addr(__u8 family, const union xlb_ip *a)
 {
 	__u32 zero = 0;
 	struct xlb_snat_set *set = bpf_map_lookup_elem(&xlb_snat, &zero);
@@ -39,10 +42,46 @@ static __always_inline int is_snat_addr(const struct xlb_pkt *p)
 	for (int i = 0; i < XLB_MAX_SNAT_ADDRS; i++) {
 		if (i >= set->count)
 			break;
-		if (set->addr[i].family == p->family && addr_eq(&set->addr[i].addr, &p->key.dst))
+		if (set->addr[i].family == family && addr_eq(&set->addr[i].addr, a))
 			return 1;
 	}
 	return 0;
+}
+
+/* A source no client can have: IPv4 0/8, 127/8, 224/4 (multicast) and
+ * 240/4 (255.255.255.255 too); IPv6 ::, ::1, ff00::/8; the VIP itself; the
+ * balancer's own addresses.  Nothing is answered to it nor kept for it. */
+static __always_inline int source_bad(const struct xlb_pkt *p)
+{
+	const union xlb_ip *s = &p->key.src;
+
+	if (p->family == XLB_FAMILY_IPV4) {
+		if (s->bytes[0] == 0 || s->bytes[0] == 127 || s->bytes[0] >= 224)
+			return 1;
+	} else {
+		if (s->bytes[0] == 0xff)
+			return 1;
+		if (!s->v6[0] && !s->v6[1] && !s->v6[2] && (!s->v6[3] || s->v6[3] == bpf_htonl(1)))
+			return 1;
+	}
+	return addr_eq(s, &p->key.dst) || is_snat_addr(p->family, s);
+}
+
+/* The IPv4 header checksum, summed in full (options too). */
+static __always_inline int ip4_csum_ok(xlb_ctx *ctx, const struct xlb_pkt *p)
+{
+	__u32 words = p->l3_hlen / 2;
+	__u64 sum = 0;
+
+	for (__u32 i = 0; i < 30; i++) {
+		__u16 *w;
+
+		if (i >= words)
+			break;
+		PKT_AT(w, ctx, p->l3_off + i * 2, 2, return 0);
+		sum += *w;
+	}
+	return csum_fold(sum) == 0xffff;
 }
 
 static __always_inline int tcp_opens(const struct xlb_pkt *p)
@@ -61,39 +100,179 @@ static __always_inline int no_member(xlb_ctx *ctx, struct xlb_pkt *p, const stru
 	return icmp_unreach_reply(ctx, p, now, XLB_R_TX_UNREACH_NO_MEMBER);
 }
 
-/* dnat keeps the client's tuple, so the reply entry's key (member ->
- * client) is fixed: inserted unless a live flow holds it (the same client
- * port to two VIPs of one member); an orphaned entry is replaced. */
-static __always_inline int dnat_insert_reply(const struct xlb_flow *fwd, const struct xlb_flow *rev, __u8 proto,
-					     __u64 now)
+/* xlb_flows is full: the new connection is refused at once, with the
+ * answers of on_empty reject when they may be sent. */
+static __always_inline int refuse_full(xlb_ctx *ctx, struct xlb_pkt *p, __u64 now)
 {
-	struct xlb_flow_key rk;
-	struct xlb_flow *cur;
+	int v = p->key.proto == IPPROTO_TCP ? rst_reply(ctx, p, now, XLB_R_TX_RST_TABLE_FULL)
+					    : icmp_unreach_reply(ctx, p, now, XLB_R_TX_UNREACH_TABLE_FULL);
 
-	flow_peer_key(fwd, proto, &rk);
-	if (bpf_map_update_elem(&xlb_flows, &rk, rev, BPF_NOEXIST) == 0)
-		return 0;
-	cur = bpf_map_lookup_elem(&xlb_flows, &rk);
-	if (cur && !flow_reply_orphaned(cur, &rk, now))
-		return -1;
-	return bpf_map_update_elem(&xlb_flows, &rk, rev, BPF_ANY) ? -1 : 0;
+	if (XLB_VERDICT_ACTION(v) == XLB_DROP)
+		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_TABLE_FULL);
+	return v;
 }
 
-/* A connection-opening packet without a live flow: pick a member, allocate
- * the NAT port, insert both entries, rewrite and send.  old is the stale or
- * closed entry of the same tuple, if any.  rederive: a mid-connection
- * packet of a Maglev service that keeps the client's tuple (dnat, dsr),
- * whose member the hash finds again (this node lost the flow, or another
- * node had it). */
+/* An insert into xlb_flows failed for want of room: the flag goes up (the
+ * sweeper takes it down when there is room again) and stays up while new
+ * connections are refused at their first packet. */
+static __always_inline void full_flag_raise(__u64 now)
+{
+	struct xlb_dp_state *st;
+	__u32 zero = 0;
+
+	stats_event(XLB_EV_TABLE_FULL);
+	st = bpf_map_lookup_elem(&xlb_dp_state, &zero);
+	if (!st || st->full)
+		return;
+	if (__sync_val_compare_and_swap(&st->full, 0, 1) == 0) {
+		st->full_since_ns = now;
+		stats_event(XLB_EV_FULL_EPISODES);
+	}
+}
+
+static __always_inline int full_flag_up(void)
+{
+	struct xlb_dp_state *st;
+	__u32 zero = 0;
+
+	st = bpf_map_lookup_elem(&xlb_dp_state, &zero);
+	return st && st->full;
+}
+
+/* The reply entry of the connection fwd, from the client's packet: back to
+ * the client the way that packet came (its interface and previous hop). */
+static __always_inline int reply_entry_build(xlb_ctx *ctx, const struct xlb_pkt *p, const struct xlb_flow *fwd,
+					     struct xlb_flow *rev, __u64 now)
+{
+	struct ethhdr *eth;
+
+	__builtin_memset(rev, 0, sizeof(*rev));
+	rev->nat_src = p->key.dst;
+	rev->nat_dst = p->key.src;
+	rev->nat_sport = p->key.dport;
+	rev->nat_dport = p->key.sport;
+	rev->service_id = fwd->service_id;
+	rev->member_id = fwd->member_id;
+	rev->state = fwd->state;
+	rev->flags = fwd->flags;
+	rev->dir = XLB_DIR_REPLY;
+	rev->family = p->family;
+	rev->nh_fixed = 1;
+	rev->fwd = fwd->fwd;
+	rev->tx_ifindex = hook_reply_ifindex(ctx, p);
+	PKT_AT(eth, ctx, 0, sizeof(*eth), return -1);
+	__builtin_memcpy(rev->tx_dmac, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(rev->tx_smac, eth->h_dest, ETH_ALEN);
+	rev->created_ns = fwd->created_ns;
+	rev->last_seen_ns = now;
+	return 0;
+}
+
+/* Rewrites a client's packet to forward entry f and sends it. */
+static __always_inline int forward_send(xlb_ctx *ctx, struct xlb_pkt *p, struct xlb_flow *f, __u64 now)
+{
+	if (fwd_refresh(ctx, p->key.proto, f, now))
+		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_FIB);
+	if (f->fwd != XLB_FWD_DSR && nat_rewrite(ctx, p, f))
+		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL);
+	stats_traffic(f, p->len, 0);
+	return XLB_VERDICT(fwd_transmit(ctx, p, f), XLB_R_TX_FORWARD);
+}
+
+/* A packet through a forward entry (of either table). */
+static __always_inline int forward(xlb_ctx *ctx, struct xlb_pkt *p, struct xlb_flow *f, __u64 now, int halfopen)
+{
+	if (p->ttl <= 1)
+		return XLB_VERDICT(XLB_PASS, XLB_R_PASS_TTL_EXPIRED);
+	flow_track(p, f, now, 0, halfopen);
+	return forward_send(ctx, p, f, now);
+}
+
+/* The client proved it is there (its ACK without SYN, its second
+ * datagram): the half-open connection h moves into xlb_flows, for nat the
+ * reply entry first (built from this packet: its way back), so that the
+ * forward entry is never there without it; dnat and dsr have none.  The half-open entries stay, marked as
+ * duplicates: a delete would cost the hot path another map operation. */
+static __always_inline int promote(xlb_ctx *ctx, struct xlb_pkt *p, struct xlb_flow *h, __u64 now)
+{
+	struct xlb_flow_key rk;
+	struct xlb_new_flow *nf;
+	__u32 zero = 0;
+	long err;
+
+	if (p->ttl <= 1)
+		return XLB_VERDICT(XLB_PASS, XLB_R_PASS_TTL_EXPIRED);
+	flow_track(p, h, now, 0, 1);
+	h->last_seen_ns = now;
+	if (h->fwd == XLB_FWD_NAT) {
+		nf = bpf_map_lookup_elem(&xlb_new_flow, &zero);
+		if (!nf || reply_entry_build(ctx, p, h, &nf->rev, now))
+			return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL);
+		flow_peer_key(h, p->key.proto, &rk);
+		if (bpf_map_update_elem(&xlb_flows, &rk, &nf->rev, BPF_ANY)) {
+			full_flag_raise(now);
+			return refuse_full(ctx, p, now);
+		}
+	}
+	err = bpf_map_update_elem(&xlb_flows, &p->key, h, BPF_NOEXIST);
+	/* -EEXIST: another CPU promoted it a moment ago (with the same
+	 * values); this packet goes on with the half-open copy. */
+	if (err && err != -EEXIST) {
+		if (h->fwd == XLB_FWD_NAT)
+			bpf_map_delete_elem(&xlb_flows, &rk);
+		full_flag_raise(now);
+		return refuse_full(ctx, p, now);
+	}
+	h->flags |= XLB_FLOW_F_PROMOTED;
+	if (!err)
+		stats_event(XLB_EV_PROMOTED);
+	return forward_send(ctx, p, h, now);
+}
+
+/* Whether a packet through a live half-open entry proves the client: TCP
+ * an ACK without SYN or RST, UDP any (the flow's second datagram). */
+static __always_inline int promotes(const struct xlb_pkt *p)
+{
+	return p->key.proto == IPPROTO_UDP ||
+	       (p->tcp_flags & (XLB_TCP_SYN | XLB_TCP_ACK | XLB_TCP_RST)) == XLB_TCP_ACK;
+}
+
+/* Deletes the reply entry of forward entry f (of tuple key) from its
+ * table, unless its port went to another connection meanwhile, or the
+ * guard of a connection that closed in xlb_flows holds it (flow_guarded;
+ * a half-open connection leaves no TIME_WAIT behind). */
+static __always_inline void reply_forget(int halfopen, const struct xlb_flow *f, const struct xlb_flow_key *key,
+					 __u64 now)
+{
+	struct xlb_flow_key rk;
+	struct xlb_flow *r;
+
+	if (f->fwd != XLB_FWD_NAT)
+		return;
+	flow_peer_key(f, key->proto, &rk);
+	r = bpf_map_lookup_elem(flow_table(halfopen), &rk);
+	if (r && r->dir == XLB_DIR_REPLY && r->nat_dport == key->sport && addr_eq(&r->nat_dst, &key->src) &&
+	    (halfopen || !flow_guarded(r, now)))
+		bpf_map_delete_elem(flow_table(halfopen), &rk);
+}
+
+/* A connection-opening packet without a live entry: pick a member,
+ * allocate the NAT port, insert the half-open entries, rewrite and send.
+ * old: a stale or closed entry of the same tuple in xlb_flows; stale: one
+ * in xlb_halfopen.  rederive: a mid-connection packet of a Maglev service
+ * that keeps the client's tuple (dnat, dsr), whose member the hash finds
+ * again (this node lost the flow, or another node had it). */
 static __always_inline int new_flow(xlb_ctx *ctx, struct xlb_pkt *p, const struct xlb_service *svc,
-				    const struct xlb_flow *old, __u64 now, int rederive)
+				    const struct xlb_flow *old, const struct xlb_flow *stale, __u64 now,
+				    int rederive)
 {
 	struct xlb_flow *fwd, *rev;
 	struct xlb_new_flow *nf;
 	struct xlb_member *m;
-	struct ethhdr *eth;
 	__u32 member_id, zero = 0;
 
+	if (full_flag_up())
+		return refuse_full(ctx, p, now);
 	member_id = schedule_packet(svc, p);
 	if (member_id == XLB_NO_MEMBER && rederive)
 		return rst_reply(ctx, p, now, XLB_R_TX_RST_NO_FLOW);
@@ -135,49 +314,34 @@ static __always_inline int new_flow(xlb_ctx *ctx, struct xlb_pkt *p, const struc
 	/* Resolve before touching the packet: a failure leaves it unchanged. */
 	if (fwd_resolve(ctx, p->key.proto, fwd, now))
 		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_FIB);
+	if (svc->forwarding == XLB_FWD_NAT && reply_entry_build(ctx, p, fwd, rev, now))
+		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL);
 
-	__builtin_memset(rev, 0, sizeof(*rev));
-	rev->nat_src = p->key.dst;
-	rev->nat_dst = p->key.src;
-	rev->nat_sport = p->key.dport;
-	rev->nat_dport = p->key.sport;
-	rev->service_id = svc->id;
-	rev->member_id = member_id;
-	rev->state = fwd->state;
-	rev->dir = XLB_DIR_REPLY;
-	rev->family = p->family;
-	rev->nh_fixed = 1;
-	rev->fwd = svc->forwarding;
-	rev->tx_ifindex = hook_reply_ifindex(ctx, p);
-	PKT_AT(eth, ctx, 0, sizeof(*eth), return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL));
-	__builtin_memcpy(rev->tx_dmac, eth->h_source, ETH_ALEN);
-	__builtin_memcpy(rev->tx_smac, eth->h_dest, ETH_ALEN);
-	rev->created_ns = now;
-	rev->last_seen_ns = now;
-
+	/* The tuple's old connection is over (stale or closed): its entries
+	 * go now, so that the new one's promotion finds the key free and
+	 * its NAT port is free at once. */
 	if (old) {
-		struct xlb_flow_key ork;
-
-		flow_peer_key(old, p->key.proto, &ork);
-		bpf_map_delete_elem(&xlb_flows, &ork);
+		reply_forget(0, old, &p->key, now);
+		bpf_map_delete_elem(&xlb_flows, &p->key);
 	}
-	/* Replies: nat allocates the source port with its reply entry, dnat
-	 * inserts the reply entry of the client's own tuple, dsr has none. */
-	if (svc->forwarding == XLB_FWD_NAT) {
-		if (nat_alloc_port(fwd, rev, p->key.proto, now))
-			return XLB_VERDICT(XLB_DROP, XLB_R_DROP_NAT_PORTS);
-	} else if (svc->forwarding == XLB_FWD_DNAT) {
-		if (dnat_insert_reply(fwd, rev, p->key.proto, now))
-			return XLB_VERDICT(XLB_DROP, XLB_R_DROP_FLOW_INSERT);
+	if (stale) {
+		if (!(stale->flags & XLB_FLOW_F_PROMOTED))
+			stats_event(XLB_EV_HALF_OPEN_EXPIRED);
+		reply_forget(1, stale, &p->key, now);
 	}
-	if (bpf_map_update_elem(&xlb_flows, &p->key, fwd, BPF_ANY)) {
+	/* Replies: nat allocates the source port with its reply entry; dnat
+	 * replies need none (xlb_dnat_rev), dsr replies bypass xlb. */
+	if (svc->forwarding == XLB_FWD_NAT && nat_alloc_port(fwd, rev, p->key.proto, m, now))
+		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_NAT_PORTS);
+	if (bpf_map_update_elem(&xlb_halfopen, &p->key, fwd, BPF_ANY)) {
 		struct xlb_flow_key rk;
 
 		flow_peer_key(fwd, p->key.proto, &rk);
-		if (svc->forwarding != XLB_FWD_DSR)
-			bpf_map_delete_elem(&xlb_flows, &rk);
+		if (svc->forwarding == XLB_FWD_NAT)
+			bpf_map_delete_elem(&xlb_halfopen, &rk);
 		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_FLOW_INSERT);
 	}
+	stats_event(XLB_EV_HALF_OPEN_NEW);
 	if (fwd->fwd != XLB_FWD_DSR && nat_rewrite(ctx, p, fwd))
 		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL);
 	stats_traffic(fwd, p->len, 1);
@@ -187,34 +351,34 @@ static __always_inline int new_flow(xlb_ctx *ctx, struct xlb_pkt *p, const struc
 /* to_service() found no service: the packet is not for a VIP. */
 #define XLB_NOT_SERVICE (-1)
 
-/* A packet to a service port.  The flow comes first: a packet of a live
- * connection needs nothing else (and keeps flowing after its service is
- * removed, like the flows of a removed member); only a packet without a
- * live flow looks up the service. */
+/* Whether entry f of the packet's tuple carries it: a live forward entry,
+ * unless the packet is a SYN on a closing or closed connection (the
+ * tuple is reused) or f is a promoted half-open duplicate. */
+static __always_inline int carries(const struct xlb_pkt *p, const struct xlb_flow *f, __u64 now)
+{
+	return f && f->dir == XLB_DIR_FORWARD && !(f->flags & XLB_FLOW_F_PROMOTED) && flow_live(f, now) &&
+	       !(tcp_opens(p) && f->state >= XLB_FLOW_FIN);
+}
+
+/* A packet to a service port.  The connection table comes first: a packet
+ * of an established connection needs nothing else (and keeps flowing after
+ * its service is removed, like the connections of a removed member); then
+ * the half-open table (a retransmitted SYN, or the packet that promotes
+ * the connection); only a packet of neither looks up the service. */
 static __always_inline int to_service(xlb_ctx *ctx, struct xlb_pkt *p)
 {
 	__u64 now = bpf_ktime_get_coarse_ns();
 	int opens = p->key.proto == IPPROTO_UDP || tcp_opens(p);
+	struct xlb_flow *f, *h;
 	struct xlb_service *svc;
 	struct xlb_svc_key sk;
-	struct xlb_flow *f;
 
 	f = bpf_map_lookup_elem(&xlb_flows, &p->key);
-	if (f && f->dir != XLB_DIR_FORWARD)
-		f = NULL;
-	/* A SYN on a live tuple: a retransmission while the connection opens
-	 * or is open keeps its member; after FIN/RST the tuple is reused. */
-	if (f && flow_live(f, now) && !(tcp_opens(p) && f->state >= XLB_FLOW_FIN)) {
-		if (p->ttl <= 1)
-			return XLB_VERDICT(XLB_PASS, XLB_R_PASS_TTL_EXPIRED);
-		flow_track(p, f, now);
-		if (fwd_refresh(ctx, p->key.proto, f, now))
-			return XLB_VERDICT(XLB_DROP, XLB_R_DROP_FIB);
-		if (f->fwd != XLB_FWD_DSR && nat_rewrite(ctx, p, f))
-			return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL);
-		stats_traffic(f, p->len, 0);
-		return XLB_VERDICT(fwd_transmit(ctx, p, f), XLB_R_TX_FORWARD);
-	}
+	if (carries(p, f, now))
+		return forward(ctx, p, f, now, 0);
+	h = bpf_map_lookup_elem(&xlb_halfopen, &p->key);
+	if (carries(p, h, now))
+		return promotes(p) ? promote(ctx, p, h, now) : forward(ctx, p, h, now, 1);
 
 	sk.vip = p->key.dst;
 	sk.port = p->key.dport;
@@ -225,57 +389,117 @@ static __always_inline int to_service(xlb_ctx *ctx, struct xlb_pkt *p)
 		return XLB_NOT_SERVICE;
 	if (p->ttl <= 1)
 		return XLB_VERDICT(XLB_PASS, XLB_R_PASS_TTL_EXPIRED);
-	/* f, if any, is stale or closed: its tuple is scheduled anew. */
+	/* Bad packets take no state and get no answer (this host's own, at
+	 * tc egress, are not checked). */
+	if (!p->egress) {
+		if (source_bad(p))
+			return XLB_VERDICT(XLB_DROP, XLB_R_DROP_BAD_SOURCE);
+		if (p->family == XLB_FAMILY_IPV4 && !ip4_csum_ok(ctx, p))
+			return XLB_VERDICT(XLB_DROP, XLB_R_DROP_BAD_IP_CSUM);
+	}
+	/* f and h, if any, are stale, closed or duplicates: the tuple is
+	 * scheduled anew. */
+	if (f && f->dir != XLB_DIR_FORWARD)
+		f = NULL;
+	if (h && h->dir != XLB_DIR_FORWARD)
+		h = NULL;
 	if (opens)
-		return new_flow(ctx, p, svc, f, now, 0);
+		return new_flow(ctx, p, svc, f, h, now, 0);
 	if (svc->scheduler == XLB_SCHED_MAGLEV && svc->forwarding != XLB_FWD_NAT &&
 	    !(p->tcp_flags & XLB_TCP_RST))
-		return new_flow(ctx, p, svc, f, now, 1);
+		return new_flow(ctx, p, svc, f, h, now, 1);
 	if (svc->on_empty == XLB_ON_EMPTY_SORRY && svc->sorry_member == XLB_SORRY_BUILTIN)
 		return sorry_segment(ctx, p, svc, now);
 	return rst_reply(ctx, p, now, XLB_R_TX_RST_NO_FLOW);
 }
 
 /* A member's reply: translated back to VIP -> client. */
-static __always_inline int reply(xlb_ctx *ctx, struct xlb_pkt *p, struct xlb_flow *f)
+static __always_inline int reply(xlb_ctx *ctx, struct xlb_pkt *p, struct xlb_flow *f, int halfopen)
 {
 	/* The kernel would take it as its own: it cannot send time exceeded. */
 	if (p->ttl <= 1)
 		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_TTL_REPLY);
-	flow_track(p, f, bpf_ktime_get_coarse_ns());
+	flow_track(p, f, bpf_ktime_get_coarse_ns(), 1, halfopen);
 	if (nat_rewrite(ctx, p, f))
 		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL);
 	stats_traffic(f, p->len, 0);
 	return XLB_VERDICT(fwd_transmit(ctx, p, f), XLB_R_TX_REPLY);
 }
 
+/* The reply entry of the packet's tuple: xlb_flows first, then
+ * xlb_halfopen (a SYN-ACK, the answers to a UDP flow's first datagram). */
+static __always_inline int reply_lookup(xlb_ctx *ctx, struct xlb_pkt *p)
+{
+	struct xlb_flow *f = bpf_map_lookup_elem(&xlb_flows, &p->key);
+
+	if (f && f->dir == XLB_DIR_REPLY)
+		return reply(ctx, p, f, 0);
+	f = bpf_map_lookup_elem(&xlb_halfopen, &p->key);
+	if (f && f->dir == XLB_DIR_REPLY)
+		return reply(ctx, p, f, 1);
+	return XLB_NOT_SERVICE;
+}
+
 /* Member -> balancer's own address: a reply if a reply entry matches,
  * else the kernel's own traffic (health checks). */
 static __always_inline int from_member(xlb_ctx *ctx, struct xlb_pkt *p)
 {
-	struct xlb_flow *f = bpf_map_lookup_elem(&xlb_flows, &p->key);
+	int v = reply_lookup(ctx, p);
 
-	if (!f || f->dir != XLB_DIR_REPLY)
-		return XLB_VERDICT(XLB_PASS, XLB_R_PASS_LOCAL);
-	return reply(ctx, p, f);
+	return v == XLB_NOT_SERVICE ? XLB_VERDICT(XLB_PASS, XLB_R_PASS_LOCAL) : v;
 }
 
-/* From a port a dnat member listens on: a reply to a client if a reply
- * entry matches (dnat keeps the client's address, so replies are not to
- * one of the balancer's own). */
+/* A dnat member's reply, translated without state (bpf/dnat.h): the next
+ * hop toward the client from the FIB.  Without a neighbour entry for it the
+ * rewritten packet goes to the kernel, which forwards it and resolves the
+ * neighbour for the next ones (the VIP is not one of its addresses); a
+ * client on this host (tc egress opened the connection) gets it up the
+ * stack. */
+static __always_inline int dnat_reply(xlb_ctx *ctx, struct xlb_pkt *p, const struct xlb_dnat_rev *rev)
+{
+	__u64 now = bpf_ktime_get_coarse_ns();
+	struct xlb_new_flow *nf;
+	struct xlb_flow *f;
+	__u32 zero = 0;
+	int rc;
+
+	if (p->ttl <= 1)
+		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_TTL_REPLY);
+	if (p->key.proto == IPPROTO_TCP && (p->tcp_flags & (XLB_TCP_FIN | XLB_TCP_RST)))
+		dnat_reply_track(p, rev, now);
+	nf = bpf_map_lookup_elem(&xlb_new_flow, &zero);
+	if (!nf)
+		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL);
+	f = &nf->rev;
+	dnat_reply_entry(rev, &p->key.dst, p->key.dport, f);
+	rc = fwd_fib(ctx, p->key.proto, f, now);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH && rc != BPF_FIB_LKUP_RET_NOT_FWDED)
+		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_FIB);
+	if (nat_rewrite(ctx, p, f))
+		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL);
+	stats_traffic(f, p->len, 0);
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
+		return XLB_VERDICT(XLB_PASS, XLB_R_PASS_REPLY_NO_NEIGH);
+	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED)
+		return XLB_VERDICT(XLB_PASS, XLB_R_TX_REPLY);
+	return XLB_VERDICT(fwd_transmit(ctx, p, f), XLB_R_TX_REPLY);
+}
+
+/* From a port a dnat member listens on (the cheap pre-filter): a reply to
+ * a client when the member backs a dnat service. */
 static __always_inline int from_dnat_member(xlb_ctx *ctx, struct xlb_pkt *p)
 {
 	__u32 sport = bpf_ntohs(p->key.sport);
-	struct xlb_flow *f;
+	struct xlb_dnat_rev *rev;
 	__u8 *flags;
 
 	flags = bpf_map_lookup_elem(&xlb_svc_ports, &sport);
 	if (!flags || !(*flags & (p->key.proto == IPPROTO_TCP ? XLB_PORT_TCP_REPLY : XLB_PORT_UDP_REPLY)))
 		return XLB_NOT_SERVICE;
-	f = bpf_map_lookup_elem(&xlb_flows, &p->key);
-	if (!f || f->dir != XLB_DIR_REPLY)
+	rev = dnat_rev_lookup(&p->key.src, p->key.sport, p->key.proto, p->family);
+	if (!rev)
 		return XLB_NOT_SERVICE;
-	return reply(ctx, p, f);
+	return dnat_reply(ctx, p, rev);
 }
 
 static __always_inline int xlb_process(xlb_ctx *ctx, int egress)
@@ -285,6 +509,8 @@ static __always_inline int xlb_process(xlb_ctx *ctx, int egress)
 	__u32 dport;
 	int reason, v;
 
+	if (hook_vlan_tagged(ctx))
+		return XLB_VERDICT(XLB_PASS, XLB_R_PASS_VLAN);
 	hook_prepare(ctx);
 	reason = parse_packet(PKT_DATA(ctx), PKT_DATA_END(ctx), hook_frame_len(ctx), &p);
 	if (reason != XLB_PARSE_OK)
@@ -307,7 +533,7 @@ static __always_inline int xlb_process(xlb_ctx *ctx, int egress)
 		return v;
 	/* Replies come to a NAT port of one of the balancer's addresses. */
 	if (dport >= cfg_nat_port_min && dport <= cfg_nat_port_max &&
-	    !(dport >= cfg_nat_hole_min && dport <= cfg_nat_hole_max) && is_snat_addr(&p))
+	    !(dport >= cfg_nat_hole_min && dport <= cfg_nat_hole_max) && is_snat_addr(p.family, &p.key.dst))
 		return from_member(ctx, &p);
 	return XLB_VERDICT(XLB_PASS, XLB_R_PASS_NOT_VIP);
 }

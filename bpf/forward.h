@@ -18,9 +18,12 @@
 #define XLB_AF_INET  2
 #define XLB_AF_INET6 10
 
-/* Resolves the next hop toward f->nat_dst; 0 on success. */
-static __always_inline int fwd_resolve(xlb_ctx *ctx, __u8 proto, struct xlb_flow *f, __u64 now)
+/* Resolves the next hop toward f->nat_dst (from f->nat_src) into f:
+ * bpf_fib_lookup's result, BPF_FIB_LKUP_RET_SUCCESS when f has it. */
+static __always_inline int fwd_fib(xlb_ctx *ctx, __u8 proto, struct xlb_flow *f, __u64 now)
 {
+	int rc;
+
 	struct bpf_fib_lookup fib;
 
 	__builtin_memset(&fib, 0, sizeof(fib));
@@ -37,13 +40,20 @@ static __always_inline int fwd_resolve(xlb_ctx *ctx, __u8 proto, struct xlb_flow
 		__builtin_memcpy(fib.ipv6_src, &f->nat_src, 16);
 		__builtin_memcpy(fib.ipv6_dst, &f->nat_dst, 16);
 	}
-	if (bpf_fib_lookup(ctx, &fib, sizeof(fib), 0) != BPF_FIB_LKUP_RET_SUCCESS)
-		return -1;
+	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return rc;
 	f->tx_ifindex = fib.ifindex;
 	__builtin_memcpy(f->tx_dmac, fib.dmac, ETH_ALEN);
 	__builtin_memcpy(f->tx_smac, fib.smac, ETH_ALEN);
 	f->nh_checked_ns = now;
-	return 0;
+	return rc;
+}
+
+/* The same, 0 on success. */
+static __always_inline int fwd_resolve(xlb_ctx *ctx, __u8 proto, struct xlb_flow *f, __u64 now)
+{
+	return fwd_fib(ctx, proto, f, now) == BPF_FIB_LKUP_RET_SUCCESS ? 0 : -1;
 }
 
 static __always_inline int fwd_refresh(xlb_ctx *ctx, __u8 proto, struct xlb_flow *f, __u64 now)

@@ -63,6 +63,13 @@ static __always_inline long hook_redirect(xlb_ctx *ctx, __u32 ifindex, __u64 fla
 	return bpf_redirect(ifindex, flags);
 }
 
+/* A tag the driver or the stack took out of the frame (VLAN offload) is
+ * in the skb; the parser sees an untagged frame. */
+static __always_inline int hook_vlan_tagged(xlb_ctx *ctx)
+{
+	return ctx->vlan_present;
+}
+
 static __always_inline void hook_prepare(xlb_ctx *ctx)
 {
 	__u32 want = ctx->len < XLB_TC_PULL_LEN ? ctx->len : XLB_TC_PULL_LEN;

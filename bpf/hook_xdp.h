@@ -24,6 +24,13 @@ static __always_inline int hook_seen_before(xlb_ctx *ctx)
 	return 0;
 }
 
+/* Whether the frame carries a VLAN tag outside its data (an skb's
+ * offloaded tag); an XDP frame's tag is in the frame, for the parser. */
+static __always_inline int hook_vlan_tagged(xlb_ctx *ctx)
+{
+	return 0;
+}
+
 /* Makes the headers readable; an XDP frame already is. */
 static __always_inline void hook_prepare(xlb_ctx *ctx)
 {

@@ -10,6 +10,7 @@
 #define XLB_BPF_ICMP_H
 
 #include "csum.h"
+#include "dnat.h"
 #include "flow.h"
 #include "forward.h"
 #include "nat.h"
@@ -23,6 +24,24 @@ static __always_inline int icmp_is_error(const struct xlb_pkt *p, __u8 type)
 	if (p->family == XLB_FAMILY_IPV4)
 		return type == XLB_ICMP_DEST_UNREACH || type == XLB_ICMP_TIME_EXCEEDED;
 	return type == ICMPV6_DEST_UNREACH || type == ICMPV6_PKT_TOOBIG || type == ICMPV6_TIME_EXCEED;
+}
+
+/* An error about a packet a dnat member sent toward a client (the key is
+ * its reply tuple, which has no entry): the reply rewrite from
+ * xlb_dnat_rev, in the scratch entry. */
+static __always_inline struct xlb_flow *icmp_dnat_reply(const struct xlb_flow_key *k)
+{
+	struct xlb_dnat_rev *rev = dnat_rev_lookup(&k->src, k->sport, k->proto, k->family);
+	struct xlb_new_flow *nf;
+	__u32 zero = 0;
+
+	if (!rev)
+		return NULL;
+	nf = bpf_map_lookup_elem(&xlb_new_flow, &zero);
+	if (!nf)
+		return NULL;
+	dnat_reply_entry(rev, &k->dst, k->dport, &nf->rev);
+	return &nf->rev;
 }
 
 static __always_inline int icmp_translate(xlb_ctx *ctx, struct xlb_pkt *p)
@@ -83,6 +102,10 @@ static __always_inline int icmp_translate(xlb_ctx *ctx, struct xlb_pkt *p)
 	if (!addr_eq(&quoted_src, &p->key.dst))
 		return XLB_VERDICT(XLB_PASS, XLB_R_PASS_ICMP_NO_FLOW);
 	f = bpf_map_lookup_elem(&xlb_flows, &k);
+	if (!f)
+		f = bpf_map_lookup_elem(&xlb_halfopen, &k);
+	if (!f)
+		f = icmp_dnat_reply(&k);
 	if (!f)
 		return XLB_VERDICT(XLB_PASS, XLB_R_PASS_ICMP_NO_FLOW);
 	if (p->ttl <= 1)

@@ -8,6 +8,7 @@
 #include "csum.h"
 #include "flow.h"
 #include "parse.h"
+#include "stats.h"
 
 /* The hook (hook_xdp.h or hook_tc.h) is included first by the program. */
 
@@ -98,52 +99,92 @@ static __always_inline int nat_rewrite(xlb_ctx *ctx, struct xlb_pkt *p, const st
 }
 
 /* The backend's cursor (see xlb_nat_port in abi.h). */
-static __always_inline __u32 nat_cursor(const struct xlb_flow *fwd, __u8 proto)
+static __always_inline __u32 nat_cursor(const struct xlb_member *m, __u8 proto)
 {
 	__u32 h = 0;
 
 	for (int i = 0; i < 4; i++) {
-		h = xlb_hash_mix(h, fwd->nat_src.v6[i]);
-		h = xlb_hash_mix(h, fwd->nat_dst.v6[i]);
+		h = xlb_hash_mix(h, m->snat.v6[i]);
+		h = xlb_hash_mix(h, m->addr.v6[i]);
 	}
-	h = xlb_hash_mix(h, (__u32)fwd->nat_dport << 8 | proto);
+	h = xlb_hash_mix(h, (__u32)m->port << 8 | proto);
 	return h % XLB_MAX_MEMBERS;
 }
 
-/* Chooses the source port toward the member so that (snat, port, member,
- * member port, protocol) is unique: the reply entry keyed by exactly that
- * tuple is inserted with BPF_NOEXIST, which settles races between CPUs.
- * Ports come from a per-CPU, per-member cursor; a taken port whose entry
- * is orphaned is reclaimed.  On success fwd->nat_sport is set and rev is in the table. */
-static __always_inline int nat_alloc_port(struct xlb_flow *fwd, const struct xlb_flow *rev, __u8 proto,
-					  __u64 now)
+/* Whether the reply tuple rk, held in xlb_flows by old, may be handed out
+ * again: its connection is over (orphaned, and closed long enough). */
+static __always_inline int nat_port_reusable(const struct xlb_flow *old, const struct xlb_flow_key *rk, __u64 now)
 {
-	__u32 range = cfg_nat_ports, cursor = nat_cursor(fwd, proto);
-	__u32 base = bpf_get_smp_processor_id() * cfg_nat_cpu_stride;
+	return old->dir != XLB_DIR_REPLY || (!flow_guarded(old, now) && flow_reply_orphaned(old, rk, now, 0));
+}
+
+/* The source address of index ai of member m's snat pool. */
+static __always_inline int nat_pool_addr(const struct xlb_member *m, __u32 ai, union xlb_ip *addr)
+{
+	struct xlb_snat_set *set;
+	__u32 zero = 0, i;
+
+	if (ai == 0) {
+		*addr = m->snat;
+		return 0;
+	}
+	set = bpf_map_lookup_elem(&xlb_snat, &zero);
+	if (!set)
+		return -1;
+	i = (m->snat_first + ai) & (XLB_MAX_SNAT_ADDRS - 1);
+	*addr = set->addr[i].addr;
+	return 0;
+}
+
+/* Chooses the source address and port toward the member so that (snat,
+ * port, member, member port, protocol) is unique: that tuple is the reply
+ * entry's key.  Ports come from a per-CPU, per-backend cursor over the
+ * member's pool (snat_n addresses x cfg_nat_ports).  A tuple is free when
+ * xlb_flows holds no live connection on it (a closed or orphaned entry
+ * there is deleted) and the reply entry goes into xlb_halfopen with
+ * BPF_NOEXIST, which settles races between CPUs; a half-open entry whose
+ * connection is gone, stale or promoted is taken over.  On success
+ * fwd->nat_src and nat_sport are set and rev is in xlb_halfopen. */
+static __always_inline int nat_alloc_port(struct xlb_flow *fwd, const struct xlb_flow *rev, __u8 proto,
+					  const struct xlb_member *m, __u64 now)
+{
+	__u32 n = m->snat_n > 1 ? m->snat_n : 1, space = n * cfg_nat_ports, cursor = nat_cursor(m, proto);
+	__u32 base = bpf_get_smp_processor_id() * cfg_nat_cpu_stride * n;
 	struct xlb_nat_port_state *cur;
 	struct xlb_flow_key rk;
+	int reused = 0;
 
 	cur = bpf_map_lookup_elem(&xlb_nat_port, &cursor);
-	if (!cur)
+	if (!cur || space == 0)
 		return -1;
 	flow_peer_key(fwd, proto, &rk);
 	for (int i = 0; i < XLB_NAT_TRIES; i++) {
+		__u32 idx = (base + cur->next++) % space, ai = idx / cfg_nat_ports, pi = idx - ai * cfg_nat_ports;
 		struct xlb_flow *old;
-		__u32 idx = (base + cur->next++) % range;
-		__u16 port = cfg_nat_port_min + idx + (idx >= cfg_nat_hole_start ? cfg_nat_hole_len : 0);
 
-		rk.dport = bpf_htons(port);
-		if (bpf_map_update_elem(&xlb_flows, &rk, rev, BPF_NOEXIST) == 0)
-			goto done;
+		if (nat_pool_addr(m, ai, &rk.dst))
+			return -1;
+		rk.dport = bpf_htons(cfg_nat_port_min + pi + (pi >= cfg_nat_hole_start ? cfg_nat_hole_len : 0));
 		old = bpf_map_lookup_elem(&xlb_flows, &rk);
-		if (old && flow_reply_orphaned(old, &rk, now)) {
+		reused = old != NULL;
+		if (old) {
+			if (!nat_port_reusable(old, &rk, now))
+				continue;
 			bpf_map_delete_elem(&xlb_flows, &rk);
-			if (bpf_map_update_elem(&xlb_flows, &rk, rev, BPF_NOEXIST) == 0)
-				goto done;
 		}
+		if (bpf_map_update_elem(&xlb_halfopen, &rk, rev, BPF_NOEXIST) == 0)
+			goto done;
+		old = bpf_map_lookup_elem(&xlb_halfopen, &rk);
+		reused = 1;
+		if (old && (old->dir != XLB_DIR_REPLY || flow_reply_orphaned(old, &rk, now, 1)) &&
+		    bpf_map_update_elem(&xlb_halfopen, &rk, rev, BPF_ANY) == 0)
+			goto done;
 	}
 	return -1;
 done:
+	if (reused)
+		stats_event(XLB_EV_NAT_PORT_REUSED);
+	fwd->nat_src = rk.dst;
 	fwd->nat_sport = rk.dport;
 	return 0;
 }

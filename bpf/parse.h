@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Header parsing with a bounds-checked cursor: Ethernet with at most one
- * 802.1Q/802.1ad tag, IPv4 (options allowed), IPv6 without extension
- * headers, then TCP, UDP or ICMP/ICMPv6.  The parser only reads. */
+/* Header parsing with a bounds-checked cursor: untagged Ethernet, IPv4
+ * (options allowed), IPv6 without extension headers, then TCP, UDP or
+ * ICMP/ICMPv6.  The parser only reads.  A VLAN-tagged frame (802.1Q,
+ * 802.1ad) passes untouched: xlb balances a VLAN where it runs on that
+ * VLAN's own interface, and never sends a tagged frame into another
+ * segment. */
 #ifndef XLB_BPF_PARSE_H
 #define XLB_BPF_PARSE_H
 
@@ -16,12 +19,6 @@
 #include <bpf/bpf_endian.h>
 
 #include "xlb/abi.h"
-
-/* Not in the UAPI headers. */
-struct xlb_vlan_hdr {
-	__be16 tci;
-	__be16 encap_proto;
-};
 
 /* linux/icmp.h pulls in libc's socket headers: the few ICMP constants. */
 #define XLB_ICMP_DEST_UNREACH  3
@@ -44,7 +41,7 @@ struct xlb_vlan_hdr {
  * that may move the packet). */
 struct xlb_pkt {
 	__u32 len;         /* frame length, for byte counters */
-	__u16 l3_off;      /* 14, or 18 with a VLAN tag */
+	__u16 l3_off;      /* 14: after the Ethernet header */
 	__u16 l4_off;
 	__u16 l4_len;      /* bytes from l4 to the end of the IP payload */
 	__u8 family;       /* enum xlb_family */
@@ -137,14 +134,8 @@ static __always_inline int parse_packet(void *data, void *data_end, __u32 frame_
 	if ((void *)(eth + 1) > data_end)
 		return XLB_R_PASS_MALFORMED;
 	proto = eth->h_proto;
-	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD)) {
-		struct xlb_vlan_hdr *vh = (void *)(eth + 1);
-
-		if ((void *)(vh + 1) > data_end)
-			return XLB_R_PASS_MALFORMED;
-		proto = vh->encap_proto;
-		off += sizeof(*vh);
-	}
+	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD))
+		return XLB_R_PASS_VLAN;
 
 	__builtin_memset(&p->key, 0, sizeof(p->key));
 	p->l3_off = off;

@@ -20,6 +20,15 @@ static __always_inline void stats_reason(__u32 reason)
 		s->count[reason]++;
 }
 
+static __always_inline void stats_event(__u32 event)
+{
+	__u32 zero = 0;
+	struct xlb_event_stats *s = bpf_map_lookup_elem(&xlb_events, &zero);
+
+	if (s && event < XLB_EV_MAX)
+		s->count[event]++;
+}
+
 static __always_inline void stats_traffic_one(void *map, __u32 id, __u32 bytes, int reply, int new_flow)
 {
 	struct xlb_traffic_stats *s = bpf_map_lookup_elem(map, &id);

@@ -89,6 +89,10 @@ static inline int env_netns(void)
 		"ip -6 neigh add fd00:1::11 lladdr 02:00:00:00:01:11 dev xm nud permanent",
 		"ip -6 neigh add fd00:1::12 lladdr 02:00:00:00:01:12 dev xm nud permanent",
 		"ip -6 neigh add fd00:1::13 lladdr 02:00:00:00:01:13 dev xm nud permanent",
+		/* dnat replies find the client by the FIB (198.18.0.20 has no
+		 * neighbour entry, on purpose). */
+		"ip neigh add 198.18.0.10 lladdr " MAC_CLIENT " dev xc nud permanent",
+		"ip -6 neigh add fd00::10 lladdr " MAC_CLIENT " dev xc nud permanent",
 		"sysctl -qw net.ipv4.ip_forward=1",
 		"sysctl -qw net.ipv6.conf.all.forwarding=1",
 	};
@@ -264,6 +268,15 @@ static inline int env_run(struct env *e, int ifindex, const uint8_t *in, size_t 
 	return tc ? env_tc_verdict(e, ifindex, (int)opts.retval, out, *out_len) : (int)opts.retval;
 }
 
+/* The verdict for the packet of d, arriving on ifindex. */
+static inline int env_verdict(struct env *e, int ifindex, const struct pkt_desc *d)
+{
+	uint8_t ibuf[PKT_MAX], out[PKT_MAX];
+	size_t len = pkt_build(d, ibuf, sizeof(ibuf)), olen = 0;
+
+	return env_run(e, ifindex, ibuf, len, out, &olen);
+}
+
 static inline uint64_t env_reason(struct env *e, unsigned int reason)
 {
 	__u64 count[XLB_R_MAX];
@@ -271,6 +284,24 @@ static inline uint64_t env_reason(struct env *e, unsigned int reason)
 	if (xlb_maps_reason_stats(&e->dp.maps, count))
 		return ~0ULL;
 	return count[reason];
+}
+
+static inline uint64_t env_event(struct env *e, unsigned int ev)
+{
+	__u64 count[XLB_EV_MAX];
+
+	if (xlb_maps_event_stats(&e->dp.maps, count))
+		return ~0ULL;
+	return count[ev];
+}
+
+static inline uint32_t dp_full(struct env *e)
+{
+	struct xlb_dp_state st;
+
+	if (xlb_maps_dp_state(&e->dp.maps, &st))
+		return ~0U;
+	return st.full;
 }
 
 /* No namespace (not root): skipped; a data plane that does not load or
@@ -368,6 +399,63 @@ static inline struct pkt_desc answer_to(const struct pkt_desc *in)
 	return d;
 }
 
+/* The RST xlb sends for in (a packet to 198.18.0.100:80 from the client). */
+static inline struct pkt_desc rst_for(const struct pkt_desc *in)
+{
+	struct pkt_desc d = answer_to(in);
+	uint32_t seg = (uint32_t)in->payload_len + !!(in->tcp_flags & TCPF_SYN) +
+		       !!(in->tcp_flags & TCPF_FIN);
+
+	d.zero_window = true;
+	if (in->tcp_flags & TCPF_ACK) {
+		d.tcp_flags = TCPF_RST;
+		d.seq = in->ack;
+		d.ack = 0;
+	} else {
+		d.tcp_flags = TCPF_RST | TCPF_ACK;
+		d.seq = 0;
+		d.ack = in->seq + seg;
+	}
+	return d;
+}
+
+/* The ICMP port unreachable xlb sends for a UDP datagram in. */
+static inline struct pkt_desc unreach_for(const struct pkt_desc *in, uint8_t *quoted)
+{
+	struct pkt_desc d;
+	uint8_t frame[PKT_MAX];
+	size_t l3 = in->vlan ? 18 : 14, n = (in->family == 4 ? 20 : 40) + 8;
+
+	pkt_build(in, frame, sizeof(frame));
+	memcpy(quoted, frame + l3, n);
+	memset(&d, 0, sizeof(d));
+	d.family = in->family;
+	d.vlan = in->vlan;
+	memcpy(d.smac, in->dmac, 6);
+	memcpy(d.dmac, in->smac, 6);
+	memcpy(d.src, in->dst, 16);
+	memcpy(d.dst, in->src, 16);
+	d.proto = in->family == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	d.icmp_type = in->family == 4 ? 3 : 1;
+	d.icmp_code = in->family == 4 ? 3 : 4;
+	d.payload = quoted;
+	d.payload_len = n;
+	return d;
+}
+
+/* The IP packet (no Ethernet header) of d, cut to at most len bytes: what
+ * an ICMP error quotes. */
+static inline size_t quote(const struct pkt_desc *d, uint8_t *buf, size_t len)
+{
+	uint8_t frame[PKT_MAX];
+	size_t n = pkt_build(d, frame, sizeof(frame)) - 14;
+
+	if (n > len)
+		n = len;
+	memcpy(buf, frame + 14, n);
+	return n;
+}
+
 /* The flow key of a packet as the data plane sees it. */
 static inline void desc_flow_key(const struct pkt_desc *d, struct xlb_flow_key *k)
 {
@@ -378,6 +466,79 @@ static inline void desc_flow_key(const struct pkt_desc *d, struct xlb_flow_key *
 	k->dport = htons(d->dport);
 	k->proto = d->proto;
 	k->family = d->family == 4 ? XLB_FAMILY_IPV4 : XLB_FAMILY_IPV6;
+}
+
+/* Test helpers that look inside the connection tables (read only, except
+ * flow_age, which stands in for the passing of time). */
+static inline void flow_key(struct xlb_flow_key *k, int family, uint8_t proto, const char *src, uint16_t sport,
+			    const char *dst, uint16_t dport)
+{
+	memset(k, 0, sizeof(*k));
+	pkt_addr(src, k->src.bytes);
+	pkt_addr(dst, k->dst.bytes);
+	k->sport = htons(sport);
+	k->dport = htons(dport);
+	k->proto = proto;
+	k->family = family == 4 ? XLB_FAMILY_IPV4 : XLB_FAMILY_IPV6;
+}
+
+/* An entry of xlb_flows (flow_get) or xlb_halfopen (halfopen_get). */
+static inline int flow_get(struct env *e, const struct xlb_flow_key *k, struct xlb_flow *f)
+{
+	return bpf_map_lookup_elem(e->dp.maps.flows, k, f) ? -errno : 0;
+}
+
+static inline int halfopen_get(struct env *e, const struct xlb_flow_key *k, struct xlb_flow *f)
+{
+	return bpf_map_lookup_elem(e->dp.maps.halfopen, k, f) ? -errno : 0;
+}
+
+/* The forward entry of client 198.18.0.10:sport -> VIP:80 and its reply
+ * entry from member i. */
+static inline void tcp4_keys(struct xlb_flow_key *fwd, struct xlb_flow_key *rev, uint16_t sport, int i,
+			     uint16_t nat_port)
+{
+	flow_key(fwd, 4, IPPROTO_TCP, "198.18.0.10", sport, "198.18.0.100", 80);
+	flow_key(rev, 4, IPPROTO_TCP, env_member4[i], TCP_MEMBER_PORT, "198.18.1.1", nat_port);
+}
+
+/* Moves the entry of k back by seconds, in xlb_flows if it is there, else
+ * in xlb_halfopen. */
+static inline int flow_age(struct env *e, const struct xlb_flow_key *k, uint64_t seconds)
+{
+	int fd = e->dp.maps.flows;
+	struct xlb_flow f;
+
+	if (bpf_map_lookup_elem(fd, k, &f)) {
+		fd = e->dp.maps.halfopen;
+		if (bpf_map_lookup_elem(fd, k, &f))
+			return -1;
+	}
+	f.last_seen_ns -= seconds * 1000000000ULL;
+	return bpf_map_update_elem(fd, k, &f, BPF_EXIST);
+}
+
+/* Fills xlb_flows with n established connections of other clients
+ * (198.19.x.y), the first n_live of them live, the others stale. */
+static inline int flows_fill(struct env *e, uint32_t n, uint32_t n_live)
+{
+	struct xlb_flow_key k;
+	struct xlb_flow v;
+
+	memset(&v, 0, sizeof(v));
+	v.dir = XLB_DIR_FORWARD;
+	v.state = XLB_FLOW_ESTABLISHED;
+	v.family = XLB_FAMILY_IPV4;
+	for (uint32_t i = 0; i < n; i++) {
+		flow_key(&k, 4, IPPROTO_TCP, "198.19.0.0", (uint16_t)(1024 + i % 60000), "198.18.0.100", 80);
+		k.src.bytes[2] = (uint8_t)(i / 60000);
+		/* CLOCK_MONOTONIC runs ahead of the data plane's coarse clock by
+		 * up to a tick: a second back is live for sure. */
+		v.last_seen_ns = i < n_live ? xlb_census_now_ns() - 1000000000ULL : 1;
+		if (bpf_map_update_elem(e->dp.maps.flows, &k, &v, BPF_NOEXIST))
+			return -errno;
+	}
+	return 0;
 }
 
 /* Runs in on ifindex; checks the verdict, the exact output (want, or the
@@ -428,6 +589,15 @@ static inline bool expect(struct env *e, int ifindex, const struct pkt_desc *in,
 			xt_fail(__FILE__, __LINE__, "expected true: %s", #cond); \
 			goto out;                                          \
 		}                                                          \
+	} while (0)
+
+#define CHECK_EQ(want, got)                                                                      \
+	do {                                                                                     \
+		unsigned long long w_ = (want), g_ = (got);                                      \
+		if (w_ != g_) {                                                                  \
+			xt_fail(__FILE__, __LINE__, "%s: expected %llu, got %llu", #got, w_, g_); \
+			goto out;                                                                \
+		}                                                                                \
 	} while (0)
 
 #endif

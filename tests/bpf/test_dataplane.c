@@ -4,6 +4,7 @@
  * bpf_link that outlives the process's handle. */
 #include "dp_env.h"
 #include "dp/pin.h"
+#include "dp/sweep.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -72,6 +73,39 @@ TEST(pins_of_another_abi_version_are_refused)
 	CHECK(bpf_map_update_elem(e.dp.maps.meta, &(__u32){ 0 }, &old, BPF_ANY) == 0);
 	CHECK(xlb_dp_load(&dp, &o) == -EPROTO);
 out:
+	env_close(&e);
+	pin_dir_remove(dir, NULL);
+}
+
+TEST(pinned_sweeper_runs_from_the_pins)
+{
+	struct xlb_census c;
+	struct xlb_dp_opts o;
+	struct xlb_maps m;
+	struct env e;
+	char buf[128];
+	const char *dir = pin_dir_make(buf, sizeof(buf));
+	int fd = -1, maps_err = -1;
+
+	if (!dir)
+		SKIP("no bpffs to pin on");
+	opts_pinned(&o, dir);
+	ENV_OPEN_OR(&e, &o, pin_dir_remove(dir, NULL));
+	/* What `xlb status` does without the daemon. */
+	fd = xlb_sweep_open_pinned(dir);
+	CHECK(fd >= 0);
+	maps_err = xlb_maps_open_pinned(&m, dir);
+	CHECK_EQ(0, maps_err);
+	CHECK_EQ(0, xlb_sweep_run(fd));
+	CHECK_EQ(0, xlb_maps_census_read(&m, &c, NULL, NULL));
+	CHECK_EQ(1, c.gen);
+	CHECK_EQ(4096, c.flows_max);
+	CHECK(xlb_census_now_ns() >= c.swept_ns);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (!maps_err)
+		xlb_maps_close(&m);
 	env_close(&e);
 	pin_dir_remove(dir, NULL);
 }

@@ -58,45 +58,7 @@ out:
 	env_close(&e);
 }
 
-/* Test helpers that look inside the flow table (read only, except
- * flow_age, which stands in for the passing of time). */
-static void flow_key(struct xlb_flow_key *k, int family, uint8_t proto, const char *src, uint16_t sport,
-		     const char *dst, uint16_t dport)
-{
-	memset(k, 0, sizeof(*k));
-	pkt_addr(src, k->src.bytes);
-	pkt_addr(dst, k->dst.bytes);
-	k->sport = htons(sport);
-	k->dport = htons(dport);
-	k->proto = proto;
-	k->family = family == 4 ? XLB_FAMILY_IPV4 : XLB_FAMILY_IPV6;
-}
-
-static int flow_get(struct env *e, const struct xlb_flow_key *k, struct xlb_flow *f)
-{
-	return bpf_map_lookup_elem(e->dp.maps.flows, k, f) ? -errno : 0;
-}
-
-/* The forward entry of client 198.18.0.10:sport -> VIP:80 and its reply
- * entry from member i. */
-static void tcp4_keys(struct xlb_flow_key *fwd, struct xlb_flow_key *rev, uint16_t sport, int i,
-		      uint16_t nat_port)
-{
-	flow_key(fwd, 4, IPPROTO_TCP, "198.18.0.10", sport, "198.18.0.100", 80);
-	flow_key(rev, 4, IPPROTO_TCP, env_member4[i], TCP_MEMBER_PORT, "198.18.1.1", nat_port);
-}
-
-static int flow_age(struct env *e, const struct xlb_flow_key *k, uint64_t seconds)
-{
-	struct xlb_flow f;
-
-	if (flow_get(e, k, &f))
-		return -1;
-	f.last_seen_ns -= seconds * 1000000000ULL;
-	return bpf_map_update_elem(e->dp.maps.flows, k, &f, BPF_EXIST);
-}
-
-TEST(tcp4_new_flow_has_forward_and_reply_entries)
+TEST(tcp4_syn_creates_half_open_entries_only)
 {
 	struct xlb_flow_key fk, rk;
 	struct pkt_desc syn, want;
@@ -108,8 +70,9 @@ TEST(tcp4_new_flow_has_forward_and_reply_entries)
 	want = to_member(&syn, 0, NAT_PORT0);
 	EXPECT(&e, e.if_client, &syn, XDP_REDIRECT, &want, "SYN");
 	tcp4_keys(&fk, &rk, 40000, 0, NAT_PORT0);
-	CHECK(flow_get(&e, &fk, &f) == 0);
-	CHECK(flow_get(&e, &rk, &r) == 0);
+	CHECK(flow_get(&e, &fk, &f) == -ENOENT && flow_get(&e, &rk, &r) == -ENOENT);
+	CHECK(halfopen_get(&e, &fk, &f) == 0);
+	CHECK(halfopen_get(&e, &rk, &r) == 0);
 	CHECK(f.dir == XLB_DIR_FORWARD && r.dir == XLB_DIR_REPLY);
 	CHECK(f.state == XLB_FLOW_SYN_SENT && r.state == XLB_FLOW_SYN_SENT);
 	CHECK(f.member_id == 0 && r.member_id == 0 && f.service_id == SVC_TCP4);
@@ -192,9 +155,9 @@ TEST(tcp4_syn_reusing_a_closed_tuple_is_scheduled_anew)
 		goto out;
 	tcp4_keys(&fk, &rk_old, 40000, 0, NAT_PORT0);
 	tcp4_keys(&fk, &rk_new, 40000, 1, NAT_PORT0);
-	CHECK(flow_get(&e, &rk_old, &f) == -ENOENT);
-	CHECK(flow_get(&e, &rk_new, &f) == 0 && f.state == XLB_FLOW_SYN_SENT);
-	CHECK(flow_get(&e, &fk, &f) == 0 && f.member_id == 1);
+	CHECK(halfopen_get(&e, &rk_old, &f) == -ENOENT);
+	CHECK(halfopen_get(&e, &rk_new, &f) == 0 && f.state == XLB_FLOW_SYN_SENT);
+	CHECK(halfopen_get(&e, &fk, &f) == 0 && f.member_id == 1);
 out:
 	env_close(&e);
 }
@@ -250,26 +213,6 @@ out:
 	env_close(&e);
 }
 
-/* The RST xlb sends for in (a packet to 198.18.0.100:80 from the client). */
-static struct pkt_desc rst_for(const struct pkt_desc *in)
-{
-	struct pkt_desc d = answer_to(in);
-	uint32_t seg = (uint32_t)in->payload_len + !!(in->tcp_flags & TCPF_SYN) +
-		       !!(in->tcp_flags & TCPF_FIN);
-
-	d.zero_window = true;
-	if (in->tcp_flags & TCPF_ACK) {
-		d.tcp_flags = TCPF_RST;
-		d.seq = in->ack;
-		d.ack = 0;
-	} else {
-		d.tcp_flags = TCPF_RST | TCPF_ACK;
-		d.seq = 0;
-		d.ack = in->seq + seg;
-	}
-	return d;
-}
-
 TEST(tcp_data_without_flow_is_answered_with_rst_v4_and_v6)
 {
 	struct pkt_desc in, want;
@@ -311,30 +254,6 @@ out:
 	env_close(&e);
 }
 
-/* The ICMP port unreachable xlb sends for a UDP datagram in. */
-static struct pkt_desc unreach_for(const struct pkt_desc *in, uint8_t *quoted)
-{
-	struct pkt_desc d;
-	uint8_t frame[PKT_MAX];
-	size_t l3 = in->vlan ? 18 : 14, n = (in->family == 4 ? 20 : 40) + 8;
-
-	pkt_build(in, frame, sizeof(frame));
-	memcpy(quoted, frame + l3, n);
-	memset(&d, 0, sizeof(d));
-	d.family = in->family;
-	d.vlan = in->vlan;
-	memcpy(d.smac, in->dmac, 6);
-	memcpy(d.dmac, in->smac, 6);
-	memcpy(d.src, in->dst, 16);
-	memcpy(d.dst, in->src, 16);
-	d.proto = in->family == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
-	d.icmp_type = in->family == 4 ? 3 : 1;
-	d.icmp_code = in->family == 4 ? 3 : 4;
-	d.payload = quoted;
-	d.payload_len = n;
-	return d;
-}
-
 TEST(udp_to_service_without_members_gets_port_unreachable)
 {
 	struct xlb_service svc = { .id = N_SVC, .on_empty = XLB_ON_EMPTY_REJECT };
@@ -356,14 +275,11 @@ TEST(udp_to_service_without_members_gets_port_unreachable)
 	in.payload_len = 26;
 	want = unreach_for(&in, quoted);
 	EXPECT(&e, e.if_client, &in, XDP_TX, &want, "IPv4 datagram");
-	in.vlan = 5;
-	want = unreach_for(&in, quoted);
-	EXPECT(&e, e.if_client, &in, XDP_TX, &want, "tagged IPv4 datagram");
 	in = from_client(6, IPPROTO_UDP, 40000, 0);
 	pkt_addr("fd00::101", in.dst);
 	want = unreach_for(&in, quoted);
 	EXPECT(&e, e.if_client, &in, XDP_TX, &want, "IPv6 datagram");
-	CHECK(env_reason(&e, XLB_R_TX_UNREACH_NO_MEMBER) == 3);
+	CHECK(env_reason(&e, XLB_R_TX_UNREACH_NO_MEMBER) == 2);
 	/* on_empty: drop */
 	svc.on_empty = XLB_ON_EMPTY_DROP;
 	CHECK(xlb_maps_service_publish(&e.dp.maps, &key, &svc, NULL, 0, NULL) == 0);
@@ -489,20 +405,29 @@ out:
 	env_close(&e);
 }
 
-TEST(vlan_tagged_packets_keep_their_tag)
+/* A tagged frame is balanced only where xlb runs on its VLAN's own
+ * interface: on this one it goes to the kernel untouched, never tagged
+ * into the member segment. */
+TEST(vlan_tagged_frames_pass_untouched_and_take_no_state)
 {
-	struct pkt_desc in, want;
+	struct pkt_desc in;
 	struct env e;
 
 	ENV_OPEN(&e, NULL);
 	in = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
 	in.vlan = 100;
-	want = to_member(&in, 0, NAT_PORT0);
-	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "tagged SYN");
+	EXPECT(&e, e.if_client, &in, XDP_PASS, NULL, "tagged SYN");
+	in = from_client(6, IPPROTO_UDP, 40000, 0);
+	in.vlan = 100;
+	EXPECT(&e, e.if_client, &in, XDP_PASS, NULL, "tagged IPv6 datagram");
+	/* An untagged flow's tagged reply is not translated either. */
+	if (!open_flow(&e, 40000, 0, NAT_PORT0))
+		goto out;
 	in = from_member(4, IPPROTO_TCP, 0, NAT_PORT0, TCPF_SYN | TCPF_ACK);
 	in.vlan = 100;
-	want = to_client(&in, 40000);
-	EXPECT(&e, e.if_member, &in, XDP_REDIRECT, &want, "tagged SYN-ACK");
+	EXPECT(&e, e.if_member, &in, XDP_PASS, NULL, "tagged SYN-ACK");
+	CHECK_EQ(3, env_reason(&e, XLB_R_PASS_VLAN));
+	CHECK_EQ(1, env_reason(&e, XLB_R_TX_NEW_FLOW));
 out:
 	env_close(&e);
 }
@@ -572,19 +497,6 @@ TEST(traffic_not_for_a_vip_passes_untouched)
 	CHECK(env_reason(&e, XLB_R_PASS_LOCAL) == 1);
 out:
 	env_close(&e);
-}
-
-/* The IP packet (no Ethernet header) of d, cut to at most len bytes: what
- * an ICMP error quotes. */
-static size_t quote(const struct pkt_desc *d, uint8_t *buf, size_t len)
-{
-	uint8_t frame[PKT_MAX];
-	size_t n = pkt_build(d, frame, sizeof(frame)) - 14;
-
-	if (n > len)
-		n = len;
-	memcpy(buf, frame + 14, n);
-	return n;
 }
 
 /* An ICMP error about a packet of the flow 198.18.0.10:40000 -> VIP:80 on

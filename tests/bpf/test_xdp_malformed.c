@@ -52,7 +52,7 @@ static void vlan_cut(uint8_t *f, size_t *len)
 	*len = 16;
 }
 
-/* Two tags: only one is parsed, so the second looks like a non-IP type. */
+/* Two tags (802.1ad outside, 802.1Q inside). */
 static void qinq(uint8_t *f, size_t *len)
 {
 	memmove(f + 20, f + 12, *len - 12);
@@ -117,8 +117,8 @@ static const struct malformed_case cases[] = {
 	{ "ARP", B_TCP4, arp, XLB_R_PASS_NOT_IP },
 	{ "LLDP", B_TCP4, lldp, XLB_R_PASS_NOT_IP },
 	{ "IPv4 bytes under IPv6 ethertype", B_TCP4, ip6_in_ip4_type, XLB_R_PASS_MALFORMED },
-	{ "VLAN tag, then nothing", B_TCP4, vlan_cut, XLB_R_PASS_MALFORMED },
-	{ "two VLAN tags", B_TCP4, qinq, XLB_R_PASS_NOT_IP },
+	{ "VLAN tag, then nothing", B_TCP4, vlan_cut, XLB_R_PASS_VLAN },
+	{ "two VLAN tags", B_TCP4, qinq, XLB_R_PASS_VLAN },
 	{ "cut inside the IPv6 header", B_TCP6, cut_ip6, XLB_R_PASS_MALFORMED },
 	{ "cut inside the TCP header over IPv6", B_TCP6, cut_tcp6, XLB_R_PASS_MALFORMED },
 	{ "IPv6 payload length beyond the frame", B_TCP6, ip6_plen_over_frame, XLB_R_PASS_MALFORMED },

@@ -198,30 +198,174 @@ static struct pkt_desc dnat_to_member(const struct pkt_desc *in, int i)
 	return d;
 }
 
+/* dnat on SVC_TCP4, its members' replies translated by xlb_dnat_rev. */
+static int dnat_publish(struct env *e, uint8_t sched)
+{
+	int err = republish(e, SVC_TCP4, "198.18.0.100", 80, IPPROTO_TCP, sched, XLB_FWD_DNAT);
+
+	for (int i = 0; i < 3 && !err; i++) {
+		struct xlb_dnat_rev_key k = { .port = htons(TCP_MEMBER_PORT), .proto = IPPROTO_TCP,
+					      .family = XLB_FAMILY_IPV4 };
+		struct xlb_dnat_rev v = { .vip_port = htons(80), .family = XLB_FAMILY_IPV4,
+					  .service_id = SVC_TCP4, .member_id = SVC_TCP4 * 3 + (uint32_t)i };
+
+		pkt_addr(env_member4[i], k.addr.bytes);
+		pkt_addr("198.18.0.100", v.vip.bytes);
+		err = xlb_maps_dnat_rev_set(&e->dp.maps, &k, &v);
+	}
+	return err;
+}
+
+/* member i's packet to the client 198.18.0.10:40000 (dnat keeps it). */
+static struct pkt_desc dnat_from_member(int i, uint8_t flags)
+{
+	struct pkt_desc d = from_member(4, IPPROTO_TCP, i, 40000, flags);
+
+	pkt_addr("198.18.0.10", d.dst);
+	return d;
+}
+
 TEST(dnat_keeps_the_client_address_and_translates_replies_back)
 {
+	struct xlb_flow_key fk, rk;
 	struct pkt_desc syn, rep, want;
+	struct xlb_flow f;
 	struct env e;
 
 	ENV_OPEN(&e, NULL);
-	CHECK(republish(&e, SVC_TCP4, "198.18.0.100", 80, IPPROTO_TCP, XLB_SCHED_RR, XLB_FWD_DNAT) == 0);
-	CHECK(xlb_maps_reply_port_mark(&e.dp.maps, TCP_MEMBER_PORT, IPPROTO_TCP) == 0);
+	CHECK(dnat_publish(&e, XLB_SCHED_RR) == 0);
 	syn = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
 	want = dnat_to_member(&syn, 0);
 	EXPECT(&e, e.if_client, &syn, XDP_REDIRECT, &want, "SYN");
+	/* One entry, the forward one: replies take none. */
+	flow_key(&fk, 4, IPPROTO_TCP, "198.18.0.10", 40000, "198.18.0.100", 80);
+	flow_key(&rk, 4, IPPROTO_TCP, env_member4[0], TCP_MEMBER_PORT, "198.18.0.10", 40000);
+	CHECK_EQ(0, halfopen_get(&e, &fk, &f));
+	CHECK_EQ(-ENOENT, halfopen_get(&e, &rk, &f));
 
 	/* member 0 answers the client itself (its default route is xlb) */
-	rep = from_member(4, IPPROTO_TCP, 0, 40000, TCPF_SYN | TCPF_ACK);
-	pkt_addr("198.18.0.10", rep.dst);
+	rep = dnat_from_member(0, TCPF_SYN | TCPF_ACK);
 	want = to_client(&rep, 40000);
 	EXPECT(&e, e.if_member, &rep, XDP_REDIRECT, &want, "SYN-ACK");
 
 	syn = from_client(4, IPPROTO_TCP, 40000, TCPF_ACK);
 	want = dnat_to_member(&syn, 0);
 	EXPECT(&e, e.if_client, &syn, XDP_REDIRECT, &want, "ACK");
-	CHECK(env_reason(&e, XLB_R_TX_NEW_FLOW) == 1);
-	CHECK(env_reason(&e, XLB_R_TX_REPLY) == 1);
-	CHECK(env_reason(&e, XLB_R_TX_FORWARD) == 1);
+	CHECK_EQ(0, flow_get(&e, &fk, &f));
+	CHECK_EQ(-ENOENT, flow_get(&e, &rk, &f));
+	CHECK_EQ(1, env_reason(&e, XLB_R_TX_NEW_FLOW));
+	CHECK_EQ(1, env_reason(&e, XLB_R_TX_REPLY));
+	CHECK_EQ(1, env_reason(&e, XLB_R_TX_FORWARD));
+out:
+	env_close(&e);
+}
+
+/* Another node opened the connection (ECMP), or this one restarted: the
+ * reply is translated all the same. */
+TEST(dnat_reply_is_translated_without_any_flow)
+{
+	struct xlb_traffic_stats st;
+	struct pkt_desc rep, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	CHECK(dnat_publish(&e, XLB_SCHED_RR) == 0);
+	rep = dnat_from_member(2, TCPF_ACK | TCPF_PSH);
+	rep.payload = (const uint8_t *)"HTTP/1.0 200 OK\r\n\r\n";
+	rep.payload_len = 19;
+	want = to_client(&rep, 40000);
+	EXPECT(&e, e.if_member, &rep, XDP_REDIRECT, &want, "reply without a flow");
+	CHECK_EQ(0, xlb_maps_member_stats(&e.dp.maps, SVC_TCP4 * 3 + 2, &st));
+	CHECK_EQ(1, st.reply_packets);
+	/* A member port nobody backs in dnat: not a reply. */
+	rep.sport = 9999;
+	EXPECT(&e, e.if_member, &rep, XDP_PASS, NULL, "from another port");
+	CHECK_EQ(1, env_reason(&e, XLB_R_PASS_NOT_VIP));
+out:
+	env_close(&e);
+}
+
+TEST(dnat_reply_to_a_client_without_neighbour_goes_to_the_kernel_rewritten)
+{
+	struct pkt_desc rep, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	CHECK(dnat_publish(&e, XLB_SCHED_RR) == 0);
+	rep = dnat_from_member(0, TCPF_ACK);
+	pkt_addr("198.18.0.20", rep.dst);
+	want = to_client(&rep, 40000);
+	pkt_addr("198.18.0.20", want.dst);
+	memcpy(want.smac, rep.smac, 6);
+	memcpy(want.dmac, rep.dmac, 6);
+	EXPECT(&e, e.if_member, &rep, XDP_PASS, &want, "reply, no neighbour");
+	CHECK_EQ(1, env_reason(&e, XLB_R_PASS_REPLY_NO_NEIGH));
+out:
+	env_close(&e);
+}
+
+TEST(dnat_member_fin_is_recorded_in_the_forward_entry)
+{
+	struct pkt_desc in, want;
+	struct xlb_flow_key fk;
+	struct xlb_flow f;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	CHECK(dnat_publish(&e, XLB_SCHED_RR) == 0);
+	in = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
+	want = dnat_to_member(&in, 0);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "SYN");
+	in.tcp_flags = TCPF_ACK;
+	want = dnat_to_member(&in, 0);
+	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "ACK");
+	in = dnat_from_member(0, TCPF_FIN | TCPF_ACK);
+	want = to_client(&in, 40000);
+	EXPECT(&e, e.if_member, &in, XDP_REDIRECT, &want, "member FIN");
+	flow_key(&fk, 4, IPPROTO_TCP, "198.18.0.10", 40000, "198.18.0.100", 80);
+	CHECK_EQ(0, flow_get(&e, &fk, &f));
+	CHECK_EQ(XLB_FLOW_FIN, f.state);
+	CHECK_EQ(XLB_FLOW_F_FIN_MEMBER | XLB_FLOW_F_MEMBER_FIRST, f.flags);
+out:
+	env_close(&e);
+}
+
+/* A router next to the members reports a packet xlb sent to member 0 of
+ * a dnat connection (addressed to the client, whose address dnat kept):
+ * the client gets it about its own packet, from the VIP. */
+TEST(dnat_icmp_error_from_the_member_side_reaches_the_client)
+{
+	uint8_t qin[PKT_MAX], qwant[PKT_MAX];
+	struct pkt_desc orig, sent, in, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	CHECK(dnat_publish(&e, XLB_SCHED_RR) == 0);
+	orig = from_client(4, IPPROTO_TCP, 40000, TCPF_ACK | TCPF_PSH);
+	orig.ttl = 63;
+	sent = dnat_to_member(&orig, 0);
+	sent.ttl = 63;
+	memset(&in, 0, sizeof(in));
+	in.family = 4;
+	in.proto = IPPROTO_ICMP;
+	in.icmp_type = 3;
+	in.icmp_code = 4;
+	in.icmp_rest = 1400;
+	in.payload = qin;
+	in.payload_len = quote(&sent, qin, 512);
+	pkt_mac(MAC_ROUTER, in.smac);
+	pkt_mac(MAC_BAL_M, in.dmac);
+	pkt_addr("198.18.1.254", in.src);
+	pkt_addr("198.18.0.10", in.dst);
+	want = in;
+	want.ttl = 63;
+	want.payload = qwant;
+	want.payload_len = quote(&orig, qwant, 512);
+	pkt_mac(MAC_BAL_C, want.smac);
+	pkt_mac(MAC_CLIENT, want.dmac);
+	pkt_addr("198.18.0.100", want.src);
+	EXPECT(&e, e.if_member, &in, XDP_REDIRECT, &want, "frag needed about a dnat packet");
+	CHECK_EQ(1, env_reason(&e, XLB_R_TX_ICMP_REPLY));
 out:
 	env_close(&e);
 }

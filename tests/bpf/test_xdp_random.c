@@ -186,7 +186,8 @@ static bool addressed_to_us(const uint8_t *f, size_t len)
 }
 
 /* A rewritten TCP/UDP packet belongs to a flow: its reverse tuple is an
- * entry (the reply entry for a forward rewrite and the other way round). */
+ * entry of either table (the reply entry for a forward rewrite and the
+ * other way round). */
 static bool has_flow(struct env *e, const struct pkt_tuple *t)
 {
 	struct xlb_flow_key k;
@@ -199,7 +200,8 @@ static bool has_flow(struct env *e, const struct pkt_tuple *t)
 	k.dport = htons(t->sport);
 	k.proto = t->proto;
 	k.family = t->family == 4 ? XLB_FAMILY_IPV4 : XLB_FAMILY_IPV6;
-	return bpf_map_lookup_elem(e->dp.maps.flows, &k, &f) == 0;
+	return bpf_map_lookup_elem(e->dp.maps.flows, &k, &f) == 0 ||
+	       bpf_map_lookup_elem(e->dp.maps.halfopen, &k, &f) == 0;
 }
 
 TEST(random_and_mutated_packets_keep_the_invariants)

@@ -98,6 +98,27 @@ static int maps_pin_paths(struct xlb *skel, const char *dir)
 	return 0;
 }
 
+/* The sweeper next to the maps it sweeps, for commands run without the
+ * daemon; a restarted daemon's replaces the old one's. */
+static int sweep_pin(struct xlb *skel, const char *dir)
+{
+	char path[PATH_MAX];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, XLB_PROG_SWEEP);
+	if (unlink(path) && errno != ENOENT) {
+		err = -errno;
+		log_err("cannot replace the pinned sweeper %s: %s", path, strerror(-err));
+		return err;
+	}
+	if (bpf_obj_pin(bpf_program__fd(skel->progs.xlb_sweep), path)) {
+		err = -errno;
+		log_err("cannot pin the sweeper at %s: %s", path, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
 int xlb_dp_load(struct xlb_dp *dp, const struct xlb_dp_opts *o)
 {
 	struct xlb_meta meta = { .abi_version = XLB_ABI_VERSION, .nat_ports = xlb_dp_nat_ports(o),
@@ -176,6 +197,11 @@ int xlb_dp_load(struct xlb_dp *dp, const struct xlb_dp_opts *o)
 		err = -errno;
 		goto fail_loaded;
 	}
+	if (o->pin_dir) {
+		err = sweep_pin(skel, o->pin_dir);
+		if (err)
+			goto fail_loaded;
+	}
 	return 0;
 
 fail_loaded:
@@ -189,6 +215,11 @@ fail:
 int xlb_dp_prog_fd(const struct xlb_dp *dp)
 {
 	return bpf_program__fd(dp->skel->progs.xlb_xdp);
+}
+
+int xlb_dp_sweep_prog_fd(const struct xlb_dp *dp)
+{
+	return bpf_program__fd(dp->skel->progs.xlb_sweep);
 }
 
 int xlb_dp_tc_prog_fd(const struct xlb_dp *dp, bool egress)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -409,6 +410,62 @@ int xlb_maps_snat_add(const struct xlb_maps *m, const union xlb_ip *addr, __u8 f
 	return map_update(m, m->snat, &zero, &set);
 }
 
+int xlb_maps_snat_pool_add(const struct xlb_maps *m, const union xlb_ip *addrs, __u32 n, __u8 family,
+			   __u16 *first)
+{
+	struct xlb_snat_set set;
+	__u32 zero = 0, at;
+	int err;
+
+	if (n == 0 || n > XLB_MAX_SNAT_ADDRS)
+		return -EINVAL;
+	err = map_lookup(m, m->snat, &zero, &set);
+	if (err)
+		return err;
+	if (set.count > XLB_MAX_SNAT_ADDRS)
+		return -EINVAL;
+	for (at = 0; at + n <= set.count; at++) {
+		__u32 i = 0;
+
+		while (i < n && set.addr[at + i].family == family &&
+		       memcmp(&set.addr[at + i].addr, &addrs[i], sizeof(addrs[i])) == 0)
+			i++;
+		if (i == n) {
+			*first = (__u16)at;
+			return 0;
+		}
+	}
+	at = set.count;
+	if (at + n > XLB_MAX_SNAT_ADDRS)
+		return -ENOSPC;
+	/* Write the new addresses before the count that exposes them. */
+	for (__u32 i = 0; i < n; i++) {
+		set.addr[at + i].addr = addrs[i];
+		set.addr[at + i].family = family;
+	}
+	err = map_update(m, m->snat, &zero, &set);
+	if (err)
+		return err;
+	set.count += n;
+	err = map_update(m, m->snat, &zero, &set);
+	if (!err)
+		*first = (__u16)at;
+	return err;
+}
+
+int xlb_maps_dnat_rev_set(const struct xlb_maps *m, const struct xlb_dnat_rev_key *key,
+			  const struct xlb_dnat_rev *rev)
+{
+	int err = xlb_maps_reply_port_mark(m, ntohs(key->port), key->proto);
+
+	return err ? err : map_update(m, m->dnat_rev, key, rev);
+}
+
+int xlb_maps_dnat_rev_delete(const struct xlb_maps *m, const struct xlb_dnat_rev_key *key)
+{
+	return map_delete(m, m->dnat_rev, key);
+}
+
 int xlb_maps_member_set(const struct xlb_maps *m, __u32 id, const struct xlb_member *mbr)
 {
 	int err;
@@ -529,4 +586,69 @@ int xlb_maps_dp_state(const struct xlb_maps *m, struct xlb_dp_state *st)
 	__u32 zero = 0;
 
 	return map_lookup(m, m->dp_state, &zero, st);
+}
+
+/* Counts of the ids of one census map, copy c of sweep gen; an element
+ * another sweep wrote counts nothing. */
+static int census_ids(const struct xlb_maps *m, int fd, __u32 c, __u32 n, __u64 gen,
+		      struct xlb_census_count *out)
+{
+	for (__u32 id = 0; id < n; id++) {
+		__u32 key = c * n + id;
+		int err = map_lookup(m, fd, &key, &out[id]);
+
+		if (err)
+			return err;
+		if (out[id].gen != (__u32)gen)
+			memset(&out[id], 0, sizeof(out[id]));
+	}
+	return 0;
+}
+
+int xlb_maps_census_read(const struct xlb_maps *m, struct xlb_census *total, struct xlb_census_count *mbr,
+			 struct xlb_census_count *svc)
+{
+	struct xlb_dp_state st;
+	int err;
+
+	for (int tries = 0; tries < 8; tries++) {
+		__u64 gen;
+		__u32 c;
+
+		err = xlb_maps_dp_state(m, &st);
+		if (err)
+			return err;
+		gen = st.census_gen;
+		if (gen == 0)
+			return -ENODATA;
+		c = (__u32)(gen & 1);
+		err = map_lookup(m, m->census, &c, total);
+		if (!err && mbr)
+			err = census_ids(m, m->census_mbr, c, XLB_MAX_MEMBERS, gen, mbr);
+		if (!err && svc)
+			err = census_ids(m, m->census_svc, c, XLB_MAX_SERVICES, gen, svc);
+		if (!err)
+			err = xlb_maps_dp_state(m, &st);
+		if (err)
+			return err;
+		/* The sweep that wrote it is the last one: nothing moved. */
+		if (st.census_gen == gen && total->gen == gen)
+			return 0;
+	}
+	return -EAGAIN;
+}
+
+__u64 xlb_census_half_open_evicted(const struct xlb_census *c, const __u64 ev[XLB_EV_MAX])
+{
+	__u64 gone = ev[XLB_EV_PROMOTED] + ev[XLB_EV_HALF_OPEN_EXPIRED] + c->total.half_open;
+
+	return ev[XLB_EV_HALF_OPEN_NEW] > gone ? ev[XLB_EV_HALF_OPEN_NEW] - gone : 0;
+}
+
+__u64 xlb_census_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
 }
