@@ -29,6 +29,7 @@
 #include "daemon/runtime.h"
 #include "dp/sockhook.h"
 #include "daemon/sorry_local.h"
+#include "daemon/tables.h"
 
 struct daemon {
 	struct daemon_opts opts;
@@ -41,6 +42,7 @@ struct daemon {
 	bool sock_hooks;          /* socket hooks attached at cgroup */
 	struct sorry_local *sorry; /* the sorry page for local clients (with the hooks) */
 	char cgroup[PATH_MAX];
+	uint32_t half_open_entries; /* the size the half-open table was loaded with */
 };
 
 /* epoll cookies */
@@ -170,6 +172,7 @@ static void reload(struct daemon *d)
 		return;
 	}
 	socket_lb_reload_note(runtime_config(d->rt), cfg);
+	tables_reload_note(runtime_config(d->rt), cfg, d->half_open_entries);
 	err = runtime_apply(d->rt, cfg, true);
 	if (err < 0) {
 		log_err("reload failed (%s); the running configuration stays in force",
@@ -265,18 +268,6 @@ static int attach_iface(struct daemon *d, const char *iface)
 	else
 		log_info("%s: %s XDP", iface, xlb_dp_xdp_mode(ifindex));
 	return 0;
-}
-
-static void dp_opts_from_config(const struct cfg_global *g, const char *pin_dir,
-				struct xlb_dp_opts *o)
-{
-	xlb_dp_opts_default(o);
-	o->flow_entries = g->flow_table_size;
-	o->timeout_tcp_est_ms = g->tcp_idle_timeout_ms;
-	o->timeout_tcp_fin_ms = g->tcp_closing_timeout_ms;
-	o->timeout_tcp_rst_ms = g->tcp_closing_timeout_ms;
-	o->timeout_udp_ms = g->udp_idle_timeout_ms;
-	o->pin_dir = pin_dir;
 }
 
 /* Where the socket hooks attach and whose sockets they balance, checked
@@ -400,7 +391,8 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 		return err;
 	}
 	d->fresh = !pin_dir_has_pins(d->opts.pin_dir);
-	dp_opts_from_config(&cfg->global, d->opts.pin_dir, &dpo);
+	tables_run_opts(cfg, d->opts.pin_dir, &dpo);
+	d->half_open_entries = dpo.half_open_entries;
 	dpo.sock_hooks = d->sock_hooks;
 	dpo.sock_netns_cookie = sock_cookie;
 	dpo.tc = d->opts.mode == DAEMON_MODE_TC;

@@ -132,8 +132,8 @@ static int build_service(struct runtime *rt, const struct cfg_service *c,
 				strerror(-err));
 			goto fail;
 		}
-		if (c->has_snat)
-			s->sorry_snat = c->snat;
+		if (c->n_snat)
+			s->sorry_snat = c->snat[0];
 	}
 	if (old)
 		s->id = old->id;
@@ -172,8 +172,8 @@ static int build_service(struct runtime *rt, const struct cfg_service *c,
 			m->port = cm->port;
 			m->weight = cm->weight;
 			backend_name(cm, &addrs[j], m->name, sizeof(m->name));
-			if (c->has_snat)
-				m->snat = c->snat;
+			if (c->n_snat)
+				m->snat = c->snat[0];
 			else if ((err = rt_member_route(c, cm, &m->addr, &m->snat)))
 				goto fail;
 			prev = find_member(old, m->name, &m->addr, m->port, &m->carries_at);
