@@ -266,6 +266,10 @@ int runtime_apply(struct runtime *rt, struct xlb_config *cfg, bool reload)
 		next[s->id] = s;
 		prev[s->id] = old;
 	}
+	err = rt_dnat_check(next);
+	if (err)
+		goto fail;
+	rt->apply_seq++;
 
 	/* 2. Commit.  Carried-over members keep their structure, id and
 	 * health state; new ones start PENDING. */
@@ -320,6 +324,7 @@ int runtime_apply(struct runtime *rt, struct xlb_config *cfg, bool reload)
 	for (uint32_t id = 0; id < XLB_MAX_SERVICES; id++) {
 		if (!next[id])
 			continue;
+		rt_snat_pool_publish(rt, next[id]);
 		for (size_t i = 0; i < next[id]->n_members; i++)
 			if (next[id]->members[i]->hm)
 				rt_member_publish(rt, next[id]->members[i]);
@@ -368,6 +373,7 @@ int runtime_apply(struct runtime *rt, struct xlb_config *cfg, bool reload)
 	for (uint32_t id = 0; id < XLB_MAX_SERVICES; id++)
 		rt->services[id] = next[id];
 	rt_adopt_release(rt);
+	rt_dnat_settle(rt);
 	rt->cfg = cfg;
 	if (old_cfg != cfg)
 		config_free(old_cfg);

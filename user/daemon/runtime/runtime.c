@@ -163,6 +163,7 @@ void runtime_free(struct runtime *rt)
 		rt_service_free(rt, rt->services[id], false);
 	free(rt->adopt_svc);
 	free(rt->adopt_mbr);
+	free(rt->dnat);
 	health_free(rt->health);
 	config_free(rt->cfg);
 	free(rt);
