@@ -29,6 +29,7 @@
 #include "daemon/runtime.h"
 #include "dp/sockhook.h"
 #include "daemon/sorry_local.h"
+#include "daemon/sweeper.h"
 #include "daemon/tables.h"
 
 struct daemon {
@@ -43,10 +44,11 @@ struct daemon {
 	struct sorry_local *sorry; /* the sorry page for local clients (with the hooks) */
 	char cgroup[PATH_MAX];
 	uint32_t half_open_entries; /* the size the half-open table was loaded with */
+	struct sweeper *sweeper;    /* expires connections, counts them, watches the full flag */
 };
 
 /* epoll cookies */
-enum { EV_SIGNAL = 1, EV_HEALTH, EV_RESOLVE, EV_SORRY };
+enum { EV_SIGNAL = 1, EV_HEALTH, EV_RESOLVE, EV_SORRY, EV_SWEEP };
 
 /* At start and at every reload.  The load reads regular files only, so a
  * reload cannot wait on a FIFO or a device: the loop goes on at once. */
@@ -239,6 +241,9 @@ static int run_loop(struct daemon *d)
 			case EV_SORRY:
 				sorry_local_dispatch(d->sorry);
 				break;
+			case EV_SWEEP:
+				sweeper_dispatch(d->sweeper, d->rt);
+				break;
 			case EV_RESOLVE: {
 				uint64_t ticks;
 
@@ -359,6 +364,17 @@ static void log_service_paths(const struct daemon *d, const struct xlb_config *c
 	}
 }
 
+/* The sweeps run on a thread of their own (signals stay blocked there, as
+ * here); the loop hears of each one. */
+static int sweeper_begin(struct daemon *d)
+{
+	int err = sweeper_start(xlb_dp_sweep_prog_fd(&d->dp), &d->dp.maps, &d->sweeper);
+
+	if (err)
+		return log_errno(err, "cannot start the sweeper");
+	return epoll_watch(d->epfd, sweeper_fd(d->sweeper), EV_SWEEP);
+}
+
 static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 {
 	const char *ifaces[XLB_MAX_INTERFACES];
@@ -440,6 +456,8 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 		if (!err)
 			sorry_local_sync(d->sorry);
 	}
+	if (!err)
+		err = sweeper_begin(d);
 	if (err)
 		return err;
 	d->serving = true;
@@ -459,6 +477,7 @@ int daemon_run(const struct daemon_opts *o)
 	if (err)
 		return err;
 	err = run_daemon(&d, cfg);
+	sweeper_free(d.sweeper);
 	sorry_local_free(d.sorry);
 	/* Once runtime_apply succeeded the runtime owns cfg. */
 	if (!runtime_config(d.rt))
