@@ -196,8 +196,7 @@ import json, sys
 s = json.load(sys.stdin)
 echo = [x for x in s["services"] if x["name"] == "echo"][0]
 per_addr = s["nat_ports_per_address"]
-assert s["sweep"]["census"] and not s["sweep"]["by_this_command"], s["sweep"]
-assert s["sweep"]["age_ms"] < 2000 and s["sweep"]["error"] is None, s["sweep"]
+assert s["sweep"]["census"] and not s["sweep"]["by_this_command"] and s["sweep"]["error"] is None, s["sweep"]
 assert echo["active_connections"] == 9 and echo["established"] == 9, echo
 assert echo["nat_ports_in_use"] == 9, echo
 for m in echo["members"]:
