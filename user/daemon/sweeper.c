@@ -277,11 +277,18 @@ size_t sweep_watch(struct sweep_watch *w, int sweep_err, const struct census_vie
 	if (w->failing)
 		add_line(lines, &n, LOG_LVL_INFO, "the sweeper works again");
 	w->failing = false;
+	/* The first view has no view before it: an episode that is over
+	 * belongs to an earlier run; one under way is logged.  Refusals happen
+	 * only while the table is full, so when that is the data plane's
+	 * first episode every refusal counted so far is its own; after earlier
+	 * ones, those from now on are all the daemon can tell. */
 	if (!w->started) {
+		bool first = v->state.full && episodes <= 1;
+
 		w->started = true;
-		w->episodes = episodes;
+		w->episodes = v->state.full && episodes ? episodes - 1 : episodes;
 		for (int i = 0; i < 3; i++)
-			w->refused_last[i] = v->reasons[refuse_reasons[i]];
+			w->refused_last[i] = first ? 0 : v->reasons[refuse_reasons[i]];
 	}
 	/* Up since the last view, even if this sweep took it down again. */
 	if (!w->full && (v->state.full || episodes > w->episodes))

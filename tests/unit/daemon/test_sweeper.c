@@ -109,6 +109,36 @@ TEST(a_daemon_that_starts_during_an_episode_says_so)
 	ASSERT_STR_CONTAINS("flow table full: 1024 of 1024 entries in use;", l[0].text);
 }
 
+TEST(the_first_episode_seen_by_the_first_sweep_counts_all_its_refusals)
+{
+	/* The table filled before the daemon's first sweep: the first view
+	 * already has the episode and its 88 refusals. */
+	struct sweep_watch w = { 0 };
+	struct sweep_line l[SWEEP_LINES_MAX];
+	struct census_view v = view(1024, true, 1 * SEC, 1, 88);
+	size_t up, down;
+
+	up = sweep_watch(&w, 0, &v, 2 * SEC, l);
+	v = view(0, false, 1 * SEC, 1, 88);
+	down = sweep_watch(&w, 0, &v, 6 * SEC, l);
+	ASSERT_EQ(1, up);
+	ASSERT_EQ(1, down);
+	ASSERT_STR_EQ("flow table has room again: 0 of 1024 entries in use after 5s full; 88 new "
+		      "connections were refused during the episode (tx_rst_table_full 88, "
+		      "tx_unreach_table_full 0, drop_table_full 0)",
+		      l[0].text);
+}
+
+TEST(an_episode_of_an_earlier_run_is_not_logged_by_a_restarted_daemon)
+{
+	struct sweep_watch w = { 0 };
+	struct sweep_line l[SWEEP_LINES_MAX];
+	struct census_view v = view(600, false, 5 * SEC, 3, 1000);
+
+	ASSERT_EQ(0, sweep_watch(&w, 0, &v, 60 * SEC, l));
+	ASSERT_EQ(0, sweep_watch(&w, 0, &v, 61 * SEC, l));
+}
+
 TEST(a_failing_sweeper_is_said_once_and_its_return_too)
 {
 	struct sweep_watch w = { 0 };
