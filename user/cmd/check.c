@@ -79,6 +79,9 @@ static const char *half_open_text(const struct tables_plan *p, char *buf, size_t
 	if (p->half_open_default && p->half_open_entries < p->flow_entries / XLB_HALFOPEN_DIVISOR)
 		snprintf(buf + n, len - (size_t)n, " (default: the NAT ports of the nat members, "
 			 "under flow_table_size / %u)", XLB_HALFOPEN_DIVISOR);
+	else if (p->half_open_default && p->flow_entries / XLB_HALFOPEN_DIVISOR < XLB_HALFOPEN_MIN)
+		snprintf(buf + n, len - (size_t)n, " (default: the smallest size; flow_table_size / "
+			 "%u is less)", XLB_HALFOPEN_DIVISOR);
 	else if (p->half_open_default)
 		snprintf(buf + n, len - (size_t)n, " (default: flow_table_size / %u)",
 			 XLB_HALFOPEN_DIVISOR);

@@ -231,6 +231,25 @@ TEST(check_plan_shows_an_snat_pool_its_ports_and_a_half_open_table_above_them)
 	free(json);
 }
 
+TEST(check_plan_of_a_small_dnat_table_takes_the_smallest_half_open_size)
+{
+	char *text = print_text("global: {flow_table_size: 4096}\n"
+				"services:\n"
+				"  - name: web\n"
+				"    vip: {ip: 198.18.0.10, port: 80}\n"
+				"    forwarding: dnat\n"
+				"    members: {a: [198.18.1.1, 80]}\n",
+				check_print_plan);
+
+	ASSERT_STR_CONTAINS("  half_open_table_size   1024 (default: the smallest size; "
+			    "flow_table_size / 8 is less)\n", text);
+	ASSERT_STR_CONTAINS("  table memory           1000.0 KiB (5120 entries of 200 bytes, taken "
+			    "at start)\n", text);
+	/* dnat: no NAT ports on the forwarding line */
+	ASSERT_STR_CONTAINS("  forwarding  dnat\n", text);
+	free(text);
+}
+
 TEST(check_json_of_the_full_example_is_well_formed)
 {
 	char *got = print_to_string("examples/full.yaml", check_print_json);
