@@ -161,6 +161,7 @@ import json, sys
 f = json.load(sys.stdin)
 assert len(f) >= 1, f
 assert all(x["service"] == "web" and x["member"] in ("m1", "m2", "m3") for x in f), f
+assert all(x["half_open"] in (True, False) for x in f), f
 '
 }
 cat >>"$WORK/xlb.yaml" <<YAML
@@ -218,11 +219,26 @@ no_m1() {
 check drain_without_daemon_takes_effect no_m1
 status_no_daemon() { xlb_in_lb status --pin-dir "$PIN" | grep -q 'no daemon running'; }
 check status_works_without_the_daemon status_no_daemon
+# No daemon sweeps: once the census is older than 2 s, status runs the
+# pinned sweeper itself and says so; a second status right after does not.
+sleep 2.5
+status_sweeps_itself() {
+	local first second
+	first=$(xlb_in_lb status --pin-dir "$PIN" | grep '^last sweep:')
+	second=$(xlb_in_lb status --json --pin-dir "$PIN" | /usr/bin/python3 -c '
+import json, sys
+s = json.load(sys.stdin)["sweep"]
+print(s["census"], s["by_this_command"], s["error"])
+')
+	grep -q '^last sweep: just now, run by this command (took .* ms; the one before was .* old)$' <<<"$first" &&
+		[ "$second" = "True False None" ] || { echo "  $first / $second"; return 1; }
+}
+check status_without_a_daemon_runs_a_sweep_when_the_census_is_old status_sweeps_itself
 resized() {
 	local out
 	sed 's/^global:$/global:\n  flow_table_size: 4096/' "$WORK/xlb.yaml" >"$WORK/resized.yaml"
 	out=$(xlb_in_lb run -c "$WORK/resized.yaml" --pin-dir "$PIN" 2>&1)
-	[ $? = 1 ] && grep -q 'holds 262144 entries and the configuration asks for 4096' <<<"$out" &&
+	[ $? = 1 ] && grep -q 'holds 2097152 entries and the configuration asks for 4096' <<<"$out" &&
 		[ -e "$PIN/xlb_flows" ] || { echo "  $out"; return 1; }
 }
 check run_refuses_another_flow_table_size_and_keeps_the_pins resized

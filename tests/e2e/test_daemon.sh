@@ -188,6 +188,33 @@ hpid=$!
 client load "$VIP" 80 30 --rate 30 --src "$SRCS" --until-file "$stop_file" >"$WORK/load2.out" 2>&1 &
 lpid=$!
 wait_until 5 grep -q opened "$WORK/hold.out"
+# The census counts the held connections: echo's 9, three per member, each
+# holding one NAT port; the daemon sweeps, status runs no sweep itself.
+held_in_status() {
+	xlb_in_lb status --json --pin-dir "$PIN" | /usr/bin/python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+echo = [x for x in s["services"] if x["name"] == "echo"][0]
+per_addr = s["nat_ports_per_address"]
+assert s["sweep"]["census"] and not s["sweep"]["by_this_command"] and s["sweep"]["error"] is None, s["sweep"]
+assert echo["active_connections"] == 9 and echo["established"] == 9, echo
+assert echo["nat_ports_in_use"] == 9, echo
+for m in echo["members"]:
+    assert m["active_connections"] == 3 and m["established"] == 3, m
+    assert m["nat_ports"]["in_use"] == 3, m
+    assert m["nat_ports"]["in_use"] + m["nat_ports"]["free"] == per_addr, (m, per_addr)
+assert s["connections"]["established"] >= 9, s["connections"]
+assert s["flow_table"]["max_entries"] == 65536 and s["flow_table"]["entries"] >= 18, s["flow_table"]
+assert not s["flow_table"]["full"] and s["refused"]["total"] == 0, (s["flow_table"], s["refused"])
+assert s["half_open_table"]["max_entries"] >= 1024, s["half_open_table"]
+' >"$WORK/held.out" 2>&1
+}
+if wait_until 5 held_in_status; then
+	ok status_counts_each_held_connection_once_with_its_nat_port
+else
+	held_in_status
+	ko status_counts_each_held_connection_once_with_its_nat_port "$(tail -n 3 "$WORK/held.out")"
+fi
 write_config "$WORK/xlb.yaml" 1 2 4
 log_mark
 daemon_signal HUP

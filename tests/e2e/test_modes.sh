@@ -234,6 +234,23 @@ dnat_replies_through_xlb() {
 	[ "$out" -gt 0 ] 2>/dev/null || { echo "  packets_out $out"; return 1; }
 }
 check dnat_replies_are_translated_by_xlb dnat_replies_through_xlb
+# Each dnat member's replies are translated by their source alone: the
+# daemon published one xlb_dnat_rev entry per member and port (web-dnat on
+# 80, echo-dnat on 7), each naming its service's VIP and port.
+dnat_reply_entries() {
+	tb_exec lb bpftool -j map dump pinned "$PIN/xlb_dnat_rev" | /usr/bin/python3 -c '
+import json, sys
+def ip4(b): return ".".join(str(x) for x in b[0:4])
+got = []
+for e in json.load(sys.stdin):
+    k = [int(b, 16) for b in e["key"]]   # addr[16], port (network order), proto, family
+    v = [int(b, 16) for b in e["value"]] # vip[16], vip_port (network order), family, ...
+    got.append((ip4(k), k[16] << 8 | k[17], ip4(v), v[16] << 8 | v[17]))
+want = sorted((m, p, sys.argv[1], p) for m in sys.argv[2:] for p in (7, 80))
+assert sorted(got) == want, (sorted(got), want)
+' "$VIP_DNAT" "$(tb_member_ip 1)" "$(tb_member_ip 2)" "$(tb_member_ip 3)"
+}
+check dnat_reply_entries_name_each_member_and_its_vip dnat_reply_entries
 
 # Maglev + dnat: the forward entries of held connections are deleted (as on
 # a node that never saw them); their next packets are re-derived by the

@@ -272,3 +272,65 @@ size_t fake_maps_count(const struct fake_maps *f, const char *name)
 	}
 	return 0;
 }
+
+/* The counts of one census map's copy: only the ids with something, the
+ * others keep a stale gen and so count nothing (as the sweeper leaves them). */
+static int census_ids_write(const struct xlb_maps *m, int fd, __u32 copy, __u32 n, __u32 gen,
+			    const struct xlb_census_count *counts)
+{
+	for (__u32 id = 0; counts && id < n; id++) {
+		struct xlb_census_count c = counts[id];
+		__u32 key = copy * n + id;
+		int err;
+
+		if (!c.established && !c.closing && !c.half_open && !c.udp && !c.nat_ports)
+			continue;
+		c.gen = gen;
+		err = m->io->update(m->io, fd, &key, &c);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+long long fake_maps_census(const struct xlb_maps *m, struct xlb_census *c,
+			   const struct xlb_census_count *mbr, const struct xlb_census_count *svc)
+{
+	struct xlb_dp_state st = { 0 };
+	__u32 zero = 0, copy;
+	int err;
+
+	err = m->io->lookup(m->io, m->dp_state, &zero, &st);
+	if (err)
+		return err;
+	c->gen = st.census_gen + 1;
+	c->total.gen = (__u32)c->gen;
+	copy = (__u32)(c->gen & 1);
+	err = m->io->update(m->io, m->census, &copy, c);
+	if (!err)
+		err = census_ids_write(m, m->census_mbr, copy, XLB_MAX_MEMBERS, (__u32)c->gen, mbr);
+	if (!err)
+		err = census_ids_write(m, m->census_svc, copy, XLB_MAX_SERVICES, (__u32)c->gen, svc);
+	if (err)
+		return err;
+	st.census_gen = c->gen;
+	err = m->io->update(m->io, m->dp_state, &zero, &st);
+	return err ? err : (long long)c->gen;
+}
+
+int fake_maps_percpu_set(const struct xlb_maps *m, int fd, __u32 key, const __u64 *words,
+			 size_t n_words, int cpu)
+{
+	int ncpu = libbpf_num_possible_cpus(), err;
+	__u64 *vals;
+
+	if (ncpu < 1 || cpu < 0 || cpu >= ncpu)
+		return -EINVAL;
+	vals = calloc((size_t)ncpu, n_words * sizeof(__u64));
+	if (!vals)
+		return -ENOMEM;
+	memcpy(vals + (size_t)cpu * n_words, words, n_words * sizeof(__u64));
+	err = m->io->update(m->io, fd, &key, vals);
+	free(vals);
+	return err;
+}

@@ -27,4 +27,16 @@ unsigned fake_maps_writes(const struct fake_maps *f);
 /* Entries in a hash map (or non-zero entries of an array). */
 size_t fake_maps_count(const struct fake_maps *f, const char *name);
 
+/* What the data plane writes, written as it would: */
+/* a sweep's census (copy census_gen + 1, then the flip).  mbr
+ * (XLB_MAX_MEMBERS) and svc (XLB_MAX_SERVICES) may be NULL: nothing
+ * counted.  c->gen is set to the new generation, which is returned (or
+ * -errno). */
+long long fake_maps_census(const struct xlb_maps *m, struct xlb_census *c,
+			   const struct xlb_census_count *mbr, const struct xlb_census_count *svc);
+/* A per-CPU element: words (n_words __u64) on CPU `cpu`, zero on the
+ * others; 0 or -errno. */
+int fake_maps_percpu_set(const struct xlb_maps *m, int fd, __u32 key, const __u64 *words,
+			 size_t n_words, int cpu);
+
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd/opts.h"
+#include "lib/abi_text.h"
 #include "lib/json.h"
 
 /* ---- text ------------------------------------------------------------------ */
@@ -74,10 +75,10 @@ static const char *socket_lb_text(const struct xlb_config *cfg, char *buf, size_
 static void print_global_announce(const struct cfg_announce_global *a, FILE *out)
 {
 	if (a->table)
-		fprintf(out, "  %-20s table %u (a route per served VIP, protocol 248)\n", "announce",
+		fprintf(out, "  %-22s table %u (a route per served VIP, protocol 248)\n", "announce",
 			a->table);
 	if (a->l2)
-		fprintf(out, "  %-20s l2: not answered by this version yet\n", a->table ? "" : "announce");
+		fprintf(out, "  %-22s l2: not answered by this version yet\n", a->table ? "" : "announce");
 }
 
 static void print_service_announce(const struct xlb_config *cfg, const struct cfg_service *svc,
@@ -123,27 +124,74 @@ static void json_announce_service(struct json_writer *w, const struct cfg_servic
 	json_object_end(w);
 }
 
-static void print_global(const struct xlb_config *cfg, FILE *out)
+static const char *half_open_text(const struct tables_plan *p, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%u", p->half_open_entries);
+
+	if (n < 0 || (size_t)n >= len)
+		return buf;
+	if (p->half_open_default && p->half_open_entries < p->flow_entries / XLB_HALFOPEN_DIVISOR)
+		snprintf(buf + n, len - (size_t)n, " (default: the NAT ports of the nat members, "
+			 "under flow_table_size / %u)", XLB_HALFOPEN_DIVISOR);
+	else if (p->half_open_default && p->flow_entries / XLB_HALFOPEN_DIVISOR < XLB_HALFOPEN_MIN)
+		snprintf(buf + n, len - (size_t)n, " (default: the smallest size; flow_table_size / "
+			 "%u is less)", XLB_HALFOPEN_DIVISOR);
+	else if (p->half_open_default)
+		snprintf(buf + n, len - (size_t)n, " (default: flow_table_size / %u)",
+			 XLB_HALFOPEN_DIVISOR);
+	else if (p->half_open_above_ports)
+		snprintf(buf + n, len - (size_t)n, " (above the %llu NAT ports of the nat members: "
+			 "a flood that fills it holds more than half of them)",
+			 (unsigned long long)p->nat_ports);
+	return buf;
+}
+
+/* The kernel memory both tables take from the start, and whether this
+ * host could give it now (`xlb run` here refuses what it cannot). */
+static const char *table_memory_text(const struct tables_plan *p, char *buf, size_t len)
+{
+	char need[32], usable[32];
+	int n;
+
+	n = snprintf(buf, len, "%s (%llu entries of %u bytes, taken at start)",
+		     xlb_bytes_str(p->bytes, need, sizeof(need)),
+		     (unsigned long long)p->flow_entries + p->half_open_entries, XLB_FLOW_ENTRY_BYTES);
+	if (!p->fits && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "; more than this host can give now (%s, three "
+			 "quarters of MemAvailable): 'xlb run' here refuses it",
+			 xlb_bytes_str(p->usable, usable, sizeof(usable)));
+	return buf;
+}
+
+static void print_global(const struct xlb_config *cfg, const struct tables_plan *p, FILE *out)
 {
 	const struct cfg_global *g = &cfg->global;
-	char sl[CFG_CGROUP_PATH_MAX + 128];
+	const struct {
+		const char *key;
+		uint32_t ms;
+	} durations[] = {
+		{ "tcp_half_open_timeout", g->tcp_half_open_timeout_ms },
+		{ "tcp_idle_timeout", g->tcp_idle_timeout_ms },
+		{ "tcp_closing_timeout", g->tcp_closing_timeout_ms },
+		{ "tcp_time_wait", g->tcp_time_wait_ms },
+		{ "udp_idle_timeout", g->udp_idle_timeout_ms },
+		{ "resolve_interval", g->resolve_interval_ms },
+	};
+	char sl[CFG_CGROUP_PATH_MAX + 128], text[256];
 	char t[16];
 
-	fprintf(out, "global\n  %-20s ", "interfaces");
+	fprintf(out, "global\n  %-22s ", "interfaces");
 	if (!g->n_interfaces)
 		fprintf(out, "(none: give them with 'xlb run -i IFACE')");
 	for (size_t i = 0; i < g->n_interfaces; i++)
 		fprintf(out, "%s%s", i ? ", " : "", g->interfaces[i]);
-	fprintf(out, "\n  %-20s %u\n", "flow_table_size", g->flow_table_size);
-	fprintf(out, "  %-20s %s\n", "tcp_idle_timeout",
-		cfg_format_duration(g->tcp_idle_timeout_ms, t, sizeof(t)));
-	fprintf(out, "  %-20s %s\n", "tcp_closing_timeout",
-		cfg_format_duration(g->tcp_closing_timeout_ms, t, sizeof(t)));
-	fprintf(out, "  %-20s %s\n", "udp_idle_timeout",
-		cfg_format_duration(g->udp_idle_timeout_ms, t, sizeof(t)));
-	fprintf(out, "  %-20s %s\n", "resolve_interval",
-		cfg_format_duration(g->resolve_interval_ms, t, sizeof(t)));
-	fprintf(out, "  %-20s %s\n", "socket_lb", socket_lb_text(cfg, sl, sizeof(sl)));
+	fprintf(out, "\n  %-22s %u\n", "flow_table_size", g->flow_table_size);
+	fprintf(out, "  %-22s %s\n", "half_open_table_size", half_open_text(p, text, sizeof(text)));
+	for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++)
+		fprintf(out, "  %-22s %s\n", durations[i].key,
+			cfg_format_duration(durations[i].ms, t, sizeof(t)));
+	fprintf(out, "  %-22s %s\n", "socket_lb", socket_lb_text(cfg, sl, sizeof(sl)));
+	fprintf(out, "  %-22s %s\n", "table memory", table_memory_text(p, text, sizeof(text)));
 	print_global_announce(&g->announce, out);
 }
 
@@ -173,7 +221,23 @@ static void print_members(const struct cfg_service *svc, FILE *out)
 	}
 }
 
-static void print_service(const struct xlb_config *cfg, const struct cfg_service *svc, FILE *out)
+/* ", source 198.18.0.2 (36280 NAT ports per member)", a pool's addresses
+ * after "source pool". */
+static void print_nat_source(const struct cfg_service *svc, const struct tables_host *h, FILE *out)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!svc->n_snat)
+		fprintf(out, ", source the outgoing interface's address");
+	for (size_t i = 0; i < svc->n_snat; i++)
+		fprintf(out, "%s%s", i ? ", " : svc->n_snat > 1 ? ", source pool " : ", source ",
+			addr_format(&svc->snat[i], a, sizeof(a)));
+	fprintf(out, " (%llu NAT ports per member)",
+		(unsigned long long)h->nat_ports * (svc->n_snat ? svc->n_snat : 1));
+}
+
+static void print_service(const struct xlb_config *cfg, const struct cfg_service *svc,
+			  const struct tables_host *h, FILE *out)
 {
 	char vip[XLB_ADDR_PORT_STRLEN], a[XLB_ADDR_PORT_STRLEN], health[CFG_HTTP_PATH_MAX + 128];
 
@@ -183,8 +247,7 @@ static void print_service(const struct xlb_config *cfg, const struct cfg_service
 	fprintf(out, "  %-11s %s\n", "scheduler", xlb_sched_str(svc->sched));
 	fprintf(out, "  %-11s %s", "forwarding", xlb_fwd_str(svc->fwd));
 	if (svc->fwd == XLB_FWD_NAT)
-		fprintf(out, ", source %s", svc->has_snat ? addr_format(&svc->snat, a, sizeof(a))
-							 : "the outgoing interface's address");
+		print_nat_source(svc, h, out);
 	fprintf(out, "\n  %-11s %s", "on_empty", xlb_on_empty_str(svc->on_empty));
 	if (svc->on_empty == XLB_ON_EMPTY_SORRY)
 		fprintf(out, " -> %s", svc->has_sorry ? addr_format_port(&svc->sorry_addr,
@@ -196,13 +259,16 @@ static void print_service(const struct xlb_config *cfg, const struct cfg_service
 	print_members(svc, out);
 }
 
-void check_print_plan(const struct xlb_config *cfg, FILE *out)
+void check_print_plan(const struct xlb_config *cfg, const struct tables_host *h, FILE *out)
 {
+	struct tables_plan p;
+
+	tables_plan(cfg, h, &p);
 	fprintf(out, "%s: valid, %zu service%s, %zu member%s\n\n", cfg->source, cfg->n_services,
 		plural(cfg->n_services), cfg->n_members, plural(cfg->n_members));
-	print_global(cfg, out);
+	print_global(cfg, &p, out);
 	for (size_t i = 0; i < cfg->n_services; i++)
-		print_service(cfg, &cfg->services[i], out);
+		print_service(cfg, &cfg->services[i], h, out);
 }
 
 /* ---- JSON ------------------------------------------------------------------ */
@@ -261,8 +327,11 @@ static void json_member(struct json_writer *w, const struct cfg_member *m)
 	json_object_end(w);
 }
 
-static void json_service(struct json_writer *w, const struct cfg_service *svc)
+static void json_service(struct json_writer *w, const struct cfg_service *svc,
+			 const struct tables_host *h)
 {
+	char a[INET6_ADDRSTRLEN];
+
 	json_object_begin(w);
 	json_kv_string(w, "name", svc->name);
 	json_address(w, "vip", &svc->vip);
@@ -280,12 +349,18 @@ static void json_service(struct json_writer *w, const struct cfg_service *svc)
 	} else {
 		json_null(w);
 	}
-	if (svc->has_snat) {
-		json_address(w, "snat", &svc->snat);
+	json_key(w, "snat");
+	if (svc->n_snat) {
+		json_array_begin(w);
+		for (size_t i = 0; i < svc->n_snat; i++)
+			json_string(w, addr_format(&svc->snat[i], a, sizeof(a)));
+		json_array_end(w);
 	} else {
-		json_key(w, "snat");
 		json_null(w);
 	}
+	if (svc->fwd == XLB_FWD_NAT)
+		json_kv_uint(w, "nat_ports_per_member",
+			     (uint64_t)h->nat_ports * (svc->n_snat ? svc->n_snat : 1));
 	json_health(w, &svc->health, 0);
 	json_position(w, svc->pos);
 	json_key(w, "members");
@@ -297,11 +372,26 @@ static void json_service(struct json_writer *w, const struct cfg_service *svc)
 	json_object_end(w);
 }
 
-void check_print_json(const struct xlb_config *cfg, FILE *out)
+static void json_tables(struct json_writer *w, const struct tables_plan *p)
+{
+	json_key(w, "tables");
+	json_object_begin(w);
+	json_kv_uint(w, "flow_entries", p->flow_entries);
+	json_kv_uint(w, "half_open_entries", p->half_open_entries);
+	json_kv_uint(w, "bytes_per_entry", XLB_FLOW_ENTRY_BYTES);
+	json_kv_uint(w, "bytes", p->bytes);
+	json_kv_uint(w, "nat_ports", p->nat_ports);
+	json_kv_bool(w, "fits_this_host", p->fits);
+	json_object_end(w);
+}
+
+void check_print_json(const struct xlb_config *cfg, const struct tables_host *h, FILE *out)
 {
 	const struct cfg_global *g = &cfg->global;
 	struct json_writer w;
+	struct tables_plan p;
 
+	tables_plan(cfg, h, &p);
 	json_init(&w, out, true);
 	json_object_begin(&w);
 	json_kv_string(&w, "file", cfg->source);
@@ -314,8 +404,12 @@ void check_print_json(const struct xlb_config *cfg, FILE *out)
 		json_string(&w, g->interfaces[i]);
 	json_array_end(&w);
 	json_kv_uint(&w, "flow_table_size", g->flow_table_size);
+	json_kv_uint(&w, "half_open_table_size", p.half_open_entries);
+	json_kv_bool(&w, "half_open_table_size_default", p.half_open_default);
+	json_kv_uint(&w, "tcp_half_open_timeout_ms", g->tcp_half_open_timeout_ms);
 	json_kv_uint(&w, "tcp_idle_timeout_ms", g->tcp_idle_timeout_ms);
 	json_kv_uint(&w, "tcp_closing_timeout_ms", g->tcp_closing_timeout_ms);
+	json_kv_uint(&w, "tcp_time_wait_ms", g->tcp_time_wait_ms);
 	json_kv_uint(&w, "udp_idle_timeout_ms", g->udp_idle_timeout_ms);
 	json_kv_uint(&w, "resolve_interval_ms", g->resolve_interval_ms);
 	json_key(&w, "socket_lb");
@@ -330,11 +424,12 @@ void check_print_json(const struct xlb_config *cfg, FILE *out)
 		json_null(&w);
 	json_object_end(&w);
 	json_announce_global(&w, &g->announce);
+	json_tables(&w, &p);
 	json_object_end(&w);
 	json_key(&w, "services");
 	json_array_begin(&w);
 	for (size_t i = 0; i < cfg->n_services; i++)
-		json_service(&w, &cfg->services[i]);
+		json_service(&w, &cfg->services[i], h);
 	json_array_end(&w);
 	json_object_end(&w);
 	json_finish(&w);
@@ -367,6 +462,7 @@ void check_print_errors_json(const struct cfg_diag *d, FILE *out)
 static int check_run(const struct cli_args *a)
 {
 	const char *file = a->args[0];
+	struct tables_host host;
 	struct xlb_config *cfg = NULL;
 	struct cfg_diag diag;
 	int err;
@@ -388,10 +484,11 @@ static int check_run(const struct cli_args *a)
 		cfg_diag_free(&diag);
 		return XLB_EXIT_FAIL;
 	}
+	tables_host_read(&host);
 	if (a->json)
-		check_print_json(cfg, stdout);
+		check_print_json(cfg, &host, stdout);
 	else
-		check_print_plan(cfg, stdout);
+		check_print_plan(cfg, &host, stdout);
 	config_free(cfg);
 	cfg_diag_free(&diag);
 	return XLB_EXIT_OK;

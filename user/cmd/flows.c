@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* `xlb flows [--service NAME] [--json]`: the flow table, one line per
- * connection (its forward entry), from the pins alone. */
+/* `xlb flows [--service NAME] [--json]`: the connections of both tables,
+ * one line each (its forward entry), from the pins alone: those of the
+ * flow table, then the half-open ones (handshakes, UDP flows of one
+ * datagram) without the duplicates a promotion leaves behind.  A listing;
+ * `xlb status` has the counts. */
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <errno.h>
@@ -34,7 +37,8 @@ struct flows_ctx {
 	size_t shown;
 };
 
-static void flow_print(struct flows_ctx *c, const struct xlb_flow_key *k, const struct xlb_flow *f)
+static void flow_print(struct flows_ctx *c, const struct xlb_flow_key *k, const struct xlb_flow *f,
+		       bool half_open)
 {
 	const struct xlb_svc_info *si = f->service_id < XLB_MAX_SERVICES ? &c->svc[f->service_id]
 									  : NULL;
@@ -59,6 +63,7 @@ static void flow_print(struct flows_ctx *c, const struct xlb_flow_key *k, const 
 		json_kv_string(&c->w, "member", mi.name);
 		json_kv_string(&c->w, "member_address", member);
 		json_kv_string(&c->w, "state", xlb_flow_state_str(f->state));
+		json_kv_bool(&c->w, "half_open", half_open);
 		json_kv_uint(&c->w, "age_s", age_s);
 		json_kv_uint(&c->w, "idle_s", idle_s);
 		json_object_end(&c->w);
@@ -71,28 +76,39 @@ static void flow_print(struct flows_ctx *c, const struct xlb_flow_key *k, const 
 	printf("%-16s %-5s %-42s %-24s %-16s %-42s %-12s %6s %6s\n",
 	       si && si->in_use ? si->name : "(removed)", xlb_proto_str(k->proto), client, vip,
 	       mi.name[0] ? mi.name : "(removed)", via,
-	       xlb_flow_state_str(f->state), xlb_age_str(age_s, age, sizeof(age)),
+	       half_open ? "half-open" : xlb_flow_state_str(f->state), xlb_age_str(age_s, age, sizeof(age)),
 	       xlb_age_str(idle_s, idle, sizeof(idle)));
 }
 
-static int flows_walk(struct flows_ctx *c)
+/* A half-open entry that lookups reach: not a promoted duplicate, and its
+ * connection not in the flow table (a promotion between the two walks). */
+static bool half_open_listed(const struct flows_ctx *c, const struct xlb_flow_key *k,
+			     const struct xlb_flow *f)
+{
+	struct xlb_flow in_flows;
+
+	return !(f->flags & XLB_FLOW_F_PROMOTED) && bpf_map_lookup_elem(c->m->flows, k, &in_flows) != 0;
+}
+
+static void flows_walk(struct flows_ctx *c, int fd, bool half_open)
 {
 	struct xlb_flow_key key, next;
 	struct xlb_flow val;
 	void *prev = NULL;
 
-	while (!bpf_map_get_next_key(c->m->flows, prev, &next)) {
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(c->m->flows, &key, &val) || val.dir != XLB_DIR_FORWARD)
+		if (bpf_map_lookup_elem(fd, &key, &val) || val.dir != XLB_DIR_FORWARD)
+			continue;
+		if (half_open && !half_open_listed(c, &key, &val))
 			continue;
 		if (c->only && (val.service_id >= XLB_MAX_SERVICES ||
 				strcmp(c->svc[val.service_id].name, c->only) != 0))
 			continue;
-		flow_print(c, &key, &val);
+		flow_print(c, &key, &val, half_open);
 		c->shown++;
 	}
-	return 0;
 }
 
 static int flows_run(const struct cli_args *a)
@@ -129,7 +145,8 @@ static int flows_run(const struct cli_args *a)
 		json_init(&c->w, stdout, true);
 		json_array_begin(&c->w);
 	}
-	flows_walk(c);
+	flows_walk(c, m.flows, false);
+	flows_walk(c, m.halfopen, true);
 	if (c->json) {
 		json_array_end(&c->w);
 		json_finish(&c->w);
@@ -146,13 +163,14 @@ out:
 
 const struct command cmd_flows = {
 	.name = "flows",
-	.summary = "list the connections in the flow table",
+	.summary = "list the connections in the connection tables",
 	.usage = "usage: xlb flows [--service NAME] [--json] [--pin-dir DIR]\n"
 		 "\n"
 		 "One line per connection: its service, the client and VIP, the member it\n"
 		 "was given and the balancer's own source address and port toward it, its\n"
-		 "state (syn-sent, established, closing, reset, udp), age and idle time.\n"
-		 "Reads the pins, with or without the daemon running.\n"
+		 "state (established, closing, reset, closed, udp; half-open for a handshake\n"
+		 "or a UDP flow of one datagram, which wait in the half-open table), age and\n"
+		 "idle time.  Reads the pins, with or without the daemon running.\n"
 		 "\n"
 		 "options:\n"
 		 "  -s, --service NAME  only this service's connections\n"

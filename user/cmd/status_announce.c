@@ -40,26 +40,26 @@ static int route_seen(const struct xlb_addr *vip, void *ctx)
 	return 0;
 }
 
-struct status_routes *status_routes_read(const struct xlb_svc_info *svc)
+struct status_routes *status_routes_new(void)
 {
-	struct status_routes *r = calloc(1, sizeof(*r));
+	return calloc(1, sizeof(struct status_routes));
+}
 
-	for (__u32 s = 0; r && s < XLB_MAX_SERVICES; s++) {
-		uint32_t t = svc[s].announce_table;
-		struct routes_walk w = { r, t };
-		size_t i;
+void status_routes_add(struct status_routes *r, const struct xlb_svc_info *si)
+{
+	uint32_t t = si->announce_table;
+	struct routes_walk w = { r, t };
+	size_t i;
 
-		if (!svc[s].in_use || !t)
-			continue;
-		r->any = true;
-		for (i = 0; i < r->n_tables && r->table[i] != t; i++)
-			;
-		if (i < r->n_tables || r->n_tables == MAX_TABLES)
-			continue;
-		r->table[r->n_tables++] = t;
-		rtnl_route_each(t, route_seen, &w);
-	}
-	return r;
+	if (!r || !si->in_use || !t)
+		return;
+	r->any = true;
+	for (i = 0; i < r->n_tables && r->table[i] != t; i++)
+		;
+	if (i < r->n_tables || r->n_tables == MAX_TABLES)
+		return;
+	r->table[r->n_tables++] = t;
+	rtnl_route_each(t, route_seen, &w);
 }
 
 void status_routes_free(struct status_routes *r)

@@ -14,9 +14,11 @@
 struct json_writer;
 struct status_routes;
 
-/* xlb's routes in the tables the services (svc: by id, XLB_MAX_SERVICES of
- * them) name; NULL when out of memory (then nothing is shown announced). */
-struct status_routes *status_routes_read(const struct xlb_svc_info *svc);
+/* xlb's routes in the tables the services name: an empty set (NULL when
+ * out of memory: then nothing is shown announced), to which each service
+ * in use adds its table's routes (a table is read once). */
+struct status_routes *status_routes_new(void);
+void status_routes_add(struct status_routes *r, const struct xlb_svc_info *si);
 void status_routes_free(struct status_routes *r);
 /* "  announce: ..." when any service has an announce table. */
 void status_announce_text(const struct status_routes *r, const struct xlb_svc_info *si,

@@ -40,6 +40,10 @@
  * an idle SSH session that only sends keepalives keeps its member. */
 #define CFG_TCP_IDLE_MS       (3u * 3600 * 1000)
 #define CFG_TCP_CLOSING_MS    (10u * 1000)
+/* A handshake gets this long to complete; a client-first clean close holds
+ * its NAT port this long after the last ACK (late segments). */
+#define CFG_TCP_HALF_OPEN_MS  (XLB_TIMEOUT_TCP_HALF_OPEN_DEFAULT * 1000u)
+#define CFG_TCP_TIME_WAIT_MS  (XLB_TIMEOUT_TCP_TIME_WAIT_DEFAULT * 1000u)
 #define CFG_UDP_IDLE_MS       (60u * 1000)
 #define CFG_RESOLVE_MS        (60u * 1000)
 
@@ -111,10 +115,15 @@ struct cfg_service {
 	bool has_sorry;
 	struct xlb_addr sorry_addr;
 	uint16_t sorry_port;
-	/* nat: source address toward members; unset means the address of the
-	 * interface the route to the member leaves by. */
+	/* nat: the source addresses toward members, one or a pool (IPVS's
+	 * local address pool: a member's NAT port space is n_snat times the
+	 * usable ports); none means the address of the interface the route to
+	 * the member leaves by.  One family, the VIP's.  has_snat: the file
+	 * gives the key (n_snat counts the addresses that were valid). */
 	bool has_snat;
-	struct xlb_addr snat;
+	struct xlb_addr snat[XLB_MAX_SNAT_ADDRS];
+	size_t n_snat;
+	struct cfg_pos snat_addr_pos[XLB_MAX_SNAT_ADDRS]; /* each address */
 	struct cfg_health health;      /* the service's settings, members' base */
 	struct cfg_member *members;
 	size_t n_members;
@@ -149,8 +158,15 @@ struct cfg_global {
 	char interfaces[XLB_MAX_INTERFACES][IFNAMSIZ]; /* names, not checked against the kernel */
 	size_t n_interfaces;
 	uint32_t flow_table_size;      /* XLB_FLOWS_MIN..XLB_FLOWS_MAX */
+	/* XLB_HALFOPEN_MIN..XLB_HALFOPEN_MAX; 0: the default, which the
+	 * daemon sizes (daemon/tables.h). */
+	uint32_t half_open_table_size;
+	uint32_t tcp_half_open_timeout_ms; /* a handshake not completed */
 	uint32_t tcp_idle_timeout_ms;
 	uint32_t tcp_closing_timeout_ms; /* after FIN or RST */
+	/* After a close the client began, both FINs and the last ACK seen:
+	 * then the NAT port is free again. */
+	uint32_t tcp_time_wait_ms;
 	uint32_t udp_idle_timeout_ms;
 	uint32_t resolve_interval_ms;  /* hostname members are re-resolved this often */
 	struct cfg_socket_lb_opts socket_lb;

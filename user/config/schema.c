@@ -42,14 +42,16 @@ static const char *const endpoint_keys[EK__N] = {
 };
 
 enum {
-	GK_INTERFACES, GK_FLOWS, GK_TCP_IDLE, GK_TCP_CLOSING, GK_UDP_IDLE, GK_RESOLVE,
-	GK_SOCKET_LB, GK_ANNOUNCE, GK__N
+	GK_INTERFACES, GK_FLOWS, GK_HALF_OPEN, GK_TCP_HALF_OPEN, GK_TCP_IDLE, GK_TCP_CLOSING,
+	GK_TCP_TIME_WAIT, GK_UDP_IDLE, GK_RESOLVE, GK_SOCKET_LB, GK_ANNOUNCE, GK__N
 };
 static const char *const global_keys[GK__N] = {
 	[GK_INTERFACES] = "interfaces", [GK_FLOWS] = "flow_table_size",
+	[GK_HALF_OPEN] = "half_open_table_size", [GK_TCP_HALF_OPEN] = "tcp_half_open_timeout",
 	[GK_TCP_IDLE] = "tcp_idle_timeout", [GK_TCP_CLOSING] = "tcp_closing_timeout",
-	[GK_UDP_IDLE] = "udp_idle_timeout", [GK_RESOLVE] = "resolve_interval",
-	[GK_SOCKET_LB] = "socket_lb", [GK_ANNOUNCE] = "announce",
+	[GK_TCP_TIME_WAIT] = "tcp_time_wait", [GK_UDP_IDLE] = "udp_idle_timeout",
+	[GK_RESOLVE] = "resolve_interval", [GK_SOCKET_LB] = "socket_lb",
+	[GK_ANNOUNCE] = "announce",
 };
 
 enum { LK_ENABLED, LK_ALL_NS, LK_CGROUP, LK__N };
@@ -85,6 +87,7 @@ static const char *const protocol_names[] = {"tcp", "udp"};
 #define HC_INTERVAL_MIN_MS 100u
 #define HC_TIMEOUT_MIN_MS  10u
 #define HOUR_MS            (3600u * 1000)
+#define TIME_WAIT_MIN_MS   100u
 
 struct ctx {
 	struct cfg_diag *d;
@@ -387,6 +390,56 @@ static void parse_vip(struct cfg_diag *d, const struct ynode *v, struct cfg_serv
 		pool_from_map(d, val[VK_POOL], pool);
 }
 
+static void snat_add(struct cfg_diag *d, const struct ynode *v, struct cfg_service *svc)
+{
+	struct xlb_addr a;
+	char text[INET6_ADDRSTRLEN];
+
+	if (cfg_want_ip(d, v, "snat", &a))
+		return;
+	for (size_t i = 0; i < svc->n_snat; i++) {
+		if (addr_equal(&svc->snat[i], &a)) {
+			cfg_error_at(d, v->pos, "snat: %s is listed twice (first at line %u); list "
+				     "each address of the pool once",
+				     addr_format(&a, text, sizeof(text)), svc->snat_addr_pos[i].line);
+			return;
+		}
+	}
+	svc->snat_addr_pos[svc->n_snat] = v->pos;
+	svc->snat[svc->n_snat++] = a;
+}
+
+/* One address, or a list of them: a pool of source addresses. */
+static void parse_snat(struct cfg_diag *d, const struct ynode *v, struct cfg_service *svc)
+{
+	size_t n;
+
+	svc->has_snat = true;
+	svc->snat_pos = v->pos;
+	if (v->kind == YN_SCALAR && !ynode_is_null(v)) {
+		snat_add(d, v, svc);
+		return;
+	}
+	if (v->kind != YN_SEQ) {
+		cfg_error_at(d, v->pos, "snat: expected an address or a list of addresses, got %s",
+			     ynode_kind_text(v));
+		return;
+	}
+	if (v->n == 0) {
+		cfg_error_at(d, v->pos, "snat: the list is empty; give an address, or a list of "
+			     "the addresses of the pool");
+		return;
+	}
+	n = v->n;
+	if (n > XLB_MAX_SNAT_ADDRS) {
+		cfg_error_at(d, v->kids[XLB_MAX_SNAT_ADDRS]->pos, "snat: more than %d addresses in "
+			     "one pool (the data plane's limit)", XLB_MAX_SNAT_ADDRS);
+		n = XLB_MAX_SNAT_ADDRS;
+	}
+	for (size_t i = 0; i < n; i++)
+		snat_add(d, v->kids[i], svc);
+}
+
 static void parse_enum_key(struct cfg_diag *d, const struct ynode *v, const char *key,
 			   const char *const names[], size_t n, unsigned *out)
 {
@@ -432,11 +485,8 @@ static void parse_service(struct ctx *c, const struct ynode *map, const char *co
 		parse_endpoint(c->d, val[SK_SORRY], "sorry_address", &svc->sorry_addr,
 			       &svc->sorry_port);
 	}
-	if (val[SK_SNAT]) {
-		svc->has_snat = true;
-		svc->snat_pos = val[SK_SNAT]->pos;
-		cfg_want_ip(c->d, val[SK_SNAT], "snat", &svc->snat);
-	}
+	if (val[SK_SNAT])
+		parse_snat(c->d, val[SK_SNAT], svc);
 
 	pool_take(c->d, &pool.members_key, &pool.members, k[SK_MEMBERS], val[SK_MEMBERS]);
 	pool_take(c->d, &pool.health_key, &pool.health, k[SK_HEALTHCHECK], val[SK_HEALTHCHECK]);
@@ -556,6 +606,24 @@ bool cfg_socket_lb_on(const struct xlb_config *cfg)
 	return false;
 }
 
+/* 0 asks for the default size; anything else must be a size the data
+ * plane takes. */
+static void parse_half_open_size(struct cfg_diag *d, const struct ynode *v, struct cfg_global *g)
+{
+	uint32_t n;
+
+	if (cfg_want_uint(d, v, "half_open_table_size", 0, XLB_HALFOPEN_MAX, &n))
+		return;
+	if (n && n < XLB_HALFOPEN_MIN) {
+		cfg_error_at(d, v->pos, "half_open_table_size: %u is out of range; expected %u-%u, "
+			     "or 0 for the default (flow_table_size / %u, at most the NAT ports of "
+			     "the nat members)", n, XLB_HALFOPEN_MIN, XLB_HALFOPEN_MAX,
+			     XLB_HALFOPEN_DIVISOR);
+		return;
+	}
+	g->half_open_table_size = n;
+}
+
 static void parse_global(struct cfg_diag *d, const struct ynode *v, struct cfg_global *g)
 {
 	const struct ynode *k[GK__N], *val[GK__N];
@@ -573,12 +641,20 @@ static void parse_global(struct cfg_diag *d, const struct ynode *v, struct cfg_g
 	if (val[GK_FLOWS])
 		cfg_want_uint(d, val[GK_FLOWS], "flow_table_size", XLB_FLOWS_MIN, XLB_FLOWS_MAX,
 			      &g->flow_table_size);
+	if (val[GK_HALF_OPEN])
+		parse_half_open_size(d, val[GK_HALF_OPEN], g);
+	if (val[GK_TCP_HALF_OPEN])
+		cfg_want_duration(d, val[GK_TCP_HALF_OPEN], "tcp_half_open_timeout", 1000, HOUR_MS,
+				  &g->tcp_half_open_timeout_ms);
 	if (val[GK_TCP_IDLE])
 		cfg_want_duration(d, val[GK_TCP_IDLE], "tcp_idle_timeout", 1000, 24 * HOUR_MS,
 				  &g->tcp_idle_timeout_ms);
 	if (val[GK_TCP_CLOSING])
 		cfg_want_duration(d, val[GK_TCP_CLOSING], "tcp_closing_timeout", 1000, HOUR_MS,
 				  &g->tcp_closing_timeout_ms);
+	if (val[GK_TCP_TIME_WAIT])
+		cfg_want_duration(d, val[GK_TCP_TIME_WAIT], "tcp_time_wait", TIME_WAIT_MIN_MS, HOUR_MS,
+				  &g->tcp_time_wait_ms);
 	if (val[GK_UDP_IDLE])
 		cfg_want_duration(d, val[GK_UDP_IDLE], "udp_idle_timeout", 1000, 24 * HOUR_MS,
 				  &g->udp_idle_timeout_ms);
@@ -595,8 +671,10 @@ static void global_defaults(struct cfg_global *g)
 {
 	*g = (struct cfg_global){
 		.flow_table_size = XLB_FLOWS_DEFAULT,
+		.tcp_half_open_timeout_ms = CFG_TCP_HALF_OPEN_MS,
 		.tcp_idle_timeout_ms = CFG_TCP_IDLE_MS,
 		.tcp_closing_timeout_ms = CFG_TCP_CLOSING_MS,
+		.tcp_time_wait_ms = CFG_TCP_TIME_WAIT_MS,
 		.udp_idle_timeout_ms = CFG_UDP_IDLE_MS,
 		.resolve_interval_ms = CFG_RESOLVE_MS,
 	};

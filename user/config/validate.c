@@ -230,27 +230,41 @@ void cfg_check_service(struct cfg_diag *d, const struct cfg_service *svc)
 		cfg_error_at(d, svc->snat_pos, "snat is only used with 'forwarding: nat' (this "
 			     "service forwards with %s, which keeps the client's address)",
 			     xlb_fwd_str(svc->fwd));
-	else if (svc->has_snat)
-		check_family(d, svc, &svc->snat, svc->snat_pos, "snat",
-			     "use an snat address of the VIP's family");
+	else
+		for (size_t i = 0; i < svc->n_snat; i++)
+			check_family(d, svc, &svc->snat[i], svc->snat_addr_pos[i], "snat",
+				     "use an snat address of the VIP's family");
 }
 
 /* ---- the whole file -------------------------------------------------------- */
 
-/* The data plane holds a small table of the balancer's own source
- * addresses; services may share them. */
+/* The data plane holds one small table of the balancer's own source
+ * addresses (xlb_snat): a single address takes an entry unless another
+ * service's already did, a pool a run of entries unless the same pool (the
+ * same addresses in the same order) has one.  Counted as if every single
+ * address came before the pools, the most they can take. */
+static bool same_pool(const struct cfg_service *a, const struct cfg_service *b)
+{
+	if (a->n_snat != b->n_snat)
+		return false;
+	for (size_t i = 0; i < a->n_snat; i++)
+		if (!addr_equal(&a->snat[i], &b->snat[i]))
+			return false;
+	return true;
+}
+
 static void check_snat_count(struct cfg_diag *d, const struct xlb_config *cfg)
 {
 	struct xlb_addr seen[XLB_MAX_SNAT_ADDRS];
-	size_t n = 0;
+	size_t n = 0, used;
 
 	for (size_t i = 0; i < cfg->n_services; i++) {
 		const struct cfg_service *s = &cfg->services[i];
 		size_t j;
 
-		if (!s->has_snat || !s->snat.family)
+		if (s->n_snat != 1)
 			continue;
-		for (j = 0; j < n && !addr_equal(&seen[j], &s->snat); j++)
+		for (j = 0; j < n && !addr_equal(&seen[j], &s->snat[0]); j++)
 			;
 		if (j < n)
 			continue;
@@ -260,7 +274,28 @@ static void check_snat_count(struct cfg_diag *d, const struct xlb_config *cfg)
 				     "share them", XLB_MAX_SNAT_ADDRS);
 			return;
 		}
-		seen[n++] = s->snat;
+		seen[n++] = s->snat[0];
+	}
+	used = n;
+	for (size_t i = 0; i < cfg->n_services; i++) {
+		const struct cfg_service *s = &cfg->services[i];
+		size_t j;
+
+		if (s->n_snat < 2)
+			continue;
+		for (j = 0; j < i && !(cfg->services[j].n_snat >= 2 && same_pool(&cfg->services[j], s)); j++)
+			;
+		if (j < i)
+			continue;
+		if (used + s->n_snat > XLB_MAX_SNAT_ADDRS) {
+			cfg_error_at(d, s->snat_pos, "snat: this pool of %zu addresses does not fit "
+				     "the data plane's %d snat entries, %zu of which the snat "
+				     "addresses and pools before it take; let services share pools "
+				     "(the same addresses in the same order are stored once)",
+				     s->n_snat, XLB_MAX_SNAT_ADDRS, used);
+			return;
+		}
+		used += s->n_snat;
 	}
 }
 
@@ -281,6 +316,105 @@ static void check_maglev_count(struct cfg_diag *d, const struct xlb_config *cfg)
 			     XLB_MAX_MAGLEV_SERVICES, XLB_MAGLEV_SIZE);
 		return;
 	}
+}
+
+/* dnat translates a member's replies by their source (address, port,
+ * protocol) alone, on any node and without per-connection state
+ * (xlb_dnat_rev): each source leads back to one service's VIP.  The
+ * sources are the members of dnat services and their sorry_address. */
+struct dnat_src {
+	const struct cfg_service *svc;
+	const struct cfg_member *m; /* NULL: the service's sorry_address */
+	struct cfg_pos pos;
+};
+
+static const struct xlb_addr *dnat_src_addr(const struct dnat_src *s)
+{
+	return s->m ? &s->m->addr : &s->svc->sorry_addr;
+}
+
+static uint16_t dnat_src_port(const struct dnat_src *s)
+{
+	return s->m ? s->m->port : s->svc->sorry_port;
+}
+
+static int dnat_src_cmp(const void *pa, const void *pb)
+{
+	const struct dnat_src *a = pa, *b = pb;
+	bool ha = a->m && a->m->is_hostname, hb = b->m && b->m->is_hostname;
+
+	if (a->svc->protocol != b->svc->protocol)
+		return a->svc->protocol < b->svc->protocol ? -1 : 1;
+	if (dnat_src_port(a) != dnat_src_port(b))
+		return dnat_src_port(a) < dnat_src_port(b) ? -1 : 1;
+	if (ha != hb)
+		return ha ? 1 : -1;
+	return ha ? strcasecmp(a->m->host, b->m->host) : addr_cmp(dnat_src_addr(a), dnat_src_addr(b));
+}
+
+static const char *dnat_src_text(const struct dnat_src *s, char *buf, size_t len)
+{
+	char at[XLB_HOSTNAME_MAX + 8];
+
+	if (s->m && s->m->is_hostname)
+		snprintf(at, sizeof(at), "%s:%u", s->m->host, s->m->port);
+	else
+		addr_format_port(dnat_src_addr(s), dnat_src_port(s), at, sizeof(at));
+	if (s->m)
+		snprintf(buf, len, "member '%s' (%s/%s)", s->m->name, at, xlb_proto_str(s->svc->protocol));
+	else
+		snprintf(buf, len, "sorry_address %s/%s", at, xlb_proto_str(s->svc->protocol));
+	return buf;
+}
+
+/* A source listed twice in one service is reported with its members. */
+static void report_dnat_src(struct cfg_diag *d, const void *dup, const void *first)
+{
+	const struct dnat_src *s = dup, *f = first;
+	char what[XLB_NAME_MAX + XLB_HOSTNAME_MAX + 32], other[XLB_NAME_MAX + XLB_HOSTNAME_MAX + 32];
+
+	if (s->svc == f->svc)
+		return;
+	cfg_error_at(d, s->pos, "%s of dnat service '%s' is also %s of dnat service '%s' at line "
+		     "%u: dnat translates a member's replies by their source address, port and "
+		     "protocol alone (on any node, without per-connection state), so each can "
+		     "lead back to one service only; give it another port, or use 'forwarding: "
+		     "nat' for one of the services",
+		     dnat_src_text(s, what, sizeof(what)), s->svc->name,
+		     dnat_src_text(f, other, sizeof(other)), f->svc->name, f->pos.line);
+}
+
+static void check_dnat_sources(struct cfg_diag *d, const struct xlb_config *cfg)
+{
+	struct dnat_src *src = calloc(cfg->n_members + cfg->n_services + 1, sizeof(*src));
+	struct dup_item *items = dup_items_alloc(d, cfg->n_members + cfg->n_services);
+	size_t n = 0;
+
+	if (!src || !items) {
+		free(src);
+		free(items);
+		return;
+	}
+	for (size_t i = 0; i < cfg->n_services; i++) {
+		const struct cfg_service *s = &cfg->services[i];
+
+		if (s->fwd != XLB_FWD_DNAT)
+			continue;
+		for (size_t j = 0; j < s->n_members; j++) {
+			const struct cfg_member *m = &s->members[j];
+
+			if ((m->is_hostname || m->addr.family) && m->port)
+				src[n++] = (struct dnat_src){ s, m, m->addr_pos };
+		}
+		if (s->has_sorry && s->on_empty == XLB_ON_EMPTY_SORRY && s->sorry_addr.family &&
+		    s->sorry_port)
+			src[n++] = (struct dnat_src){ s, NULL, s->sorry_pos };
+	}
+	for (size_t i = 0; i < n; i++)
+		items[i] = (struct dup_item){ &src[i], src[i].pos };
+	find_duplicates(d, items, n, dnat_src_cmp, report_dnat_src);
+	free(items);
+	free(src);
 }
 
 void cfg_check_config(struct cfg_diag *d, const struct xlb_config *cfg)
@@ -306,4 +440,5 @@ void cfg_check_config(struct cfg_diag *d, const struct xlb_config *cfg)
 	check_snat_count(d, cfg);
 	check_maglev_count(d, cfg);
 	cfg_check_announce(d, cfg);
+	check_dnat_sources(d, cfg);
 }

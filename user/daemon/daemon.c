@@ -33,6 +33,8 @@
 #include "daemon/first_contact.h"
 #include "dp/sockhook.h"
 #include "daemon/sorry_local.h"
+#include "daemon/sweeper.h"
+#include "daemon/tables.h"
 
 struct daemon {
 	struct daemon_opts opts;
@@ -45,10 +47,12 @@ struct daemon {
 	bool sock_hooks;          /* socket hooks attached at cgroup */
 	struct sorry_local *sorry; /* the sorry page for local clients (with the hooks) */
 	char cgroup[PATH_MAX];
+	uint32_t half_open_entries; /* the size the half-open table was loaded with */
+	struct sweeper *sweeper;    /* expires connections, counts them, watches the full flag */
 };
 
 /* epoll cookies */
-enum { EV_SIGNAL = 1, EV_HEALTH, EV_RESOLVE, EV_SORRY, EV_ANNOUNCE };
+enum { EV_SIGNAL = 1, EV_HEALTH, EV_RESOLVE, EV_SORRY, EV_ANNOUNCE, EV_SWEEP };
 
 /* The file's errors through the logger, so that under the journal each
  * line is an error ('journalctl -p err' shows why a reload was refused). */
@@ -193,6 +197,7 @@ static int reload(struct daemon *d)
 		return -EINVAL;
 	}
 	socket_lb_reload_note(runtime_config(d->rt), cfg);
+	tables_reload_note(runtime_config(d->rt), cfg, d->half_open_entries);
 	err = runtime_apply(d->rt, cfg, true);
 	if (err < 0) {
 		log_err("reload failed (%s); the running configuration stays in force",
@@ -265,6 +270,9 @@ static int run_loop(struct daemon *d)
 			case EV_ANNOUNCE:
 				runtime_announce_tick(d->rt);
 				break;
+			case EV_SWEEP:
+				sweeper_dispatch(d->sweeper, d->rt);
+				break;
 			case EV_RESOLVE: {
 				uint64_t ticks;
 
@@ -295,18 +303,6 @@ static int attach_iface(struct daemon *d, const char *iface)
 	else
 		log_info("%s: %s XDP", iface, xlb_dp_xdp_mode(ifindex));
 	return 0;
-}
-
-static void dp_opts_from_config(const struct cfg_global *g, const char *pin_dir,
-				struct xlb_dp_opts *o)
-{
-	xlb_dp_opts_default(o);
-	o->flow_entries = g->flow_table_size;
-	o->timeout_tcp_est_ms = g->tcp_idle_timeout_ms;
-	o->timeout_tcp_fin_ms = g->tcp_closing_timeout_ms;
-	o->timeout_tcp_rst_ms = g->tcp_closing_timeout_ms;
-	o->timeout_udp_ms = g->udp_idle_timeout_ms;
-	o->pin_dir = pin_dir;
 }
 
 /* Where the socket hooks attach and whose sockets they balance, checked
@@ -398,6 +394,17 @@ static void log_service_paths(const struct daemon *d, const struct xlb_config *c
 	}
 }
 
+/* The sweeps run on a thread of their own (signals stay blocked there, as
+ * here); the loop hears of each one. */
+static int sweeper_begin(struct daemon *d)
+{
+	int err = sweeper_start(xlb_dp_sweep_prog_fd(&d->dp), &d->dp.maps, &d->sweeper);
+
+	if (err)
+		return log_errno(err, "cannot start the sweeper");
+	return epoll_watch(d->epfd, sweeper_fd(d->sweeper), EV_SWEEP);
+}
+
 static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 {
 	const char *ifaces[XLB_MAX_INTERFACES];
@@ -430,7 +437,8 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 		return err;
 	}
 	d->fresh = !pin_dir_has_pins(d->opts.pin_dir);
-	dp_opts_from_config(&cfg->global, d->opts.pin_dir, &dpo);
+	tables_run_opts(cfg, d->opts.pin_dir, &dpo);
+	d->half_open_entries = dpo.half_open_entries;
 	dpo.sock_hooks = d->sock_hooks;
 	dpo.sock_netns_cookie = sock_cookie;
 	dpo.tc = d->opts.mode == DAEMON_MODE_TC;
@@ -481,6 +489,8 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 		if (!err)
 			sorry_local_sync(d->sorry);
 	}
+	if (!err)
+		err = sweeper_begin(d);
 	if (err)
 		return err;
 	d->serving = true;
@@ -501,6 +511,7 @@ int daemon_run(const struct daemon_opts *o)
 	if (err)
 		return err;
 	err = run_daemon(&d, cfg);
+	sweeper_free(d.sweeper);
 	sorry_local_free(d.sorry);
 	/* Once runtime_apply succeeded the runtime owns cfg. */
 	if (!runtime_config(d.rt))

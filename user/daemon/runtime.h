@@ -8,6 +8,7 @@
 
 #include "config/config.h"
 #include "health/health.h"
+#include "xlb/abi.h"
 
 struct runtime;
 struct xlb_maps;
@@ -65,6 +66,13 @@ struct runtime_summary {
 };
 void runtime_summarize(const struct runtime *rt, struct runtime_summary *s);
 
+/* dnat reply entries of members that left wait for their connections to
+ * end (the census says when): true while one does.  The daemon then
+ * reads the census per member after each sweep and hands it here;
+ * returns how many entries it deleted.  mbr: XLB_MAX_MEMBERS counts. */
+bool runtime_dnat_waiting(const struct runtime *rt);
+size_t runtime_census(struct runtime *rt, const struct xlb_census *c,
+		      const struct xlb_census_count *mbr);
 /* NULL before the first successful runtime_apply. */
 const struct xlb_config *runtime_config(const struct runtime *rt);
 

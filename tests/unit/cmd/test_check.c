@@ -3,6 +3,7 @@
  * writer's escaping, and the command's exit codes through the binary. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,31 +12,49 @@
 #include "lib/json.h"
 #include "test.h"
 
-typedef void (*printer_fn)(const struct xlb_config *cfg, FILE *out);
+typedef void (*printer_fn)(const struct xlb_config *cfg, const struct tables_host *h, FILE *out);
 
-/* What printer writes for the file at path, or NULL when it does not load. */
-static char *print_to_string(const char *path, printer_fn printer)
+/* A host with the default NAT ports (1024-65535 without the ephemeral
+ * 32768-60999) whose free memory is not known: the plan is the file's. */
+static const struct tables_host HOST = { .nat_ports = 36280 };
+
+/* What printer writes on host h for the file at path, or for yaml when
+ * path is NULL; NULL when it does not load. */
+static char *print_on_host(const char *path, const char *yaml, const struct tables_host *h,
+			   printer_fn printer)
 {
 	struct xlb_config *cfg = NULL;
 	struct cfg_diag d;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out;
+	int err;
 
 	cfg_diag_init(&d);
-	if (config_load_file(path, &cfg, &d)) {
+	err = path ? config_load_file(path, &cfg, &d)
+		   : config_load_buffer("t.yaml", yaml, strlen(yaml), &cfg, &d);
+	if (err)
 		cfg_diag_print(&d, stdout);
-		cfg_diag_free(&d);
-		return NULL;
-	}
 	cfg_diag_free(&d);
+	if (err)
+		return NULL;
 	out = open_memstream(&text, &len);
 	if (out) {
-		printer(cfg, out);
+		printer(cfg, h, out);
 		fclose(out);
 	}
 	config_free(cfg);
 	return text;
+}
+
+static char *print_to_string(const char *path, printer_fn printer)
+{
+	return print_on_host(path, NULL, &HOST, printer);
+}
+
+static char *print_text(const char *yaml, printer_fn printer)
+{
+	return print_on_host(NULL, yaml, &HOST, printer);
 }
 
 TEST(check_prints_the_seed_plan_as_aligned_tables)
@@ -46,18 +65,24 @@ TEST(check_prints_the_seed_plan_as_aligned_tables)
 		"examples/observabilityplatforms.com.yaml: valid, 1 service, 3 members\n"
 		"\n"
 		"global\n"
-		"  interfaces           (none: give them with 'xlb run -i IFACE')\n"
-		"  flow_table_size      2097152\n"
-		"  tcp_idle_timeout     3h\n"
-		"  tcp_closing_timeout  10s\n"
-		"  udp_idle_timeout     1m\n"
-		"  resolve_interval     1m\n"
-		"  socket_lb            auto: on (a VIP on loopback), sockets of the daemon's "
+		"  interfaces             (none: give them with 'xlb run -i IFACE')\n"
+		"  flow_table_size        2097152\n"
+		"  half_open_table_size   108840 (default: the NAT ports of the nat members, "
+		"under flow_table_size / 8)\n"
+		"  tcp_half_open_timeout  10s\n"
+		"  tcp_idle_timeout       3h\n"
+		"  tcp_closing_timeout    10s\n"
+		"  tcp_time_wait          2s\n"
+		"  udp_idle_timeout       1m\n"
+		"  resolve_interval       1m\n"
+		"  socket_lb              auto: on (a VIP on loopback), sockets of the daemon's "
 		"network namespace, at the cgroup v2 root\n"
+		"  table memory           420.8 MiB (2205992 entries of 200 bytes, taken at start)\n"
 		"\n"
 		"service observabilityplatforms.com  127.0.0.1:8080/tcp\n"
 		"  scheduler   round-robin\n"
-		"  forwarding  nat, source the outgoing interface's address\n"
+		"  forwarding  nat, source the outgoing interface's address (36280 NAT ports per "
+		"member)\n"
 		"  on_empty    reject\n"
 		"  health      tcp on the member port, every 2s, timeout 1s, rise 2, fall 3\n"
 		"  members (3)\n"
@@ -75,7 +100,8 @@ TEST(check_plan_shows_overrides_hostnames_drains_and_sorry)
 
 	ASSERT_STR_CONTAINS("service web  198.18.0.10:80/tcp\n"
 			    "  scheduler   weighted\n"
-			    "  forwarding  nat, source 198.18.0.2\n"
+			    "  forwarding  nat, source pool 198.18.0.2, 198.18.0.3 (72560 NAT ports per "
+			    "member)\n"
 			    "  on_empty    sorry -> 198.18.1.250:8080\n"
 			    "  health      http on port 8081 GET /healthz -> 204, every 5s, "
 			    "timeout 1500ms, rise 3, fall 2\n", got);
@@ -102,7 +128,20 @@ TEST(check_prints_the_seed_plan_as_json)
 			    "  \"global\": {\n"
 			    "    \"interfaces\": [],\n"
 			    "    \"flow_table_size\": 2097152,\n"
-			    "    \"tcp_idle_timeout_ms\": 10800000,\n", got);
+			    "    \"half_open_table_size\": 108840,\n"
+			    "    \"half_open_table_size_default\": true,\n"
+			    "    \"tcp_half_open_timeout_ms\": 10000,\n"
+			    "    \"tcp_idle_timeout_ms\": 10800000,\n"
+			    "    \"tcp_closing_timeout_ms\": 10000,\n"
+			    "    \"tcp_time_wait_ms\": 2000,\n", got);
+	ASSERT_STR_CONTAINS("    \"tables\": {\n"
+			    "      \"flow_entries\": 2097152,\n"
+			    "      \"half_open_entries\": 108840,\n"
+			    "      \"bytes_per_entry\": 200,\n"
+			    "      \"bytes\": 441198400,\n"
+			    "      \"nat_ports\": 108840,\n"
+			    "      \"fits_this_host\": true\n"
+			    "    }\n", got);
 	ASSERT_STR_CONTAINS("      \"name\": \"observabilityplatforms.com\",\n"
 			    "      \"vip\": \"127.0.0.1\",\n"
 			    "      \"port\": 8080,\n"
@@ -111,7 +150,8 @@ TEST(check_prints_the_seed_plan_as_json)
 			    "      \"forwarding\": \"nat\",\n"
 			    "      \"on_empty\": \"reject\",\n"
 			    "      \"sorry_address\": null,\n"
-			    "      \"snat\": null,\n", got);
+			    "      \"snat\": null,\n"
+			    "      \"nat_ports_per_member\": 36280,\n", got);
 	ASSERT_STR_CONTAINS("        {\n"
 			    "          \"name\": \"splunk.com\",\n"
 			    "          \"address\": \"52.5.196.118\",\n"
@@ -136,6 +176,78 @@ static int json_valid(const char *text)
 		return -1;
 	fputs(text, p);
 	return pclose(p) == 0;
+}
+
+TEST(check_plan_says_when_this_host_cannot_give_the_tables_their_memory)
+{
+	/* 400 MiB available: xlb takes three quarters, 300 MiB; the seed's
+	 * tables need 420.8 MiB. */
+	const struct tables_host small = { .nat_ports = 36280, .mem_available = 400ull << 20 };
+	char *text = print_on_host("examples/observabilityplatforms.com.yaml", NULL, &small, check_print_plan);
+	char *json = print_on_host("examples/observabilityplatforms.com.yaml", NULL, &small, check_print_json);
+
+	ASSERT_STR_CONTAINS("  table memory           420.8 MiB (2205992 entries of 200 bytes, taken at "
+			    "start); more than this host can give now (300.0 MiB, three quarters of "
+			    "MemAvailable): 'xlb run' here refuses it\n", text);
+	ASSERT_STR_CONTAINS("      \"fits_this_host\": false\n", json);
+	free(text);
+	free(json);
+}
+
+TEST(check_plan_shows_an_snat_pool_its_ports_and_a_half_open_table_above_them)
+{
+	char *text = print_text("global: {flow_table_size: 1048576, half_open_table_size: 200000, "
+				"tcp_half_open_timeout: 5s, tcp_time_wait: 500ms}\n"
+				"services:\n"
+				"  - name: web\n"
+				"    vip: {ip: 198.18.0.10, port: 80}\n"
+				"    snat: [198.18.0.2, 198.18.0.3]\n"
+				"    members: {a: [198.18.1.1, 80], b: [198.18.1.2, 80]}\n",
+				check_print_plan);
+	char *json = print_text("services:\n"
+				"  - name: web\n"
+				"    vip: {ip: 198.18.0.10, port: 80}\n"
+				"    snat: [198.18.0.2, 198.18.0.3]\n"
+				"    members: {a: [198.18.1.1, 80], b: [198.18.1.2, 80]}\n",
+				check_print_json);
+
+	/* 2 members x 2 addresses x 36280 ports = 145120 */
+	ASSERT_STR_CONTAINS("  half_open_table_size   200000 (above the 145120 NAT ports of the nat "
+			    "members: a flood that fills it holds more than half of them)\n"
+			    "  tcp_half_open_timeout  5s\n", text);
+	ASSERT_STR_CONTAINS("  tcp_time_wait          500ms\n", text);
+	ASSERT_STR_CONTAINS("  table memory           238.1 MiB (1248576 entries of 200 bytes, taken "
+			    "at start)\n", text);
+	ASSERT_STR_CONTAINS("  forwarding  nat, source pool 198.18.0.2, 198.18.0.3 (72560 NAT ports "
+			    "per member)\n", text);
+	ASSERT_STR_CONTAINS("      \"snat\": [\n"
+			    "        \"198.18.0.2\",\n"
+			    "        \"198.18.0.3\"\n"
+			    "      ],\n"
+			    "      \"nat_ports_per_member\": 72560,\n", json);
+	/* The default, 2097152 / 8, is above the 145120 ports: it is that. */
+	ASSERT_STR_CONTAINS("    \"half_open_table_size\": 145120,\n", json);
+	free(text);
+	free(json);
+}
+
+TEST(check_plan_of_a_small_dnat_table_takes_the_smallest_half_open_size)
+{
+	char *text = print_text("global: {flow_table_size: 4096}\n"
+				"services:\n"
+				"  - name: web\n"
+				"    vip: {ip: 198.18.0.10, port: 80}\n"
+				"    forwarding: dnat\n"
+				"    members: {a: [198.18.1.1, 80]}\n",
+				check_print_plan);
+
+	ASSERT_STR_CONTAINS("  half_open_table_size   1024 (default: the smallest size; "
+			    "flow_table_size / 8 is less)\n", text);
+	ASSERT_STR_CONTAINS("  table memory           1000.0 KiB (5120 entries of 200 bytes, taken "
+			    "at start)\n", text);
+	/* dnat: no NAT ports on the forwarding line */
+	ASSERT_STR_CONTAINS("  forwarding  dnat\n", text);
+	free(text);
 }
 
 TEST(check_json_of_the_full_example_is_well_formed)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "config/config.h"
 #include "test.h"
@@ -230,6 +231,24 @@ BAD(socket_lb_keys,
 
 BAD(sorry_without_policy,
 	D "sorry_without_policy.yaml:3:16: sorry_address is only used with 'on_empty: sorry' (this service has on_empty: reject)\n");
+
+BAD(table_sizes,
+	D "table_sizes.yaml:2:20: flow_table_size: 16777217 is out of range; expected 1024-16777216\n"
+	D "table_sizes.yaml:3:25: half_open_table_size: 100 is out of range; expected 1024-16777216, or 0 for the default (flow_table_size / 8, at most the NAT ports of the nat members)\n"
+	D "table_sizes.yaml:4:26: tcp_half_open_timeout: 500ms is out of range; expected 1s-1h\n"
+	D "table_sizes.yaml:5:18: tcp_time_wait: '2 s' is not a duration; write a number and a unit, e.g. 500ms, 2s, 1m, 1h\n");
+
+BAD(snat_list,
+	D "snat_list.yaml:4:11: snat: the list is empty; give an address, or a list of the addresses of the pool\n"
+	D "snat_list.yaml:8:36: snat: 198.18.0.2 is listed twice (first at line 8); list each address of the pool once\n"
+	D "snat_list.yaml:12:24: snat: fd00::2 is IPv6 but the VIP 198.18.0.1 is IPv4; xlb does not translate between address families (forwarding: nat): use an snat address of the VIP's family\n"
+	D "snat_list.yaml:16:11: snat: expected an address or a list of addresses, got a mapping\n"
+	D "snat_list.yaml:21:11: snat is only used with 'forwarding: nat' (this service forwards with dnat, which keeps the client's address)\n");
+
+BAD(dnat_member_twice,
+	D "dnat_member_twice.yaml:12:14: member 'same' (198.18.1.1:80/tcp) of dnat service 'web-too' is also member 'a' (198.18.1.1:80/tcp) of dnat service 'web' at line 6: dnat translates a member's replies by their source address, port and protocol alone (on any node, without per-connection state), so each can lead back to one service only; give it another port, or use 'forwarding: nat' for one of the services\n"
+	D "dnat_member_twice.yaml:13:14: member 'host' (BACKEND.example.test:80/tcp) of dnat service 'web-too' is also member 'b' (backend.example.test:80/tcp) of dnat service 'web' at line 7: dnat translates a member's replies by their source address, port and protocol alone (on any node, without per-connection state), so each can lead back to one service only; give it another port, or use 'forwarding: nat' for one of the services\n"
+	D "dnat_member_twice.yaml:18:20: sorry_address 198.18.1.1:80/tcp of dnat service 'sorry-too' is also member 'a' (198.18.1.1:80/tcp) of dnat service 'web' at line 6: dnat translates a member's replies by their source address, port and protocol alone (on any node, without per-connection state), so each can lead back to one service only; give it another port, or use 'forwarding: nat' for one of the services\n");
 
 BAD(tab_indent,
 	D "tab_indent.yaml:3:1: YAML syntax error: found character that cannot start any token (while scanning for the next token at line 3, column 1); tabs are not allowed for indentation, use spaces\n");
@@ -480,6 +499,52 @@ TEST(rejects_more_snat_addresses_than_the_data_plane_holds)
 		 XLB_MAX_SNAT_ADDRS + 2, XLB_MAX_SNAT_ADDRS);
 	expect_errors(__FILE__, __LINE__, errors_of_text(text, len), want);
 	free(text);
+}
+
+TEST(rejects_a_pool_longer_than_the_data_plane_holds)
+{
+	size_t cap = 128 + (XLB_MAX_SNAT_ADDRS + 1) * 16, len = 0;
+	char *text = malloc(cap + 128);
+	char want[200];
+
+	ASSERT_TRUE(text);
+	len += snprintf(text + len, cap - len, "service: s\nvip: {ip: 198.18.0.1, port: 80}\nsnat: [");
+	for (int i = 0; i <= XLB_MAX_SNAT_ADDRS; i++)
+		len += snprintf(text + len, cap - len, "%s198.18.9.%d", i ? "," : "", i + 1);
+	len += snprintf(text + len, cap + 128 - len, "]\nmembers: {a: [198.18.1.1, 80]}\n");
+	/* The 65th address: after "snat: [" and 64 of "198.18.9.N," */
+	snprintf(want, sizeof(want),
+		 "t.yaml:3:%zu: snat: more than %d addresses in one pool (the data plane's limit)\n",
+		 strlen("snat: [") + 1 + strlen("198.18.9.1,") * 9 + strlen("198.18.9.10,") * 55,
+		 XLB_MAX_SNAT_ADDRS);
+	expect_errors(__FILE__, __LINE__, errors_of_text(text, len), want);
+	free(text);
+}
+
+TEST(rejects_snat_pools_that_together_pass_the_data_plane_limit)
+{
+	/* Pools of 40 and 25 different addresses: 65 entries. */
+	const char text[] =
+		"services:\n"
+		"  - {name: a, vip: {ip: 198.18.0.1, port: 80}, members: {m: [198.18.1.1, 80]},\n"
+		"     snat: [198.18.9.1, 198.18.9.2, 198.18.9.3, 198.18.9.4, 198.18.9.5, 198.18.9.6,\n"
+		"            198.18.9.7, 198.18.9.8, 198.18.9.9, 198.18.9.10, 198.18.9.11, 198.18.9.12,\n"
+		"            198.18.9.13, 198.18.9.14, 198.18.9.15, 198.18.9.16, 198.18.9.17, 198.18.9.18,\n"
+		"            198.18.9.19, 198.18.9.20, 198.18.9.21, 198.18.9.22, 198.18.9.23, 198.18.9.24,\n"
+		"            198.18.9.25, 198.18.9.26, 198.18.9.27, 198.18.9.28, 198.18.9.29, 198.18.9.30,\n"
+		"            198.18.9.31, 198.18.9.32, 198.18.9.33, 198.18.9.34, 198.18.9.35, 198.18.9.36,\n"
+		"            198.18.9.37, 198.18.9.38, 198.18.9.39, 198.18.9.40]}\n"
+		"  - {name: b, vip: {ip: 198.18.0.1, port: 81}, members: {m: [198.18.1.1, 80]},\n"
+		"     snat: [198.18.8.1, 198.18.8.2, 198.18.8.3, 198.18.8.4, 198.18.8.5, 198.18.8.6,\n"
+		"            198.18.8.7, 198.18.8.8, 198.18.8.9, 198.18.8.10, 198.18.8.11, 198.18.8.12,\n"
+		"            198.18.8.13, 198.18.8.14, 198.18.8.15, 198.18.8.16, 198.18.8.17, 198.18.8.18,\n"
+		"            198.18.8.19, 198.18.8.20, 198.18.8.21, 198.18.8.22, 198.18.8.23, 198.18.8.24,\n"
+		"            198.18.8.25]}\n";
+
+	EXPECT_TEXT_ERRORS(text,
+		"t.yaml:11:12: snat: this pool of 25 addresses does not fit the data plane's 64 snat "
+		"entries, 40 of which the snat addresses and pools before it take; let services share "
+		"pools (the same addresses in the same order are stored once)\n");
 }
 
 TEST(rejects_more_maglev_services_than_the_data_plane_holds)

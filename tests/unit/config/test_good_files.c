@@ -61,6 +61,7 @@ TEST(seed_file_is_accepted_with_its_values)
 	ASSERT_EQ(XLB_ON_EMPTY_REJECT, s->on_empty);
 	ASSERT_EQ(false, s->has_sorry);
 	ASSERT_EQ(false, s->has_snat);
+	ASSERT_EQ(0, s->n_snat);
 	ASSERT_EQ(XLB_CHECK_TCP, s->health.type);
 	ASSERT_EQ(2, s->pos.line);
 	ASSERT_EQ(10, s->pos.col);
@@ -97,8 +98,11 @@ TEST(defaults_are_filled_in)
 	g = &cfg->global;
 	ASSERT_EQ(0, g->n_interfaces);
 	ASSERT_EQ(XLB_FLOWS_DEFAULT, g->flow_table_size);
+	ASSERT_EQ(0, g->half_open_table_size); /* the daemon sizes it (daemon/tables.h) */
+	ASSERT_EQ(XLB_TIMEOUT_TCP_HALF_OPEN_DEFAULT * 1000, g->tcp_half_open_timeout_ms);
 	ASSERT_EQ(3 * 3600 * 1000, g->tcp_idle_timeout_ms);
 	ASSERT_EQ(10 * 1000, g->tcp_closing_timeout_ms);
+	ASSERT_EQ(XLB_TIMEOUT_TCP_TIME_WAIT_DEFAULT * 1000, g->tcp_time_wait_ms);
 	ASSERT_EQ(60 * 1000, g->udp_idle_timeout_ms);
 	ASSERT_EQ(60 * 1000, g->resolve_interval_ms);
 	h = &cfg->services[0].health;
@@ -186,8 +190,11 @@ TEST(full_example_global_settings)
 	ASSERT_STR_EQ("eth0", g->interfaces[0]);
 	ASSERT_STR_EQ("eth1", g->interfaces[1]);
 	ASSERT_EQ(524288, g->flow_table_size);
+	ASSERT_EQ(65536, g->half_open_table_size);
+	ASSERT_EQ(5 * 1000, g->tcp_half_open_timeout_ms);
 	ASSERT_EQ(4 * 3600 * 1000, g->tcp_idle_timeout_ms);
 	ASSERT_EQ(15 * 1000, g->tcp_closing_timeout_ms);
+	ASSERT_EQ(1000, g->tcp_time_wait_ms);
 	ASSERT_EQ(2 * 60 * 1000, g->udp_idle_timeout_ms);
 	ASSERT_EQ(30 * 1000, g->resolve_interval_ms);
 	ASSERT_EQ(4, cfg->n_services);
@@ -210,7 +217,9 @@ TEST(full_example_nat_weighted_http_service)
 	ASSERT_EQ(XLB_SCHED_WRR, s->sched);
 	ASSERT_EQ(XLB_FWD_NAT, s->fwd);
 	ASSERT_EQ(true, s->has_snat);
-	ASSERT_STR_EQ("198.18.0.2", addr_text(&s->snat));
+	ASSERT_EQ(2, s->n_snat);
+	ASSERT_STR_EQ("198.18.0.2", addr_text(&s->snat[0]));
+	ASSERT_STR_EQ("198.18.0.3", addr_text(&s->snat[1]));
 	ASSERT_EQ(XLB_ON_EMPTY_SORRY, s->on_empty);
 	ASSERT_EQ(true, s->has_sorry);
 	ASSERT_STR_EQ("198.18.1.250", addr_text(&s->sorry_addr));
@@ -403,6 +412,82 @@ TEST(data_plane_limits_are_reachable)
 	ASSERT_TRUE(cfg);
 	ASSERT_EQ(XLB_MAX_SERVICES, cfg->n_services);
 	ASSERT_EQ(XLB_MAX_MEMBERS_PER_SERVICE, cfg->services[0].n_members);
+	config_free(cfg);
+}
+
+TEST(snat_takes_one_address_or_a_pool_of_up_to_the_data_plane_limit)
+{
+	size_t cap = 64 + XLB_MAX_SNAT_ADDRS * 24, len = 0;
+	char *text = malloc(cap + 256);
+	struct xlb_config *one, *pool;
+
+	ASSERT_TRUE(text);
+	one = load_ok("one.yaml", "service: s\n"
+				  "vip: {ip: 198.18.0.1, port: 80}\n"
+				  "snat: 198.18.0.2\n"
+				  "members: {a: [198.18.1.1, 80]}\n");
+	len += snprintf(text + len, cap - len, "service: s\nvip: {ip: 198.18.0.1, port: 80}\nsnat: [");
+	for (int i = 0; i < XLB_MAX_SNAT_ADDRS; i++)
+		len += snprintf(text + len, cap - len, "%s198.18.9.%d", i ? ", " : "", i + 1);
+	snprintf(text + len, cap + 256 - len, "]\nmembers: {a: [198.18.1.1, 80]}\n");
+	pool = load_ok("pool.yaml", text);
+	free(text);
+	ASSERT_TRUE(one && pool);
+	ASSERT_EQ(1, one->services[0].n_snat);
+	ASSERT_STR_EQ("198.18.0.2", addr_text(&one->services[0].snat[0]));
+	ASSERT_EQ(XLB_MAX_SNAT_ADDRS, pool->services[0].n_snat);
+	ASSERT_STR_EQ("198.18.9.64", addr_text(&pool->services[0].snat[XLB_MAX_SNAT_ADDRS - 1]));
+	config_free(one);
+	config_free(pool);
+}
+
+TEST(services_share_snat_pools_and_addresses_within_the_limit)
+{
+	/* Two services with the same pool of 40 and a third with one of its
+	 * addresses take 40 + 1 of the 64 entries (counted as the most they
+	 * can take); a fourth pool of 23 makes 64. */
+	size_t cap = 16384, len = 0;
+	char *text = malloc(cap);
+	struct xlb_config *cfg;
+
+	ASSERT_TRUE(text);
+	len += snprintf(text + len, cap - len, "services:\n");
+	for (int s = 0; s < 4; s++) {
+		int n = s < 2 ? 40 : s == 2 ? 1 : 23, base = s < 3 ? 1 : 100;
+
+		len += snprintf(text + len, cap - len,
+				"  - {name: s%d, vip: {ip: 198.18.0.1, port: %d}, members: {m: "
+				"[198.18.1.1, 80]}, snat: [", s, 1000 + s);
+		for (int i = 0; i < n; i++)
+			len += snprintf(text + len, cap - len, "%s198.18.9.%d", i ? ", " : "", base + i);
+		len += snprintf(text + len, cap - len, "]}\n");
+	}
+	cfg = load_ok("share.yaml", text);
+	free(text);
+	ASSERT_TRUE(cfg);
+	ASSERT_EQ(40, cfg->services[1].n_snat);
+	ASSERT_EQ(23, cfg->services[3].n_snat);
+	config_free(cfg);
+}
+
+TEST(a_member_may_back_several_services_unless_two_are_dnat)
+{
+	/* The same member behind a nat, a dsr and a dnat service; and behind
+	 * two dnat services on different ports or protocols. */
+	struct xlb_config *cfg = load_ok("share.yaml",
+		"services:\n"
+		"  - {name: n, vip: {ip: 198.18.0.1, port: 80}, members: {m: [198.18.1.1, 80]}}\n"
+		"  - {name: r, vip: {ip: 198.18.0.2, port: 80}, forwarding: dsr, "
+		"members: {m: [198.18.1.1, 80]}}\n"
+		"  - {name: d, vip: {ip: 198.18.0.3, port: 80}, forwarding: dnat, "
+		"members: {m: [198.18.1.1, 80]}}\n"
+		"  - {name: d2, vip: {ip: 198.18.0.3, port: 81}, forwarding: dnat, "
+		"members: {m: [198.18.1.1, 81]}}\n"
+		"  - {name: du, vip: {ip: 198.18.0.3, port: 80}, protocol: udp, forwarding: dnat, "
+		"members: {m: [198.18.1.1, 80]}}\n");
+
+	ASSERT_TRUE(cfg);
+	ASSERT_EQ(5, cfg->n_services);
 	config_free(cfg);
 }
 

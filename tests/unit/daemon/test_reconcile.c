@@ -54,6 +54,22 @@ static struct xlb_config *service(const char *scheduler, const char *members)
 	return config(text);
 }
 
+/* A service named name on vip:80 forwarding with fwd, more settings
+ * (a YAML line or ""), members as YAML lines: one list item. */
+static const char *svc_item(char *buf, size_t len, const char *name, const char *vip,
+			    const char *fwd, const char *more, const char *members)
+{
+	snprintf(buf, len,
+		 "  - name: %s\n"
+		 "    vip: {ip: %s, port: 80}\n"
+		 "    forwarding: %s\n"
+		 "    healthcheck: {type: none}\n"
+		 "%s"
+		 "    members:\n%s",
+		 name, vip, fwd, more, members);
+	return buf;
+}
+
 static bool env_open(struct env *e)
 {
 	memset(e, 0, sizeof(*e));
@@ -395,6 +411,271 @@ TEST(maps_refuse_a_generation_without_its_maglev_table)
 	ASSERT_EQ(0, with);
 	ASSERT_EQ(0, gen_err);
 	ASSERT_EQ(0, got.generation); /* the refused calls flipped nothing */
+}
+
+/* ---- dnat reply entries --------------------------------------------------- */
+
+static void dnat_key(__u16 port, struct xlb_dnat_rev_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	inet_pton(AF_INET, "127.0.0.1", &k->addr.v4);
+	k->family = XLB_FAMILY_IPV4;
+	k->port = htons(port);
+	k->proto = IPPROTO_TCP;
+}
+
+/* The dnat reply entry of 127.0.0.1:port/tcp: 0, or -ENOENT. */
+static int dnat_rev(const struct env *e, __u16 port, struct xlb_dnat_rev *out)
+{
+	struct xlb_dnat_rev_key k;
+
+	dnat_key(port, &k);
+	return e->maps.io->lookup(e->maps.io, e->maps.dnat_rev, &k, out);
+}
+
+static struct xlb_config *dnat_service(const char *members)
+{
+	static char item[2048], text[2200];
+
+	snprintf(text, sizeof(text), "services:\n%s",
+		 svc_item(item, sizeof(item), "web", VIP, "dnat", "", members));
+	return config(text);
+}
+
+/* A census of a sweep in which member id has `established` connections. */
+static long long census_with(struct env *e, int id, __u32 established)
+{
+	static struct xlb_census_count mbr[XLB_MAX_MEMBERS];
+	struct xlb_census c = { 0 };
+	long long gen;
+
+	memset(mbr, 0, sizeof(mbr));
+	if (id >= 0)
+		mbr[id].established = established;
+	gen = fake_maps_census(&e->maps, &c, mbr, NULL);
+	if (gen > 0)
+		runtime_census(e->rt, &c, mbr);
+	return gen;
+}
+
+TEST(dnat_members_get_reply_entries_to_their_vip)
+{
+	struct xlb_dnat_rev rev = { 0 }, sorry = { 0 };
+	struct env e;
+	char text[2048], item[1024];
+	int err = -1, got = -1, got_sorry = -1, id2 = -1;
+	size_t n = 0;
+	__u8 flags = 0;
+
+	snprintf(text, sizeof(text), "services:\n%s",
+		 svc_item(item, sizeof(item), "web", VIP, "dnat",
+			  "    on_empty: sorry\n    sorry_address: [127.0.0.1, 9009]\n",
+			  "      m1: [127.0.0.1, 9001]\n      m2: [127.0.0.1, 9002]\n"));
+	if (env_open(&e)) {
+		err = apply(&e, config(text), false);
+		got = dnat_rev(&e, 9002, &rev);
+		got_sorry = dnat_rev(&e, 9009, &sorry);
+		id2 = member_id(&e, "m2", NULL);
+		n = fake_maps_count(e.fake, XLB_MAP_DNAT_REV);
+		e.maps.io->lookup(e.maps.io, e.maps.svc_ports, &(__u32){ 9002 }, &flags);
+	}
+	env_close(&e);
+	ASSERT_EQ(0, err);
+	ASSERT_EQ(0, got);
+	ASSERT_EQ(3, n); /* m1, m2 and the sorry_address */
+	ASSERT_EQ(htonl(0xc612000a), rev.vip.v4); /* 198.18.0.10 */
+	ASSERT_EQ(htons(80), rev.vip_port);
+	ASSERT_EQ(XLB_FAMILY_IPV4, rev.family);
+	ASSERT_EQ(0, rev.service_id);
+	ASSERT_EQ(id2, rev.member_id);
+	ASSERT_EQ(0, got_sorry);
+	ASSERT_EQ(htons(80), sorry.vip_port);
+	ASSERT_EQ(XLB_PORT_TCP_REPLY, flags & XLB_PORT_TCP_REPLY);
+}
+
+TEST(a_removed_dnat_member_keeps_its_entry_until_a_later_census_counts_none)
+{
+	struct xlb_dnat_rev rev = { 0 };
+	struct env e;
+	int err = -1, id3 = -1, after_reload = -1, during = -1, racing = -1, after = 0;
+	bool waiting = false, still_waiting = true;
+
+	if (env_open(&e) && apply(&e, dnat_service(THREE), false) == 0) {
+		id3 = member_id(&e, "m3", NULL);
+		err = apply(&e, dnat_service("      m1: [127.0.0.1, 9001]\n"
+					     "      m2: [127.0.0.1, 9002]\n"), true);
+		after_reload = dnat_rev(&e, 9003, &rev);
+		waiting = runtime_dnat_waiting(e.rt);
+		/* The sweep under way when m3 left may have counted before:
+		 * its census deletes nothing, even with no connection. */
+		census_with(&e, -1, 0);
+		racing = dnat_rev(&e, 9003, &rev);
+		/* A later one still counts a connection of m3's. */
+		census_with(&e, id3, 1);
+		during = dnat_rev(&e, 9003, &rev);
+		census_with(&e, -1, 0);
+		after = dnat_rev(&e, 9003, &rev);
+		still_waiting = runtime_dnat_waiting(e.rt);
+	}
+	env_close(&e);
+	ASSERT_EQ(0, err);
+	ASSERT_EQ(0, after_reload);
+	ASSERT_EQ((__u32)id3, rev.member_id);
+	ASSERT_EQ(true, waiting);
+	ASSERT_EQ(0, racing);
+	ASSERT_EQ(0, during);
+	ASSERT_EQ(-ENOENT, after);
+	ASSERT_EQ(false, still_waiting);
+}
+
+TEST(a_dnat_reply_entry_moves_to_the_service_that_takes_its_member)
+{
+	struct xlb_dnat_rev rev = { 0 };
+	struct env e;
+	char text[4096], a[1024], b[1024];
+	int err = -1, got = -1;
+	bool waiting = true;
+
+	snprintf(text, sizeof(text), "services:\n%s%s",
+		 svc_item(a, sizeof(a), "web", VIP, "dnat", "", "      m1: [127.0.0.1, 9001]\n"),
+		 svc_item(b, sizeof(b), "api", "198.18.0.11", "dnat", "", "      m2: [127.0.0.1, 9002]\n"));
+	if (env_open(&e) && apply(&e, config(text), false) == 0) {
+		/* m1's address and port now back api. */
+		snprintf(text, sizeof(text), "services:\n%s",
+			 svc_item(b, sizeof(b), "api", "198.18.0.11", "dnat", "",
+				  "      m2: [127.0.0.1, 9002]\n      m1: [127.0.0.1, 9001]\n"));
+		err = apply(&e, config(text), true);
+		got = dnat_rev(&e, 9001, &rev);
+		waiting = runtime_dnat_waiting(e.rt);
+	}
+	env_close(&e);
+	ASSERT_EQ(0, err);
+	ASSERT_EQ(0, got);
+	ASSERT_EQ(htonl(0xc612000b), rev.vip.v4); /* api's VIP, 198.18.0.11 */
+	ASSERT_EQ(false, waiting);
+}
+
+TEST(two_dnat_services_resolving_to_one_member_are_refused_before_anything_changes)
+{
+	struct env e;
+	char text[4096], a[1024], b[1024];
+	unsigned writes = 1;
+	int err = 0;
+	size_t n = 9;
+
+	/* A literal and a hostname: the file is valid, the addresses meet
+	 * only once resolved. */
+	snprintf(text, sizeof(text), "services:\n%s%s",
+		 svc_item(a, sizeof(a), "web", VIP, "dnat", "", "      m1: [127.0.0.1, 9001]\n"),
+		 svc_item(b, sizeof(b), "api", "198.18.0.11", "dnat", "", "      m1: [localhost, 9001]\n"));
+	if (env_open(&e)) {
+		unsigned before = fake_maps_writes(e.fake);
+
+		err = apply(&e, config(text), false);
+		writes = fake_maps_writes(e.fake) - before;
+		n = fake_maps_count(e.fake, XLB_MAP_DNAT_REV);
+	}
+	env_close(&e);
+	ASSERT_EQ(-EADDRINUSE, err);
+	ASSERT_EQ(0, writes);
+	ASSERT_EQ(0, n);
+}
+
+TEST(a_restart_retires_the_entry_of_a_dnat_member_it_does_not_continue)
+{
+	struct xlb_dnat_rev rev = { 0 };
+	struct env e;
+	int err = -1, kept = -1, gone = 0, id3 = -1;
+	bool waiting = false;
+
+	if (env_open(&e) && apply(&e, dnat_service(THREE), false) == 0) {
+		id3 = member_id(&e, "m3", NULL);
+		runtime_free(e.rt);
+		e.rt = NULL;
+		if (runtime_new(&e.maps, &e.rt) == 0)
+			err = apply(&e, dnat_service("      m1: [127.0.0.1, 9001]\n"
+						     "      m2: [127.0.0.1, 9002]\n"), false);
+		kept = dnat_rev(&e, 9003, &rev);
+		waiting = runtime_dnat_waiting(e.rt);
+		census_with(&e, -1, 0);
+		census_with(&e, -1, 0);
+		gone = dnat_rev(&e, 9003, &rev);
+	}
+	env_close(&e);
+	ASSERT_EQ(0, err);
+	ASSERT_EQ(0, kept);
+	ASSERT_EQ((__u32)id3, rev.member_id);
+	ASSERT_EQ(true, waiting);
+	ASSERT_EQ(-ENOENT, gone);
+}
+
+/* ---- snat pools -------------------------------------------------------------- */
+
+TEST(members_of_a_service_with_an_snat_pool_point_into_xlb_snat)
+{
+	struct xlb_snat_set set = { 0 };
+	struct xlb_member m1 = { 0 }, m5 = { 0 };
+	struct env e;
+	char text[4096], a[1024], b[1024];
+	int err = -1, id1 = -1, id5 = -1;
+	char first[INET_ADDRSTRLEN] = "", last[INET_ADDRSTRLEN] = "";
+
+	/* Two services with the same pool share one run of entries; a third
+	 * address alone. */
+	snprintf(text, sizeof(text), "services:\n%s%s"
+		 "  - {name: one, vip: {ip: 198.18.0.12, port: 80}, snat: 198.18.0.9, "
+		 "healthcheck: {type: none}, members: {m9: [127.0.0.1, 9009]}}\n",
+		 svc_item(a, sizeof(a), "web", VIP, "nat", "    snat: [198.18.0.2, 198.18.0.3, 198.18.0.4]\n",
+			  "      m1: [127.0.0.1, 9001]\n"),
+		 svc_item(b, sizeof(b), "api", "198.18.0.11", "nat",
+			  "    snat: [198.18.0.2, 198.18.0.3, 198.18.0.4]\n", "      m5: [127.0.0.1, 9005]\n"));
+	if (env_open(&e)) {
+		err = apply(&e, config(text), false);
+		id1 = member_id(&e, "m1", NULL);
+		id5 = member_id(&e, "m5", NULL);
+		e.maps.io->lookup(e.maps.io, e.maps.members, &(__u32){ (__u32)id1 }, &m1);
+		e.maps.io->lookup(e.maps.io, e.maps.members, &(__u32){ (__u32)id5 }, &m5);
+		e.maps.io->lookup(e.maps.io, e.maps.snat, &(__u32){ 0 }, &set);
+		inet_ntop(AF_INET, &set.addr[m1.snat_first].addr.v4, first, sizeof(first));
+		inet_ntop(AF_INET, &set.addr[m1.snat_first + 2].addr.v4, last, sizeof(last));
+	}
+	env_close(&e);
+	ASSERT_EQ(0, err);
+	ASSERT_EQ(3, m1.snat_n);
+	ASSERT_EQ(3, m5.snat_n);
+	ASSERT_EQ(m1.snat_first, m5.snat_first);
+	ASSERT_EQ(m1.snat.v4, set.addr[m1.snat_first].addr.v4); /* snat: the pool's first */
+	ASSERT_STR_EQ("198.18.0.2", first);
+	ASSERT_STR_EQ("198.18.0.4", last);
+	ASSERT_EQ(4, set.count); /* the pool once, and 198.18.0.9 */
+}
+
+TEST(an_snat_pool_that_cannot_be_written_leaves_its_members_on_the_first_address)
+{
+	const struct runtime_stats *st;
+	struct xlb_member m1 = { 0 };
+	struct env e;
+	char text[2048], a[1024];
+	int err = -1, id1 = -1;
+	uint64_t errors = 0;
+
+	snprintf(text, sizeof(text), "services:\n%s",
+		 svc_item(a, sizeof(a), "web", VIP, "nat", "    snat: [198.18.0.2, 198.18.0.3]\n",
+			  "      m1: [127.0.0.1, 9001]\n"));
+	if (env_open(&e)) {
+		fake_maps_fail(e.fake, XLB_MAP_SNAT, 0, -ENOSPC);
+		err = apply(&e, config(text), false);
+		fake_maps_fail(e.fake, NULL, 0, 0);
+		id1 = member_id(&e, "m1", NULL);
+		e.maps.io->lookup(e.maps.io, e.maps.members, &(__u32){ (__u32)id1 }, &m1);
+		st = runtime_stats(e.rt);
+		errors = st->errors;
+	}
+	env_close(&e);
+	/* The pool and the member's own snat_add fail: both counted. */
+	ASSERT_TRUE(err >= 1);
+	ASSERT_EQ((uint64_t)err, errors);
+	ASSERT_EQ(0, m1.snat_n);
 }
 
 TEST(only_an_up_enabled_weighted_member_serves)

@@ -101,6 +101,29 @@ bool rt_key_in_use(struct rt_service *const *services, const struct xlb_svc_key 
 	return false;
 }
 
+/* A dnat member of the earlier run that this configuration does not
+ * continue: its reply entry stays while its connections go on, unless a
+ * member of this configuration took its key. */
+static void adopt_dnat_retire(struct runtime *rt, uint32_t id)
+{
+	const struct xlb_mbr_info *i = &rt->adopt_mbr[id];
+	const struct xlb_svc_info *s;
+	struct xlb_dnat_rev_key k;
+
+	if (i->service_id >= XLB_MAX_SERVICES)
+		return;
+	s = &rt->adopt_svc[i->service_id];
+	if (!s->in_use || s->forwarding != XLB_FWD_DNAT)
+		return;
+	memset(&k, 0, sizeof(k));
+	k.addr = i->addr;
+	k.family = i->family;
+	k.port = i->port;
+	k.proto = s->key.proto;
+	if (!rt_dnat_published(rt, &k))
+		rt_dnat_retire(rt, &k, id);
+}
+
 /* After the first apply: what the earlier run had and this configuration
  * does not continue leaves the maps (its flows go on, as on a reload). */
 void rt_adopt_release(struct runtime *rt)
@@ -119,6 +142,7 @@ void rt_adopt_release(struct runtime *rt)
 		log_info("member %s of the earlier run is not in the configuration; its "
 			 "connections drain",
 			 rt->adopt_mbr[id].name);
+		adopt_dnat_retire(rt, id);
 		err = xlb_maps_member_clear(rt->maps, id);
 		if (!err)
 			err = xlb_maps_mbr_info_set(rt->maps, id, &empty_mbr);

@@ -132,8 +132,8 @@ static int build_service(struct runtime *rt, const struct cfg_service *c,
 				strerror(-err));
 			goto fail;
 		}
-		if (c->has_snat)
-			s->sorry_snat = c->snat;
+		if (c->n_snat)
+			s->sorry_snat = c->snat[0];
 	}
 	if (old)
 		s->id = old->id;
@@ -172,8 +172,8 @@ static int build_service(struct runtime *rt, const struct cfg_service *c,
 			m->port = cm->port;
 			m->weight = cm->weight;
 			backend_name(cm, &addrs[j], m->name, sizeof(m->name));
-			if (c->has_snat)
-				m->snat = c->snat;
+			if (c->n_snat)
+				m->snat = c->snat[0];
 			else if ((err = rt_member_route(c, cm, &m->addr, &m->snat)))
 				goto fail;
 			prev = find_member(old, m->name, &m->addr, m->port, &m->carries_at);
@@ -266,6 +266,10 @@ int runtime_apply(struct runtime *rt, struct xlb_config *cfg, bool reload)
 		next[s->id] = s;
 		prev[s->id] = old;
 	}
+	err = rt_dnat_check(next);
+	if (err)
+		goto fail;
+	rt->apply_seq++;
 
 	/* 2. Commit.  Carried-over members keep their structure, id and
 	 * health state; new ones start PENDING. */
@@ -321,6 +325,7 @@ int runtime_apply(struct runtime *rt, struct xlb_config *cfg, bool reload)
 	for (uint32_t id = 0; id < XLB_MAX_SERVICES; id++) {
 		if (!next[id])
 			continue;
+		rt_snat_pool_publish(rt, next[id]);
 		for (size_t i = 0; i < next[id]->n_members; i++)
 			if (next[id]->members[i]->hm)
 				rt_member_publish(rt, next[id]->members[i]);
@@ -372,6 +377,7 @@ int runtime_apply(struct runtime *rt, struct xlb_config *cfg, bool reload)
 		rt->services[id] = next[id];
 	rt_adopt_release(rt);
 	rt_announce_commit(rt);
+	rt_dnat_settle(rt);
 	rt->cfg = cfg;
 	if (old_cfg != cfg)
 		config_free(old_cfg);

@@ -88,7 +88,7 @@ int runtime_preflight(const struct xlb_config *cfg)
 			size_t n;
 
 			e = resolve_member(c, &c->members[j], addrs, 64, &n);
-			for (size_t k = 0; !e && !c->has_snat && k < n; k++)
+			for (size_t k = 0; !e && !c->n_snat && k < n; k++)
 				e = rt_member_route(c, &c->members[j], &addrs[k], &src);
 			if (e)
 				err = e;

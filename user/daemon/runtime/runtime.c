@@ -177,6 +177,7 @@ void runtime_free(struct runtime *rt)
 		rt_service_free(rt, rt->services[id], false);
 	free(rt->adopt_svc);
 	free(rt->adopt_mbr);
+	free(rt->dnat);
 	health_free(rt->health);
 	announce_free(rt->announce);
 	config_free(rt->cfg);

@@ -5,6 +5,7 @@
  *   runtime.c    life cycle, health callbacks, drain sync, re-resolution
  *   reconcile.c  a configuration made the running state (prepare, commit)
  *   to_maps.c    the running state written to the maps
+ *   dnat.c       the dnat reply map: written, retired, deleted
  *   adopt.c      taking over the pins of an earlier run
  *   ids.c        member and service ids
  *   route.c      how this host reaches a member
@@ -53,6 +54,10 @@ struct rt_member {
 struct rt_service {
 	const struct cfg_service *cfg; /* in the running config */
 	uint32_t id;
+	/* nat with an snat pool: where it is in xlb_snat (set on commit) and
+	 * how many addresses; snat_n 0: the members' snat alone. */
+	uint16_t snat_first;
+	uint16_t snat_n;
 	uint32_t maglev; /* maglev services: its table pair in xlb_maglev */
 	/* on_empty sorry with a sorry_address: a member of its own, never in
 	 * the slot table and not health-checked (UINT32_MAX: none). */
@@ -60,6 +65,16 @@ struct rt_service {
 	struct xlb_addr sorry_snat;
 	struct rt_member **members;
 	size_t n_members;
+};
+
+/* A dnat reply entry this runtime wrote (dnat.c). */
+struct rt_dnat {
+	struct xlb_dnat_rev_key key;
+	uint32_t member_id;
+	uint32_t service_id;
+	uint64_t apply;       /* the apply that published it last (runtime.apply_seq) */
+	bool retired;         /* no member publishes it; deleted when its connections end */
+	uint64_t retired_gen; /* the census generation when it was retired */
 };
 
 struct runtime {
@@ -83,6 +98,9 @@ struct runtime {
 	struct runtime_stats stats;
 	unsigned apply_errors;
 	struct announce *announce; /* global: announce: (daemon/announce.h) */
+	uint64_t apply_seq; /* applies begun */
+	struct rt_dnat *dnat;
+	size_t n_dnat, cap_dnat;
 };
 
 
@@ -116,6 +134,7 @@ void rt_abi_addr(const struct xlb_addr *a, union xlb_ip *out, __u8 *family);
 void rt_svc_key(const struct cfg_service *s, struct xlb_svc_key *k);
 int rt_service_publish(struct runtime *rt, struct rt_service *s);
 int rt_member_publish(struct runtime *rt, const struct rt_member *m);
+int rt_snat_pool_publish(struct runtime *rt, struct rt_service *s);
 int rt_sorry_publish(struct runtime *rt, const struct rt_service *s);
 /* The member's line in `xlb status`; changed: its state just changed. */
 void rt_member_info_publish(struct runtime *rt, const struct rt_member *m, bool changed);
@@ -131,6 +150,21 @@ void rt_announce_service(struct runtime *rt, const struct rt_service *s,
 			 struct xlb_svc_info *info, uint32_t serving);
 void rt_announce_gone(struct runtime *rt, uint32_t id);
 void rt_announce_commit(struct runtime *rt);
+/* dnat.c */
+void rt_dnat_key(const struct xlb_addr *addr, uint16_t port, uint8_t proto,
+		 struct xlb_dnat_rev_key *k);
+/* Writes the entry of member_id at addr:port of dnat service s. */
+int rt_dnat_publish(struct runtime *rt, const struct rt_service *s, uint32_t member_id,
+		    const struct xlb_addr *addr, uint16_t port);
+/* k is the entry of a running member. */
+bool rt_dnat_published(struct runtime *rt, const struct xlb_dnat_rev_key *k);
+/* The entry of k stays until member_id's connections have ended. */
+void rt_dnat_retire(struct runtime *rt, const struct xlb_dnat_rev_key *k, uint32_t member_id);
+/* After an apply's commit: what it did not publish is retired. */
+void rt_dnat_settle(struct runtime *rt);
+/* Before a commit: -EADDRINUSE (logged) when two dnat services of next
+ * claim one reply source. */
+int rt_dnat_check(struct rt_service *const *next);
 
 /* reconcile.c */
 void rt_service_free(struct runtime *rt, struct rt_service *s, bool release);

@@ -64,7 +64,7 @@ int rt_sorry_publish(struct runtime *rt, const struct rt_service *s)
 		v.service_id = s->id;
 		err = xlb_maps_member_set(rt->maps, s->sorry_id, &v);
 		if (!err && s->cfg->fwd == XLB_FWD_DNAT)
-			err = xlb_maps_reply_port_mark(rt->maps, s->cfg->sorry_port, s->cfg->protocol);
+			err = rt_dnat_publish(rt, s, s->sorry_id, &s->cfg->sorry_addr, s->cfg->sorry_port);
 	} else {
 		err = sorry_page_build(s->cfg->name, rt->sorry_secret, &page);
 		if (!err)
@@ -75,6 +75,34 @@ int rt_sorry_publish(struct runtime *rt, const struct rt_service *s)
 	return 0;
 }
 
+
+/* nat with an snat pool: the pool's run in xlb_snat, written once per
+ * apply before the service's members (which point into it).  Without it
+ * the members send from the pool's first address alone. */
+int rt_snat_pool_publish(struct runtime *rt, struct rt_service *s)
+{
+	const struct cfg_service *c = s->cfg;
+	union xlb_ip addrs[XLB_MAX_SNAT_ADDRS];
+	char first[INET6_ADDRSTRLEN];
+	__u8 family = 0;
+	int err;
+
+	s->snat_first = 0;
+	s->snat_n = 0;
+	if (c->fwd != XLB_FWD_NAT || c->n_snat < 2)
+		return 0;
+	for (size_t i = 0; i < c->n_snat; i++)
+		rt_abi_addr(&c->snat[i], &addrs[i], &family);
+	err = xlb_maps_snat_pool_add(rt->maps, addrs, (__u32)c->n_snat, family, &s->snat_first);
+	if (err)
+		return rt_error(rt, err, "%s: cannot publish its snat pool of %zu addresses (the data "
+				"plane holds %d over all pools until 'xlb stop'); its members send "
+				"from %s alone",
+				c->name, c->n_snat, XLB_MAX_SNAT_ADDRS,
+				addr_format(&c->snat[0], first, sizeof(first)));
+	s->snat_n = (uint16_t)c->n_snat;
+	return 0;
+}
 
 int rt_service_publish(struct runtime *rt, struct rt_service *s)
 {
@@ -123,9 +151,11 @@ int rt_member_publish(struct runtime *rt, const struct rt_member *m)
 	v.port = htons(m->port);
 	v.service_id = m->svc->id;
 	v.flags = m->admin_drain ? XLB_MEMBER_F_DRAINING : 0;
+	v.snat_first = m->svc->snat_first;
+	v.snat_n = m->svc->snat_n;
 	err = xlb_maps_member_set(rt->maps, m->id, &v);
 	if (!err && m->svc->cfg->fwd == XLB_FWD_DNAT)
-		err = xlb_maps_reply_port_mark(rt->maps, m->port, m->svc->cfg->protocol);
+		err = rt_dnat_publish(rt, m->svc, m->id, &m->addr, m->port);
 	if (err)
 		return rt_error(rt, err, "%s: member %s: cannot publish", m->svc->cfg->name,
 				m->name);
