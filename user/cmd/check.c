@@ -423,8 +423,8 @@ void check_print_json(const struct xlb_config *cfg, const struct tables_host *h,
 	else
 		json_null(&w);
 	json_object_end(&w);
-	json_announce_global(&w, &g->announce);
 	json_tables(&w, &p);
+	json_announce_global(&w, &g->announce);
 	json_object_end(&w);
 	json_key(&w, "services");
 	json_array_begin(&w);

@@ -141,7 +141,8 @@ TEST(check_prints_the_seed_plan_as_json)
 			    "      \"bytes\": 441198400,\n"
 			    "      \"nat_ports\": 108840,\n"
 			    "      \"fits_this_host\": true\n"
-			    "    }\n", got);
+			    "    },\n"
+			    "    \"announce\": {\n", got);
 	ASSERT_STR_CONTAINS("      \"name\": \"observabilityplatforms.com\",\n"
 			    "      \"vip\": \"127.0.0.1\",\n"
 			    "      \"port\": 8080,\n"
@@ -405,9 +406,10 @@ TEST(plan_shows_the_table_and_each_services_announcement)
 {
 	char *got = print_to_string(FILE_ANNOUNCE, check_print_plan);
 
-	ASSERT_STR_CONTAINS("  socket_lb            auto: off (no VIP on loopback)\n"
-			    "  announce             table 100 (a route per served VIP, protocol 248)\n",
-			    got);
+	ASSERT_STR_CONTAINS("  socket_lb              auto: off (no VIP on loopback)\n", got);
+	ASSERT_STR_CONTAINS("taken at start)\n"
+			    "  announce               table 100 (a route per served VIP, protocol 248)\n"
+			    "\nservice web", got);
 	ASSERT_STR_CONTAINS("  health      tcp on the member port, every 2s, timeout 1s, rise 2, fall 3\n"
 			    "  announce    with 2 serving members or more, after 30s of it (up_delay)\n"
 			    "  members (2)\n", got);
