@@ -54,6 +54,8 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:%.c=$(BUILD)/%)
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
 BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOL_BINS := $(TOOL_SRCS:%.c=$(BUILD)/%)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -121,6 +123,11 @@ $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(LIB_OBJS) $(TLIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
+# Helper programs of the e2e suites and make bench (the flood generator).
+$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(BUILD)/tests/lib/pkt.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -lm -o $@
+
 # The same unit tests and control-plane code, built by clang with ASan+UBSan.
 $(BUILD)/san/%.o: %.c | $(SKELS) deps-test
 	$(call msg,CC-SAN,$@)
@@ -142,7 +149,7 @@ $(BUILD)/tests/fuzz/%: $(BUILD)/fuzz/tests/fuzz/%.o $(LIB_OBJS:$(BUILD)/%=$(BUIL
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
 
-test-build: $(BUILD)/xlb $(UNIT_BINS) $(UNIT_SAN) $(BPFT_BINS) $(FUZZ_BINS)
+test-build: $(BUILD)/xlb $(UNIT_BINS) $(UNIT_SAN) $(BPFT_BINS) $(FUZZ_BINS) $(TOOL_BINS)
 
 test: deps-test
 	$(Q)$(MAKE) --no-print-directory test-build
@@ -159,7 +166,7 @@ bench-control: deps-test $(BUILD)/xlb
 	$(Q)BUILD=$(BUILD) scripts/bench-control.sh
 
 # xlb end to end against routed, nftables, HAProxy and nginx (docs/benchmarks.md)
-bench: deps-bench $(BUILD)/xlb
+bench: deps-bench $(BUILD)/xlb $(TOOL_BINS)
 	$(Q)BUILD=$(BUILD) scripts/bench.sh
 
 install: $(BUILD)/xlb
