@@ -17,7 +17,7 @@
 #    half-open table holds entries, and `active_connections` counts the open
 #    connections only).
 # 3. A full table: flow_table_size 1024 (512 nat connections, two entries
-#    each) oversubscribed 2x by new connections that stay open, 5 rounds over
+#    each) oversubscribed 2x by new connections that stay open, 20 rounds over
 #    all of them (a refused one tries again, as clients do), while 20 long-lived
 #    connections send every 0.5 s: none of the 20 breaks, nor any connection
 #    that got in; the room fills; the others are refused at once (RST:
@@ -34,9 +34,10 @@
 #
 # Rates: XLB_FLOOD_RATES (default "20000 50000"), the legit client's
 # XLB_FLOOD_LEGIT_RATE (50/s).  Under XLB_IN_VM=1 (make vmtest: TCG guests
-# run 10-30x slower) the defaults are "2000 5000" and 10/s, the same checks
-# at a tenth of the load, and the full table is kept up for 2 rounds over
-# its connections instead of 5.  The generator prints what it sent and the
+# run 10-30x slower, and the whole of bpf+e2e has 20 minutes) the defaults
+# are "2000 5000" and 10/s, the same checks at a tenth of the load, floods
+# of 5 s with 3 s after them, and the full table kept up for 4 rounds over
+# its connections instead of 20.  The generator prints what it sent and the
 # rate it reached.  XLB_FLOOD_PARTS (default "bad flood full") runs only
 # some of the three parts.
 set -uo pipefail
@@ -67,16 +68,18 @@ VIP6=fd00:2::1
 if [ "${XLB_IN_VM:-}" = 1 ]; then
 	RATES=${XLB_FLOOD_RATES:-2000 5000}
 	LEGIT_RATE=${XLB_FLOOD_LEGIT_RATE:-10}
-	FILL_ROUNDS=2
+	FLOOD_SECS=5
+	AFTER_SECS=3
+	FILL_ROUNDS=4
 	FILL_BOUND=150
 else
 	RATES=${XLB_FLOOD_RATES:-20000 50000}
 	LEGIT_RATE=${XLB_FLOOD_LEGIT_RATE:-50}
-	FILL_ROUNDS=5 # rounds over all the full-table part's connections
-	FILL_BOUND=60 # s: a data plane that lets them time out ends it sooner
+	FLOOD_SECS=10 # each flood
+	AFTER_SECS=5  # the legit load after it
+	FILL_ROUNDS=20 # rounds over all the full-table part's connections
+	FILL_BOUND=40 # s: a data plane that lets them time out ends it sooner
 fi
-FLOOD_SECS=10
-AFTER_SECS=5
 HELD=6
 LEGIT_TIMEOUT=3 # s per connection: one lost SYN (1 s) is not a failure
 # The census behind `xlb status` is taken every second: after a pause this
@@ -379,9 +382,11 @@ part_full() {
 		--until-file "$WORK/stop-full" >"$WORK/long.hold" 2>&1 &
 	hpid=$!
 	wait_until 10 grep -q opened "$WORK/long.hold"
-	# Twice the room, FILL_ROUNDS times over: refused connections try again.
-	client fill "${VIP[nat]}" "$FILL_PORT" "$fill" "$FILL_BOUND" --rounds "$FILL_ROUNDS" --src "$SRCS" \
-		>"$WORK/fill.out" 2>&1
+	# Twice the room, FILL_ROUNDS times over with 0.1 s between rounds (the
+	# long-lived ones exchange several times meanwhile); refused connections
+	# try again.
+	client fill "${VIP[nat]}" "$FILL_PORT" "$fill" "$FILL_BOUND" --rounds "$FILL_ROUNDS" \
+		--interval 0.1 --src "$SRCS" >"$WORK/fill.out" 2>&1
 	touch "$WORK/stop-full"
 	wait "$hpid"
 	read -r rst1 <<<"$(st - "$R_TABLE_FULL")"
