@@ -60,6 +60,8 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:%.c=$(BUILD)/%)
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
 BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOL_BINS := $(TOOL_SRCS:%.c=$(BUILD)/%)
 # docs/man/NAME.SECTION.scd -> build/man/NAME.SECTION
 MAN_SRCS  := $(sort $(wildcard docs/man/*.scd))
 MAN_PAGES := $(MAN_SRCS:docs/man/%.scd=$(BUILD)/man/%)
@@ -152,6 +154,11 @@ $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(LIB_OBJS) $(TLIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# Helper programs of the e2e suites and make bench (the flood generator).
+$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(BUILD)/tests/lib/pkt.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -lm -o $@
+
 # The same unit tests and control-plane code, built by clang with ASan+UBSan.
 $(BUILD)/san/%.o: %.c | $(SKELS) deps-test
 	$(call msg,CC-SAN,$@)
@@ -173,7 +180,7 @@ $(BUILD)/tests/fuzz/%: $(BUILD)/fuzz/tests/fuzz/%.o $(LIB_OBJS:$(BUILD)/%=$(BUIL
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-test-build: $(BUILD)/xlb $(MAN_PAGES) $(UNIT_BINS) $(UNIT_SAN) $(BPFT_BINS) $(FUZZ_BINS)
+test-build: $(BUILD)/xlb $(MAN_PAGES) $(UNIT_BINS) $(UNIT_SAN) $(BPFT_BINS) $(FUZZ_BINS) $(TOOL_BINS)
 
 test: deps-test deps-pkg
 	$(Q)$(MAKE) --no-print-directory test-build
@@ -190,7 +197,7 @@ bench-control: deps-test $(BUILD)/xlb
 	$(Q)BUILD=$(BUILD) scripts/bench-control.sh
 
 # xlb end to end against routed, nftables, HAProxy and nginx (docs/benchmarks.md)
-bench: deps-bench $(BUILD)/xlb
+bench: deps-bench $(BUILD)/xlb $(TOOL_BINS)
 	$(Q)BUILD=$(BUILD) scripts/bench.sh
 
 # The Debian package, built out of the tree into $(BUILD)/, then lintian

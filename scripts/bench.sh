@@ -13,15 +13,23 @@
 #   haproxy       HAProxy TCP mode, balance roundrobin, TCP checks, on lb
 #   nginx-stream  nginx stream proxy, round-robin, on lb
 # Tests per path: conn (wrk, Connection: close: one request per
-# connection), req (wrk keep-alive), tput (iperf3, one stream).
+# connection), req (wrk keep-alive), tput (iperf3, one stream); connN, conn
+# again from N client addresses for every other N of BENCH_CLIENT_ADDRS;
+# flood, conn under a spoofed SYN flood to the path's VIP (tests/tools/flood
+# from the client namespace, sources in 198.19.0.0/16 that never answer),
+# with an open-loop probe counting the legit connections that succeed (not
+# for routed: it has no VIP).
 #
 # Knobs: BENCH_ROUNDS (4), BENCH_SECONDS (8, per wrk test), BENCH_IPERF_SECONDS
 # (4), BENCH_MODES ("nat dnat dsr nat-tc dnat-tc"; MODE-tc runs MODE with the
 # tc programs), BENCH_CONNS (100, over 2 wrk processes),
 # BENCH_OUT (docs/bench), BENCH_DOC (docs/benchmarks.md; "" = don't write it),
 # BENCH_PROFILE (1: profile every xlb mode with perf and BPF run-time statistics at the end),
-# BENCH_CLIENT_ADDRS (8: the client's connections leave from 8 addresses,
-# spread by nftables SNAT in the client namespace; 1: one address, no SNAT).
+# BENCH_CLIENT_ADDRS ("8 64": the client's connections leave from 8
+# addresses, spread by nftables SNAT in the client namespace, for every
+# test, and from 64 for connN; 1: one address, no SNAT),
+# BENCH_FLOOD_RATE (50000 spoofed SYNs/s; 0: no flood test), BENCH_FLOOD_LEAD
+# (3: seconds the flood runs before the measurement starts).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -34,7 +42,13 @@ SECS=${BENCH_SECONDS:-8}
 PERF_SECS=${BENCH_IPERF_SECONDS:-4}
 MODES=${BENCH_MODES:-nat dnat dsr nat-tc dnat-tc}
 CONNS=${BENCH_CONNS:-100}
-CLIENT_ADDRS=${BENCH_CLIENT_ADDRS:-8}
+read -r -a ADDR_COUNTS <<<"${BENCH_CLIENT_ADDRS:-8 64}"
+CLIENT_ADDRS=${ADDR_COUNTS[0]:-8}
+FLOOD_RATE=${BENCH_FLOOD_RATE:-50000}
+FLOOD_LEAD=${BENCH_FLOOD_LEAD:-3}
+FLOOD=$(cd "$BUILD" 2>/dev/null && pwd)/tests/tools/flood
+SPOOF=198.19.0.0/16
+PROBE_RATE=50
 OUT=${BENCH_OUT:-docs/bench}
 DOC=${BENCH_DOC-docs/benchmarks.md}
 export XLB_TB_PREFIX=xlbbench-
@@ -85,8 +99,15 @@ cleanup() {
 for t in nginx haproxy nft wrk iperf3 gnuplot curl /usr/bin/python3; do
 	command -v "$t" >/dev/null 2>&1 || die "'$t' is missing (make deps-bench)"
 done
-[[ $CLIENT_ADDRS =~ ^[1-9][0-9]?$ && $ROUNDS =~ ^[1-9][0-9]?$ && $SECS =~ ^[1-9][0-9]?$ && $PERF_SECS =~ ^[1-9][0-9]?$ ]] ||
-	die "BENCH_CLIENT_ADDRS, BENCH_ROUNDS, BENCH_SECONDS and BENCH_IPERF_SECONDS: 1-99"
+[[ $ROUNDS =~ ^[1-9][0-9]?$ && $SECS =~ ^[1-9][0-9]?$ && $PERF_SECS =~ ^[1-9][0-9]?$ && $FLOOD_LEAD =~ ^[0-9]$ ]] ||
+	die "BENCH_ROUNDS, BENCH_SECONDS and BENCH_IPERF_SECONDS: 1-99; BENCH_FLOOD_LEAD: 0-9"
+MAX_ADDRS=0
+for n in "${ADDR_COUNTS[@]}"; do
+	[[ $n =~ ^[1-9][0-9]*$ ]] && [ "$n" -le 200 ] || die "BENCH_CLIENT_ADDRS: counts of 1-200, not '$n'"
+	[ "$n" -gt "$MAX_ADDRS" ] && MAX_ADDRS=$n
+done
+[[ $FLOOD_RATE =~ ^[0-9]+$ ]] && [ "$FLOOD_RATE" -le 1000000 ] || die "BENCH_FLOOD_RATE: 0-1000000 packets/s"
+[ "$FLOOD_RATE" = 0 ] || [ -x "$FLOOD" ] || die "$BUILD/tests/tools/flood is missing: run 'make bench'"
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 "$XLB" stop --pin-dir "$PIN" >/dev/null 2>&1
@@ -97,21 +118,30 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null
 
 # --- the testbed and its servers -------------------------------------------
 log "testbed: client, lb, $MEMBERS members (prefix $XLB_TB_PREFIX)"
-tb_up "$MEMBERS" "$CLIENT_ADDRS" || die "testbed did not come up"
-if [ "$CLIENT_ADDRS" -gt 1 ]; then
-	# wrk cannot bind a source address: the client's own nftables spreads
-	# its connections over the addresses (conntrack on the client side).
-	map=
-	for ((k = 1; k <= CLIENT_ADDRS; k++)); do map+="${map:+, }$((k - 1)) : $(tb_client_ip "$k")"; done
-	tb_exec client nft -f - <<-EOF || die "cannot spread the client's addresses"
+tb_up "$MEMBERS" "$MAX_ADDRS" || die "testbed did not come up"
+# client_spread N: the client's connections leave from its first N
+# addresses.  wrk cannot bind a source address: the client's own nftables
+# spreads them (conntrack on the client side, the same for every path).
+client_spread() {
+	local n=$1 map="" k
+	tb_exec client nft delete table ip "$NFT_TABLE" 2>/dev/null
+	[ "$n" -gt 1 ] || return 0
+	for ((k = 1; k <= n; k++)); do map+="${map:+, }$((k - 1)) : $(tb_client_ip "$k")"; done
+	tb_exec client nft -f - <<-EOF
 	table ip $NFT_TABLE {
 		chain postrouting {
 			type nat hook postrouting priority srcnat; policy accept;
-			oifname "c0" ip saddr $(tb_client_ip 1) snat to numgen inc mod $CLIENT_ADDRS map { $map }
+			oifname "c0" ip saddr $(tb_client_ip 1) snat to numgen inc mod $n map { $map }
 		}
 	}
 	EOF
-fi
+}
+client_spread "$CLIENT_ADDRS" || die "cannot spread the client's addresses"
+# The flood's spoofed sources never answer: whatever lb or a member sends
+# them goes back to the client namespace, which has no such address and
+# does not forward, and drops it without a RST.
+in_lb ip route add "$SPOOF" via "$(tb_client_ip 1)"
+GW_MAC=$(in_lb ip -br link show l0 | awk '{print $3}')
 
 # Closed connections would leave TIME_WAIT sockets whose reused tuples
 # stall SYNs for a second (see docs/benchmarks.md), so no namespace keeps
@@ -277,15 +307,45 @@ wrk_parse() {
 		END { printf "%.1f %.3f %.3f %d\n", rate, p50, p99, err }' "$1"
 }
 
+# flood_start OUT: the spoofed SYN flood to the path's VIP, FLOOD_LEAD s
+# ahead of a wrk run and as long as it; and the probe, PROBE_RATE legit
+# connection attempts a second whatever happens to them (wrk's connections
+# wait on their timeouts instead), from the client addresses the SNAT
+# leaves alone.  flood_wait OUT: both ended; FLOOD_PROBE="ok/attempts",
+# FLOOD_SENT="packets/s reached".
+flood_start() {
+	local out=$1 secs=$((FLOOD_LEAD + SECS + 1)) src=() k
+	tb_exec client "$FLOOD" --iface c0 --gw-mac "$GW_MAC" --dst "$PERF_TARGET" --port "$PORT" \
+		--src "$SPOOF" --rate "$FLOOD_RATE" --seconds "$secs" --count $((FLOOD_RATE * secs)) \
+		>"$out.flood" 2>&1 &
+	FLOOD_PIDS=($!)
+	sleep "$FLOOD_LEAD"
+	for ((k = 2; k <= CLIENT_ADDRS; k++)); do src+=("$(tb_client_ip "$k")"); done
+	tb_exec client /usr/bin/python3 tests/e2e/client.py load "$PERF_TARGET" "$PORT" "$SECS" \
+		--open-loop --rate "$PROBE_RATE" --timeout 3 ${src:+--src "$(IFS=,; echo "${src[*]}")"} \
+		>"$out.probe" 2>&1 &
+	FLOOD_PIDS+=($!)
+}
+flood_wait() {
+	local out=$1 p
+	for p in "${FLOOD_PIDS[@]}"; do wait "$p"; done
+	FLOOD_PROBE=$(awk 'NR == 1 && $1 == "ok" { print $2 "/" $2 + $4 }' "$out.probe")
+	FLOOD_SENT=$(sed -n 's/^flood: .* s: \([0-9]*\)\/s .*/\1/p' "$out.flood")
+	FLOOD_PROBE=${FLOOD_PROBE:--} FLOOD_SENT=${FLOOD_SENT:--}
+}
+
 # measure PATH ROUND TEST: one test, one TSV row.
 measure() {
-	local p=$1 r=$2 t=$3 out="$WORK/$p.$r.$t" i c0 c1 l0 l1 s0 s1 rate p50 p99 err split
+	local p=$1 r=$2 t=$3 i c0 c1 l0 l1 rate p50 p99 err split
+	local out="$WORK/$p.$r.$t" # after the line above: bash expands a line's words first
 	local -a wpids=() before after hdr=()
-	[ "$t" = conn ] && hdr=(-H 'Connection: close')
+	FLOOD_PROBE=- FLOOD_SENT=-
+	[[ $t == conn* || $t == flood ]] && hdr=(-H 'Connection: close')
+	[ "$t" = flood ] && flood_start "$out"
 	c0=$(cpu_ticks) l0="$(tcp_counters client) $(tcp_counters lb)"
 	[ "$t" != tput ] && read -r -a before <<<"$(served | tr '\n' ' ')"
 	case "$t" in
-	conn | req)
+	conn* | req | flood)
 		for i in 0 1; do
 			tb_exec client timeout $((SECS + 30)) wrk -t1 -c$((CONNS / 2)) -d"${SECS}s" --latency \
 				"${hdr[@]}" "http://${TARGETS[i]}:$PORT/" \
@@ -294,6 +354,7 @@ measure() {
 		done
 		for i in "${wpids[@]}"; do wait "$i"; done
 		c1=$(cpu_ticks)
+		[ "$t" = flood ] && flood_wait "$out"
 		read -r rate p50 p99 err <<<"$(paste -d' ' <(wrk_parse "$out.0") <(wrk_parse "$out.1") |
 			awk '{ printf "%.1f %.3f %.3f %d\n", $1 + $5, ($2 + $6) / 2, ($3 > $7 ? $3 : $7), $4 + $8 }')"
 		;;
@@ -317,17 +378,17 @@ except Exception: print("0")' "$out")
 			split+="${split:+,}m$((i + 1))=$((${after[i]:-0} - ${before[i]:-0} - 1))"
 		done
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$p" "$t" "$rate" "$p50" "$p99" "$err" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$p" "$t" "$rate" "$p50" "$p99" "$err" \
 		"$(awk -v a="$l0" -v b="$l1" 'BEGIN { split(a, x, " "); split(b, y, " ");
 			printf "%d\t%d", y[1] + y[3] - x[1] - x[3], y[2] + y[4] - x[2] - x[4] }')" \
 		"$(awk -v a="$c0" -v b="$c1" 'BEGIN { split(a, x, " "); split(b, y, " "); d = y[4] - x[4]; if (d <= 0) d = 1;
 			printf "%.1f\t%.1f\t%.1f", 100 * (y[3] - x[3]) / d, 100 * (y[2] - x[2]) / d, 100 * (y[1] - x[1]) / d }')" \
-		"$split" >>"$RAW"
+		"$split" "$FLOOD_PROBE" "$FLOOD_SENT" >>"$RAW"
 }
 
 # --- the run ---------------------------------------------------------------
 RAW=$WORK/raw.tsv
-printf 'round\tpath\ttest\tvalue\tp50_ms\tp99_ms\terrors\tsyn_retrans\tretrans_segs\tsoftirq_pct\tsys_pct\tuser_pct\tsplit\n' >"$RAW"
+printf 'round\tpath\ttest\tvalue\tp50_ms\tp99_ms\terrors\tsyn_retrans\tretrans_segs\tsoftirq_pct\tsys_pct\tuser_pct\tsplit\tprobe\tflood_pps\n' >"$RAW"
 for ((r = 1; r <= ROUNDS; r++)); do
 	# Rotate the order every round: no path always runs first or last.
 	n=${#PATHS[@]}
@@ -346,6 +407,12 @@ for ((r = 1; r <= ROUNDS; r++)); do
 			continue
 		fi
 		for t in conn req tput; do measure "$p" "$r" "$t"; done
+		for a in "${ADDR_COUNTS[@]:1}"; do
+			client_spread "$a" && measure "$p" "$r" "conn$a"
+		done
+		client_spread "$CLIENT_ADDRS"
+		# Last: the flood leaves half-open state in the members' kernels.
+		[ "$FLOOD_RATE" -gt 0 ] && [ "$p" != routed ] && measure "$p" "$r" flood
 		path_down "$p"
 	done
 done
@@ -420,7 +487,10 @@ for p in "${!NA[@]}"; do printf '%s\t%s\n' "$p" "${NA[$p]}" >>"$OUT/unavailable.
 	echo "iperf_seconds	$PERF_SECS"
 	echo "conns	$CONNS"
 	echo "members	$MEMBERS"
-	echo "client_addrs	$CLIENT_ADDRS"
+	echo "client_addrs	${ADDR_COUNTS[*]}"
+	echo "flood_rate	$FLOOD_RATE"
+	echo "flood_lead	$FLOOD_LEAD"
+	echo "probe_rate	$PROBE_RATE"
 	echo "runtime_s	$((SECONDS - T0))"
 } >"$OUT/env.tsv"
 /usr/bin/python3 scripts/bench/report.py "$OUT" "$DOC" || die "report failed"

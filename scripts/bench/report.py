@@ -3,8 +3,10 @@ end-to-end section of docs/benchmarks.md.
 
 usage: report.py OUT_DIR [DOC]
 
-OUT_DIR holds raw.tsv (one row per round, path and test), env.tsv (machine,
-versions, parameters) and unavailable.tsv (paths not measured, and why).
+OUT_DIR holds raw.tsv (one row per round, path and test: conn, req, tput,
+connN from N client addresses, flood under a spoofed SYN flood), env.tsv
+(machine, versions, parameters) and unavailable.tsv (paths not measured, and
+why).
 Writes OUT_DIR/summary.tsv and OUT_DIR/*.gp + *.dat (bench.sh runs gnuplot on
 them); DOC, when given, gets its text between the two MARK lines replaced
 (appended at the end when they are missing).
@@ -91,6 +93,22 @@ def split_sum(strings):
     return " / ".join(f"{k} {v:,}" for k, v in sorted(tot.items())) or "–"
 
 
+def probe_sum(strings):
+    """'ok/attempts' strings of the flood probe summed -> (ok, attempts)."""
+    ok = total = 0
+    for s in strings:
+        a, _, b = (s or "").partition("/")
+        if a.isdigit() and b.isdigit():
+            ok, total = ok + int(a), total + int(b)
+    return ok, total
+
+
+def addr_tests(data):
+    """The connN tests of the run, by N."""
+    ns = {int(t[4:]) for _, t in data if t.startswith("conn") and t[4:].isdigit()}
+    return [f"conn{n}" for n in sorted(ns)]
+
+
 def main():
     out_dir = sys.argv[1]
     doc = sys.argv[2] if len(sys.argv) > 2 else ""
@@ -112,9 +130,10 @@ def main():
             "softirq_pct", "sys_pct", "user_pct"]
     with open(os.path.join(out_dir, "summary.tsv"), "w") as f:
         f.write("path\ttest\truns\tmedian\tmin\tmax\tx_routed\t" +
-                "\t".join("median_" + c for c in cols[1:]) + "\tsplit_total\n")
+                "\t".join("median_" + c for c in cols[1:]) +
+                "\tsplit_total\tprobe_ok\tprobe_attempts\tmedian_flood_pps\n")
         for p in paths:
-            for t in ("conn", "req", "tput"):
+            for t in ["conn", "req", "tput"] + addr_tests(data) + ["flood"]:
                 s = stat(p, t)
                 if not s.n:
                     continue
@@ -123,26 +142,36 @@ def main():
                                    fmt(s.lo, 3).replace(",", ""), fmt(s.hi, 3).replace(",", ""),
                                    f"{r:.3f}" if r else "-"] +
                                   [fmt(stat(p, t, c).med, 3).replace(",", "") for c in cols[1:]] +
-                                  [split_sum(data[(p, t)]["split"])]) + "\n")
+                                  [split_sum(data[(p, t)]["split"])] +
+                                  [str(v) for v in probe_sum(data[(p, t)].get("probe", []))] +
+                                  [fmt(stat(p, t, "flood_pps").med).replace(",", "")]) + "\n")
 
-    write_plots(out_dir, paths, stat)
+    write_plots(out_dir, paths, stat, addr_tests(data), env)
     if doc:
         write_doc(doc, render(env, na, paths, stat, ratio, data))
 
 
-def write_plots(out_dir, paths, stat):
+def write_plots(out_dir, paths, stat, extra_addrs, env):
     measured = [p for p in paths if stat(p, "conn").n]
+    addrs = env.get("client_addrs", "1").split()
+    conn = [("conn", "value", f"{addrs[0]} client addresses" if extra_addrs else "")]
+    conn += [(t, "value", f"{t[4:]} client addresses") for t in extra_addrs]
     charts = [
-        ("conn", "new connections/s (Connection: close)", "connections/s", [("conn", "value", "")]),
+        ("conn", "new connections/s (Connection: close)", "connections/s", conn),
         ("req", "keep-alive requests/s", "requests/s", [("req", "value", "")]),
         ("tput", "single-stream throughput (iperf3)", "Gbit/s", [("tput", "value", "")]),
         ("latency", "latency, keep-alive (wrk --latency)", "ms (log scale)",
          [("req", "p50_ms", "p50"), ("req", "p99_ms", "p99")]),
+        ("flood", f"new connections/s under a spoofed SYN flood of {env.get('flood_rate', '?')}/s",
+         "connections/s", [("conn", "value", "no flood"), ("flood", "value", "under the flood")]),
     ]
     for name, title, ylabel, series in charts:
         dat = os.path.join(out_dir, f"{name}.dat")
+        rows = [p for p in measured if name != "flood" or stat(p, "flood").n]
+        if not rows:
+            continue
         with open(dat, "w") as f:
-            for p in measured:
+            for p in rows:
                 cells = []
                 for test, col, _ in series:
                     s = stat(p, test, col)
@@ -183,12 +212,16 @@ def render(env, na, paths, stat, ratio, data):
     w(f"- Versions: xlb {env.get('xlb', '?')}, nginx {env.get('nginx', '?')}, "
       f"HAProxy {env.get('haproxy', '?')}, nftables {env.get('nftables', '?')}, "
       f"wrk {env.get('wrk', '?')}, iperf3 {env.get('iperf3', '?')}.")
+    addrs = env.get("client_addrs", "1").split()
     w(f"- Each path once per round, the order rotated every round; per path and "
       f"round: wrk {env.get('seconds', '?')} s with `Connection: close`, wrk "
       f"{env.get('seconds', '?')} s keep-alive ({env.get('conns', '?')} connections "
       f"over 2 wrk processes of 1 thread), iperf3 {env.get('iperf_seconds', '?')} s, "
-      f"one stream; {env.get('client_addrs', '1')} client address(es).  Medians over "
-      f"the rounds; the spread is (max − min) / median.")
+      f"one stream; {addrs[0]} client address(es)" +
+      "".join(f"; `Connection: close` again from {n} addresses" for n in addrs[1:]) +
+      (f"; `Connection: close` again under a spoofed SYN flood of "
+       f"{int(env['flood_rate']):,} packets/s" if env.get("flood_rate", "0") != "0" else "") +
+      ".  Medians over the rounds; the spread is (max − min) / median.")
     w("")
     w("| path | new conn/s | × routed | spread | keep-alive req/s | × routed | spread "
       "| iperf3 Gbit/s | × routed | spread |")
@@ -225,14 +258,20 @@ def render(env, na, paths, stat, ratio, data):
           f" / {fmt(stat(p, 'conn', 'user_pct').med)} "
           f"| {split_sum(data[(p, 'conn')]['split'])} |")
     w("")
+    for line in by_addrs(paths, stat, ratio, data, addrs):
+        w(line)
+    for line in under_flood(paths, stat, data, env):
+        w(line)
     w("Targets (new connections/s unless said otherwise):")
     w("")
     w("| target | measured | verdict |")
     w("|---|---|---|")
-    for line in targets(paths, stat, ratio, na):
+    for line in targets(paths, stat, ratio, na, data):
         w(line)
     w("")
     w("![new connections/s](bench/conn.png)")
+    if any(stat(p, "flood").n for p in paths):
+        w("![new connections/s under a SYN flood](bench/flood.png)")
     w("![keep-alive requests/s](bench/req.png)")
     w("![throughput](bench/tput.png)")
     w("![latency](bench/latency.png)")
@@ -243,7 +282,55 @@ def render(env, na, paths, stat, ratio, data):
     return "\n".join(out) + "\n"
 
 
-def targets(paths, stat, ratio, na):
+def by_addrs(paths, stat, ratio, data, addrs):
+    """New connections/s from each number of client addresses."""
+    tests = ["conn"] + addr_tests(data)
+    if len(tests) < 2:
+        return []
+    names = [addrs[0]] + [t[4:] for t in tests[1:]]
+    out = ["New connections/s by the number of client addresses (the NAT port "
+           "supply depends on it):", "",
+           "| path | " + " | ".join(f"{n} addresses | × routed" for n in names) + " |",
+           "|---|" + "---|---|" * len(names)]
+    for p in paths:
+        if not stat(p, "conn").n:
+            continue
+        cells = [LABEL[p]]
+        for t in tests:
+            r = ratio(p, t)
+            cells += [fmt(stat(p, t).med), f"{r:.2f}" if r else "–"]
+        out.append("| " + " | ".join(cells) + " |")
+    return out + [""]
+
+
+def under_flood(paths, stat, data, env):
+    """New connections/s and legit success under the spoofed SYN flood."""
+    flooded = [p for p in paths if stat(p, "flood").n]
+    if not flooded:
+        return []
+    out = [f"Under a spoofed SYN flood of {int(env.get('flood_rate', 0)):,} packets/s to the "
+           f"path's VIP (sources in 198.19.0.0/16 that never answer; it starts "
+           f"{env.get('flood_lead', '?')} s before wrk): wrk's new connections/s, against the "
+           f"same path without the flood; the probe's legit connections "
+           f"({env.get('probe_rate', '?')} attempts/s whatever their outcome, 3 s timeout) "
+           f"that succeeded; the flood rate the generator reached (median):", "",
+           "| path | new conn/s | × no flood | legit success (probe) | wrk errors "
+           "| SYN retrans | flood reached /s |",
+           "|---|---|---|---|---|---|---|"]
+    for p in flooded:
+        s, base = stat(p, "flood"), stat(p, "conn")
+        ok, total = probe_sum(data[(p, "flood")].get("probe", []))
+        out.append(
+            f"| {LABEL[p]} | {fmt(s.med)} | "
+            f"{f'{s.med / base.med:.2f}' if s.med is not None and base.med else '–'} | "
+            f"{f'{100 * ok / total:.1f}% ({ok:,} of {total:,})' if total else '–'} | "
+            f"{int(sum(stat(p, 'flood', 'errors').values)):,} | "
+            f"{int(sum(stat(p, 'flood', 'syn_retrans').values)):,} | "
+            f"{fmt(stat(p, 'flood', 'flood_pps').med)} |")
+    return out + [""]
+
+
+def targets(paths, stat, ratio, na, data):
     def verdict(value, goal, what):
         if value is None:
             return f"| {what} | – | not measured |"
@@ -266,6 +353,15 @@ def targets(paths, stat, ratio, na):
         lines.append(verdict(ratio(p, "req", "haproxy"), 1.5,
                              f"xlb `{mode}` ≥ 1.5× HAProxy, keep-alive req/s"))
         lines.append(verdict(ratio(p, "tput"), 0.95, f"xlb `{mode}` throughput ≥ 0.95× routed"))
+        if stat(p, "flood").n:
+            ok, total = probe_sum(data[(p, "flood")].get("probe", []))
+            what = f"xlb `{mode}` ≥ 99% legit connections succeed under the SYN flood"
+            if not total:
+                lines.append(f"| {what} | – | not measured |")
+            elif ok * 100 >= 99 * total:
+                lines.append(f"| {what} | {100 * ok / total:.1f}% | met |")
+            else:
+                lines.append(f"| {what} | {100 * ok / total:.1f}% | missed |")
     return lines
 
 

@@ -7,17 +7,28 @@ counts out.  Every loop is bounded in count and time.
                                                    the member's name or ERR <why>
   client.py load HOST PORT SECONDS [--rate N]      steady HTTP load (new connection each);
             [--src ..] [--until-file F]            prints "ok N failed N" and the
-                                                   per-member counts as JSON at the end
+            [--open-loop]                          per-member counts as JSON at the end;
+                                                   --open-loop: N attempts a second
+                                                   whatever their outcome (see cmd_load)
   client.py hold HOST PORT COUNT SECONDS [--src ..] COUNT long-lived TCP echo connections,
-            [--until-file F]                      a message on each every 0.2 s; prints
-                                                   "held N broken N" at the end
+            [--until-file F] [--interval S]        a message on each every S (0.2) s;
+                                                   prints "held N broken N" at the end
+  client.py fill HOST PORT COUNT SECONDS [--src ..] keeps COUNT echo connections open,
+            [--rounds N] [--interval S]            opening again those refused, for N
+                                                   rounds; prints counts at the end
+                                                   (see cmd_fill)
   client.py udp HOST PORT COUNT [--src ..]         COUNT UDP echo exchanges from new
                                                    source ports; prints "ok N failed N"
+
+Every command takes --timeout S: how long a connect or an answer may take
+(default 2 s).
 """
 import json
 import os
+import resource
 import socket
 import sys
+import threading
 import time
 
 TIMEOUT = 2.0
@@ -27,13 +38,24 @@ def family(host):
     return socket.AF_INET6 if ":" in host else socket.AF_INET
 
 
-def http_get(host, port, src=None):
+def connect(host, port, src=None):
+    """A TCP connection to HOST:PORT from SRC (any address when None)."""
     s = socket.socket(family(host), socket.SOCK_STREAM)
     s.settimeout(TIMEOUT)
     try:
         if src:
             s.bind((src, 0))
         s.connect((host, port))
+        return s
+    except OSError:
+        s.close()
+        raise
+
+
+def http_get(host, port, src=None):
+    s = None
+    try:
+        s = connect(host, port, src)
         s.sendall(b"GET / HTTP/1.0\r\nHost: vip\r\n\r\n")
         data = b""
         while True:
@@ -50,7 +72,8 @@ def http_get(host, port, src=None):
     except OSError as e:
         return None, e.__class__.__name__ + ": " + str(e)
     finally:
-        s.close()
+        if s:
+            s.close()
 
 
 def opt(args, name, default=None):
@@ -60,6 +83,13 @@ def opt(args, name, default=None):
         del args[i:i + 2]
         return v
     return default
+
+
+def flag(args, name):
+    if name in args:
+        args.remove(name)
+        return True
+    return False
 
 
 def sources(args):
@@ -79,52 +109,90 @@ def cmd_http(args):
 
 
 def cmd_load(args):
+    """Closed loop (the default): one request after the other, paced to at
+    most --rate; a request that hangs delays the next.  --open-loop: a new
+    attempt every 1/rate s, each in its own thread, whatever became of the
+    earlier ones, so an outage costs as many attempts as it lasts (a closed
+    loop makes few attempts while each one waits for its timeout)."""
     srcs = sources(args)
     rate = float(opt(args, "--rate", "50"))
     until = opt(args, "--until-file")
+    open_loop = flag(args, "--open-loop")
     host, port, secs = args[0], int(args[1]), float(args[2])
-    ok = failed = 0
     per_member = {}
     errors = {}
-    end = time.monotonic() + secs
+    lock = threading.Lock()
+
+    def attempt(src):
+        name, err = http_get(host, port, src)
+        with lock:
+            if name:
+                per_member[name] = per_member.get(name, 0) + 1
+            else:
+                errors[err] = errors.get(err, 0) + 1
+
+    threads = []
+    start = time.monotonic()
+    end = start + secs
     i = 0
     while time.monotonic() < end:
         if until and os.path.exists(until):
             break
-        t0 = time.monotonic()
-        name, err = http_get(host, port, srcs[i % len(srcs)])
-        i += 1
-        if name:
-            ok += 1
-            per_member[name] = per_member.get(name, 0) + 1
+        if open_loop:
+            t = threading.Thread(target=attempt, args=(srcs[i % len(srcs)],))
+            t.start()
+            threads.append(t)
+            i += 1
+            pause = start + i / rate - time.monotonic()
         else:
-            failed += 1
-            errors[err] = errors.get(err, 0) + 1
-        pause = 1.0 / rate - (time.monotonic() - t0)
+            t0 = time.monotonic()
+            attempt(srcs[i % len(srcs)])
+            i += 1
+            pause = 1.0 / rate - (time.monotonic() - t0)
         if pause > 0:
             time.sleep(pause)
-    print("ok %d failed %d" % (ok, failed))
+    for t in threads:
+        t.join()
+    print("ok %d failed %d" % (sum(per_member.values()), sum(errors.values())))
     print(json.dumps({"members": per_member, "errors": errors}, sort_keys=True))
     return 0
+
+
+def raise_fd_limit(count):
+    """Room for COUNT sockets (the soft limit is often 1024)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < count + 64:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, count + 64), hard))
+
+
+def echo_once(s, seq):
+    """One message on S and its echo back; raises OSError (ConnectionResetError
+    when the peer reset or closed it)."""
+    msg = ("ping %d\n" % seq).encode()
+    s.sendall(msg)
+    got = b""
+    while len(got) < len(msg):
+        chunk = s.recv(len(msg) - len(got))
+        if not chunk:
+            raise ConnectionResetError("closed by the peer")
+        got += chunk
+    if got != msg:
+        raise OSError("echo mismatch")
 
 
 def cmd_hold(args):
     srcs = sources(args)
     until = opt(args, "--until-file")
+    interval = float(opt(args, "--interval", "0.2"))
     host, port, count, secs = args[0], int(args[1]), int(args[2]), float(args[3])
+    raise_fd_limit(count)
     conns = []
     broken = 0
     for i in range(count):
-        s = socket.socket(family(host), socket.SOCK_STREAM)
-        s.settimeout(TIMEOUT)
         try:
-            if srcs[i % len(srcs)]:
-                s.bind((srcs[i % len(srcs)], 0))
-            s.connect((host, port))
-            conns.append(s)
+            conns.append(connect(host, port, srcs[i % len(srcs)]))
         except OSError:
             broken += 1
-            s.close()
     print("opened %d" % len(conns), flush=True)
     end = time.monotonic() + secs
     seq = 0
@@ -132,25 +200,76 @@ def cmd_hold(args):
         if until and os.path.exists(until):
             break
         for s in list(conns):
-            msg = ("ping %d\n" % seq).encode()
             try:
-                s.sendall(msg)
-                got = b""
-                while len(got) < len(msg):
-                    chunk = s.recv(len(msg) - len(got))
-                    if not chunk:
-                        raise OSError("closed")
-                    got += chunk
-                if got != msg:
-                    raise OSError("echo mismatch")
+                echo_once(s, seq)
             except OSError:
                 broken += 1
                 conns.remove(s)
                 s.close()
         seq += 1
-        time.sleep(0.2)
+        time.sleep(interval)
     print("held %d broken %d rounds %d" % (len(conns), broken, seq), flush=True)
     for s in conns:
+        s.close()
+    return 0
+
+
+def cmd_fill(args):
+    """Keeps COUNT connections open, as clients that retry do: every round
+    (one per --interval, default 0) each open connection exchanges a message,
+    and each slot without one opens a new connection and exchanges at once;
+    --rounds rounds (default 5), SECONDS at the most.  Prints at the end
+    "open N attempts N refused N reset_first N broken N timed_out N rounds
+    N": attempts, connects tried; refused, connects answered with a RST;
+    reset_first, connections reset or closed at their first exchange (a
+    balancer that refuses after the handshake); broken, connections that had
+    exchanged and then broke; timed_out, connects or exchanges that got no
+    answer; rounds, the rounds completed."""
+    srcs = sources(args)
+    rounds = int(opt(args, "--rounds", "5"))
+    interval = float(opt(args, "--interval", "0"))
+    host, port, count, secs = args[0], int(args[1]), int(args[2]), float(args[3])
+    raise_fd_limit(count)
+    slots = [None] * count
+    attempts = refused = reset_first = broken = timed_out = 0
+    end = time.monotonic() + secs
+    seq = done = 0
+    while done < rounds and time.monotonic() < end:
+        for i in range(count):
+            if time.monotonic() >= end:
+                break
+            s, first = slots[i], False
+            if s is None:
+                attempts += 1
+                try:
+                    s = connect(host, port, srcs[i % len(srcs)])
+                    first = True
+                except ConnectionRefusedError:
+                    refused += 1
+                    continue
+                except OSError:
+                    timed_out += 1
+                    continue
+            try:
+                echo_once(s, seq)
+                slots[i] = s
+            except OSError as e:
+                if isinstance(e, socket.timeout):
+                    timed_out += 1
+                elif first:
+                    reset_first += 1
+                else:
+                    broken += 1
+                slots[i] = None
+                s.close()
+        else:
+            done += 1
+        seq += 1
+        time.sleep(interval)
+    opened = [s for s in slots if s is not None]
+    print("open %d attempts %d refused %d reset_first %d broken %d timed_out %d rounds %d"
+          % (len(opened), attempts, refused, reset_first, broken, timed_out, done), flush=True)
+    for s in opened:
         s.close()
     return 0
 
@@ -184,8 +303,11 @@ def main():
     if len(sys.argv) < 2:
         print(__doc__, file=sys.stderr)
         return 2
+    global TIMEOUT
     cmd, args = sys.argv[1], sys.argv[2:]
-    return {"http": cmd_http, "load": cmd_load, "hold": cmd_hold, "udp": cmd_udp}[cmd](args)
+    TIMEOUT = float(opt(args, "--timeout", str(TIMEOUT)))
+    return {"http": cmd_http, "load": cmd_load, "hold": cmd_hold, "fill": cmd_fill,
+            "udp": cmd_udp}[cmd](args)
 
 
 if __name__ == "__main__":

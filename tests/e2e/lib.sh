@@ -140,3 +140,22 @@ tb_die() {
 	ko testbed_up "$*"
 	finish
 }
+
+# dsr: the client gets a second link on the members' segment (198.18.1.200
+# on c1): a path for replies that does not pass lb (its VIP traffic still
+# goes via lb); members route replies there.
+DSR_CLIENT_LINK_IP=198.18.1.200
+dsr_client_link() {
+	ip -n "$(tb_ns client)" link add c1 type veth peer name pc netns "$(tb_ns sw)" || return 1
+	ip -n "$(tb_ns sw)" link set pc master br0 up
+	ip -n "$(tb_ns client)" addr add "$DSR_CLIENT_LINK_IP/24" dev c1
+	ip -n "$(tb_ns client)" link set c1 up
+	tb_exec client ethtool -K c1 tx off >/dev/null
+	tb_exec client sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.c1.rp_filter=0
+}
+# dsr_member_vip K VIP: member K holds VIP on loopback, as docs/operations.md
+# says, and neither answers nor announces ARP for it.
+dsr_member_vip() {
+	ip -n "$(tb_ns "m$1")" addr add "$2/32" dev lo &&
+		tb_exec "m$1" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+}

@@ -305,16 +305,10 @@ check maglev_dnat_connections_survive_losing_their_flows maglev_rederive
 # (its VIP traffic still goes via lb), and the members route clients there.
 dsr_setup() {
 	local k
-	ip -n "$(tb_ns client)" link add c1 type veth peer name pc netns "$(tb_ns sw)" || return 1
-	ip -n "$(tb_ns sw)" link set pc master br0 up
-	ip -n "$(tb_ns client)" addr add 198.18.1.200/24 dev c1
-	ip -n "$(tb_ns client)" link set c1 up
-	tb_exec client ethtool -K c1 tx off >/dev/null
-	tb_exec client sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.c1.rp_filter=0
+	dsr_client_link || return 1
 	for k in 1 2 3; do
-		ip -n "$(tb_ns "m$k")" addr add "$VIP_DSR/32" dev lo
-		tb_exec "m$k" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
-		ip -n "$(tb_ns "m$k")" route add 198.18.0.0/24 via 198.18.1.200
+		dsr_member_vip "$k" "$VIP_DSR" || return 1
+		ip -n "$(tb_ns "m$k")" route add 198.18.0.0/24 via "$DSR_CLIENT_LINK_IP"
 	done
 }
 check dsr_member_setup dsr_setup
