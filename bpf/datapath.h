@@ -482,29 +482,44 @@ static __always_inline int from_member(xlb_ctx *ctx, struct xlb_pkt *p)
 /* A dnat member's reply, translated without state (bpf/dnat.h): the next
  * hop toward the client from the FIB.  Without a neighbour entry for it the
  * rewritten packet goes to the kernel, which forwards it and resolves the
- * neighbour for the next ones (the VIP is not one of its addresses); a
- * client on this host (tc egress opened the connection) gets it up the
- * stack. */
+ * neighbour for the next ones (the VIP is not one of its addresses).
+ *
+ * A destination the FIB calls this host's own (any of its addresses: the
+ * snat addresses, the member-side interface's, the client side's) is no
+ * client of a VIP: it is this host talking to the member directly (health
+ * checks, clients the socket hooks sent there), and the packet goes up the
+ * stack untouched.  The one exception is a connection this host opened to
+ * the VIP through tc egress: it has a forward entry, and its replies are
+ * translated and handed to the local stack. */
 static __always_inline int dnat_reply(xlb_ctx *ctx, struct xlb_pkt *p, const struct xlb_dnat_rev *rev)
 {
 	__u64 now = bpf_ktime_get_coarse_ns();
+	struct xlb_flow *f, *fwd = NULL;
 	struct xlb_new_flow *nf;
-	struct xlb_flow *f;
+	int rc, halfopen = 0;
 	__u32 zero = 0;
-	int rc;
 
-	if (p->ttl <= 1)
-		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_TTL_REPLY);
-	if (p->key.proto == IPPROTO_TCP && (p->tcp_flags & (XLB_TCP_FIN | XLB_TCP_RST)))
-		dnat_reply_track(p, rev, now);
 	nf = bpf_map_lookup_elem(&xlb_new_flow, &zero);
 	if (!nf)
 		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL);
 	f = &nf->rev;
 	dnat_reply_entry(rev, &p->key.dst, p->key.dport, f);
 	rc = fwd_fib(ctx, p->key.proto, f, now);
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH && rc != BPF_FIB_LKUP_RET_NOT_FWDED)
+	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED) {
+		fwd = dnat_fwd_entry(p, rev, &halfopen);
+		if (!fwd)
+			return XLB_VERDICT(XLB_PASS, XLB_R_PASS_LOCAL);
+	} else if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH) {
 		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_FIB);
+	}
+	if (p->ttl <= 1)
+		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_TTL_REPLY);
+	if (p->key.proto == IPPROTO_TCP && (p->tcp_flags & (XLB_TCP_FIN | XLB_TCP_RST))) {
+		if (!fwd)
+			fwd = dnat_fwd_entry(p, rev, &halfopen);
+		if (fwd)
+			flow_track(p, fwd, now, 1, halfopen);
+	}
 	if (nat_rewrite(ctx, p, f))
 		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL);
 	stats_traffic(f, p->len, 0);

@@ -41,9 +41,11 @@ static __always_inline struct xlb_dnat_rev *dnat_rev_lookup(const union xlb_ip *
 	return bpf_map_lookup_elem(&xlb_dnat_rev, &k);
 }
 
-/* A member's FIN or RST: recorded in the connection's forward entry (of
- * either table), the only entry a dnat connection has. */
-static __always_inline void dnat_reply_track(const struct xlb_pkt *p, const struct xlb_dnat_rev *rev, __u64 now)
+/* The forward entry of the connection a reply from member (rev) to
+ * p's destination belongs to, in xlb_flows or else xlb_halfopen (*halfopen
+ * says which); NULL when there is none. */
+static __always_inline struct xlb_flow *dnat_fwd_entry(const struct xlb_pkt *p, const struct xlb_dnat_rev *rev,
+						       int *halfopen)
 {
 	struct xlb_flow_key fk;
 	struct xlb_flow *f;
@@ -55,14 +57,12 @@ static __always_inline void dnat_reply_track(const struct xlb_pkt *p, const stru
 	fk.dport = rev->vip_port;
 	fk.proto = p->key.proto;
 	fk.family = p->family;
+	*halfopen = 0;
 	f = bpf_map_lookup_elem(&xlb_flows, &fk);
-	if (f) {
-		flow_track(p, f, now, 1, 0);
-		return;
-	}
-	f = bpf_map_lookup_elem(&xlb_halfopen, &fk);
 	if (f)
-		flow_track(p, f, now, 1, 1);
+		return f;
+	*halfopen = 1;
+	return bpf_map_lookup_elem(&xlb_halfopen, &fk);
 }
 
 #endif

@@ -163,6 +163,25 @@ static inline int env_publish(struct env *e, uint32_t svc_id, const uint32_t *id
 	return xlb_maps_service_publish(&e->dp.maps, &key, &svc, ids, n, NULL);
 }
 
+/* The dnat reply entries (xlb_dnat_rev) of SVC_TCP4's three members:
+ * member:8080/tcp stands for 198.18.0.100:80. */
+static inline int env_dnat_rev_publish(struct env *e)
+{
+	int err = 0;
+
+	for (int i = 0; i < 3 && !err; i++) {
+		struct xlb_dnat_rev_key k = { .port = htons(TCP_MEMBER_PORT), .proto = IPPROTO_TCP,
+					      .family = XLB_FAMILY_IPV4 };
+		struct xlb_dnat_rev v = { .vip_port = htons(80), .family = XLB_FAMILY_IPV4,
+					  .service_id = SVC_TCP4, .member_id = SVC_TCP4 * 3 + (uint32_t)i };
+
+		pkt_addr(env_member4[i], k.addr.bytes);
+		pkt_addr("198.18.0.100", v.vip.bytes);
+		err = xlb_maps_dnat_rev_set(&e->dp.maps, &k, &v);
+	}
+	return err;
+}
+
 /* XLB_TEST_HOOK=tc runs the packet tests through the tc ingress program
  * instead of XDP (tests/run.sh runs them both ways). */
 static inline bool env_tc(void)

@@ -131,6 +131,60 @@ out:
 	env_close(&e);
 }
 
+/* dnat: a connection this host opens to the VIP through tc egress keeps
+ * its source; the member's SYN-ACK comes to one of this host's addresses,
+ * and because the connection has an entry it is translated back to the
+ * VIP and handed to the stack.  The same member answering a connection
+ * this host opened to it directly (a health check) passes untouched. */
+TEST(egress_dnat_connection_gets_its_replies_translated_and_a_direct_one_not)
+{
+	uint32_t ids[3] = { SVC_TCP4 * 3, SVC_TCP4 * 3 + 1, SVC_TCP4 * 3 + 2 };
+	struct xlb_service svc = { .id = SVC_TCP4, .forwarding = XLB_FWD_DNAT };
+	uint8_t in[PKT_MAX], out[PKT_MAX], wbuf[PKT_MAX];
+	struct pkt_desc syn, want, synack;
+	size_t len, olen = 0, wlen;
+	struct xlb_svc_key key;
+	const char *why;
+	__u32 mark = 0;
+	struct env e;
+
+	ENV_OPEN(&e, tc_opts());
+	env_svc_key(&key, "198.18.0.100", 80, IPPROTO_TCP);
+	CHECK(xlb_maps_service_publish(&e.dp.maps, &key, &svc, ids, 3, NULL) == 0);
+	CHECK(env_dnat_rev_publish(&e) == 0);
+	syn = from_client(4, IPPROTO_TCP, 40004, TCPF_SYN);
+	pkt_addr("198.18.0.1", syn.src);
+	pkt_mac(MAC_BAL_C, syn.smac);
+	pkt_mac(MAC_CLIENT, syn.dmac);
+	len = pkt_build(&syn, in, sizeof(in));
+	CHECK(tc_run(&e, true, e.if_client, 0, in, len, out, &olen, &mark) == TC_ACT_REDIRECT);
+	want = to_member(&syn, 0, 40004);
+	pkt_addr("198.18.0.1", want.src);
+	wlen = pkt_build(&want, wbuf, sizeof(wbuf));
+	CHECK(olen == wlen && memcmp(out, wbuf, wlen) == 0);
+
+	synack = from_member(4, IPPROTO_TCP, 0, 40004, TCPF_SYN | TCPF_ACK);
+	pkt_addr("198.18.0.1", synack.dst);
+	len = pkt_build(&synack, in, sizeof(in));
+	CHECK(tc_run(&e, false, e.if_member, 0, in, len, out, &olen, &mark) == TC_ACT_OK);
+	want = to_client(&synack, 40004);
+	pkt_addr("198.18.0.1", want.dst);
+	wlen = pkt_build(&want, wbuf, sizeof(wbuf));
+	CHECK(olen == wlen && memcmp(out + 14, wbuf + 14, wlen - 14) == 0);
+	CHECK(pkt_csums_ok(out, olen, &why));
+	CHECK(env_reason(&e, XLB_R_TX_REPLY) == 1);
+
+	/* Another port of this host: a connection not opened to the VIP. */
+	synack.dport = 40005;
+	len = pkt_build(&synack, in, sizeof(in));
+	CHECK(tc_run(&e, false, e.if_member, 0, in, len, out, &olen, &mark) == TC_ACT_OK);
+	CHECK(olen == len && memcmp(out, in, len) == 0);
+	CHECK(env_reason(&e, XLB_R_PASS_LOCAL) == 1);
+	CHECK(env_reason(&e, XLB_R_TX_REPLY) == 1);
+out:
+	env_close(&e);
+}
+
 /* No member: the RST answering a local SYN goes back in through the
  * interface to the local socket (bpf_redirect with BPF_F_INGRESS). */
 TEST(egress_answers_a_local_syn_without_members_back_into_the_stack)

@@ -203,17 +203,7 @@ static int dnat_publish(struct env *e, uint8_t sched)
 {
 	int err = republish(e, SVC_TCP4, "198.18.0.100", 80, IPPROTO_TCP, sched, XLB_FWD_DNAT);
 
-	for (int i = 0; i < 3 && !err; i++) {
-		struct xlb_dnat_rev_key k = { .port = htons(TCP_MEMBER_PORT), .proto = IPPROTO_TCP,
-					      .family = XLB_FAMILY_IPV4 };
-		struct xlb_dnat_rev v = { .vip_port = htons(80), .family = XLB_FAMILY_IPV4,
-					  .service_id = SVC_TCP4, .member_id = SVC_TCP4 * 3 + (uint32_t)i };
-
-		pkt_addr(env_member4[i], k.addr.bytes);
-		pkt_addr("198.18.0.100", v.vip.bytes);
-		err = xlb_maps_dnat_rev_set(&e->dp.maps, &k, &v);
-	}
-	return err;
+	return err ? err : env_dnat_rev_publish(e);
 }
 
 /* member i's packet to the client 198.18.0.10:40000 (dnat keeps it). */
@@ -300,6 +290,40 @@ TEST(dnat_reply_to_a_client_without_neighbour_goes_to_the_kernel_rewritten)
 	memcpy(want.dmac, rep.dmac, 6);
 	EXPECT(&e, e.if_member, &rep, XDP_PASS, &want, "reply, no neighbour");
 	CHECK_EQ(1, env_reason(&e, XLB_R_PASS_REPLY_NO_NEIGH));
+out:
+	env_close(&e);
+}
+
+/* This host's own connections to a dnat member (health checks, clients
+ * the socket hooks sent straight to it) come from one of its addresses:
+ * the member-side one (also the snat address) or any other, here the
+ * client side's.  Their packets from the member's port are no replies to
+ * a client: up the stack untouched, whatever port (ephemeral or not). */
+TEST(dnat_member_answering_this_hosts_own_connection_passes_untouched)
+{
+	static const struct {
+		const char *dst;
+		uint16_t dport;
+	} own[] = { { "198.18.1.1", 45000 }, { "198.18.1.1", 2000 }, { "198.18.0.1", 45001 } };
+	struct pkt_desc rep, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	CHECK(dnat_publish(&e, XLB_SCHED_RR) == 0);
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		rep = from_member(4, IPPROTO_TCP, 0, own[i].dport, TCPF_SYN | TCPF_ACK);
+		pkt_addr(own[i].dst, rep.dst);
+		EXPECT(&e, e.if_member, &rep, XDP_PASS, NULL, own[i].dst);
+		rep.tcp_flags = TCPF_FIN | TCPF_ACK;
+		EXPECT(&e, e.if_member, &rep, XDP_PASS, NULL, "its FIN");
+	}
+	CHECK_EQ(6, env_reason(&e, XLB_R_PASS_LOCAL));
+	CHECK_EQ(0, env_reason(&e, XLB_R_TX_REPLY));
+	/* A client elsewhere still gets its reply translated. */
+	rep = dnat_from_member(0, TCPF_SYN | TCPF_ACK);
+	want = to_client(&rep, 40000);
+	EXPECT(&e, e.if_member, &rep, XDP_REDIRECT, &want, "a client's SYN-ACK");
+	CHECK_EQ(1, env_reason(&e, XLB_R_TX_REPLY));
 out:
 	env_close(&e);
 }
