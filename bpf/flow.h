@@ -30,9 +30,14 @@ static __always_inline __u64 flow_timeout_ns(const struct xlb_flow *f)
 	return cfg_timeout_udp_ns;
 }
 
+/* Signed: now may be older than last_seen, which another CPU wrote after
+ * now was read (a sweep reads it once and runs for up to a few hundred
+ * ms while packets go on touching their entries).  Unsigned, such an
+ * entry was 584 years idle: the sweeper deleted established connections
+ * under a SYN flood (whose churn makes a sweep long). */
 static __always_inline int flow_live(const struct xlb_flow *f, __u64 now)
 {
-	return now - f->last_seen_ns <= flow_timeout_ns(f);
+	return (__s64)(now - f->last_seen_ns) <= (__s64)flow_timeout_ns(f);
 }
 
 /* The key of the other direction's entry, from this entry's value alone. */

@@ -521,9 +521,9 @@ static inline void tcp4_keys(struct xlb_flow_key *fwd, struct xlb_flow_key *rev,
 	flow_key(rev, 4, IPPROTO_TCP, env_member4[i], TCP_MEMBER_PORT, "198.18.1.1", nat_port);
 }
 
-/* Moves the entry of k back by seconds, in xlb_flows if it is there, else
- * in xlb_halfopen. */
-static inline int flow_age(struct env *e, const struct xlb_flow_key *k, uint64_t seconds)
+/* Moves the entry of k back by seconds (negative: ahead), in xlb_flows if
+ * it is there, else in xlb_halfopen. */
+static inline int flow_age(struct env *e, const struct xlb_flow_key *k, int64_t seconds)
 {
 	int fd = e->dp.maps.flows;
 	struct xlb_flow f;
@@ -533,7 +533,7 @@ static inline int flow_age(struct env *e, const struct xlb_flow_key *k, uint64_t
 		if (bpf_map_lookup_elem(fd, k, &f))
 			return -1;
 	}
-	f.last_seen_ns -= seconds * 1000000000ULL;
+	f.last_seen_ns -= (uint64_t)(seconds * 1000000000LL);
 	return bpf_map_update_elem(fd, k, &f, BPF_EXIST);
 }
 

@@ -47,6 +47,39 @@ static int census(struct env *e, struct xlb_census *c, struct xlb_census_count *
 
 static struct xlb_census_count mbr[XLB_MAX_MEMBERS];
 
+/* A packet on another CPU touches an entry after the sweep read its
+ * clock (a sweep of big tables runs for a few hundred ms): last_seen is
+ * then ahead of the sweep's now, and the entry is live, not expired. */
+TEST(sweep_keeps_an_entry_touched_after_the_sweep_read_its_clock)
+{
+	struct xlb_flow_key fk, rk;
+	struct pkt_desc in;
+	struct xlb_census c;
+	struct xlb_flow f;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	CHECK(tcp_open(&e, 40000, true));
+	tcp4_keys(&fk, &rk, 40000, 0, NAT_PORT0);
+	CHECK_EQ(0, flow_age(&e, &fk, -1));
+	CHECK_EQ(0, flow_age(&e, &rk, -1));
+	CHECK_EQ(0, sweep(&e));
+	CHECK_EQ(0, census(&e, &c, NULL));
+	CHECK_EQ(1, c.total.established);
+	CHECK_EQ(2, c.flows_entries);
+	CHECK_EQ(0, c.flows_expired);
+	CHECK_EQ(0, flow_get(&e, &fk, &f));
+	CHECK_EQ(0, flow_get(&e, &rk, &f));
+	/* And the packet path carries it (no RST for a missing flow). */
+	in = from_client(4, IPPROTO_TCP, 40000, TCPF_ACK | TCPF_PSH);
+	in.ack = 5000;
+	CHECK(pass(&e, e.if_client, &in));
+	CHECK_EQ(0, env_reason(&e, XLB_R_TX_RST_NO_FLOW));
+	CHECK_EQ(2, env_reason(&e, XLB_R_TX_FORWARD)); /* the promoting ACK, this one */
+out:
+	env_close(&e);
+}
+
 TEST(sweep_deletes_what_expired_and_counts_the_rest_by_state)
 {
 	struct xlb_flow_key fk, rk;
