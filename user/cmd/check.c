@@ -131,7 +131,7 @@ static const char *half_open_text(const struct tables_plan *p, char *buf, size_t
 	if (n < 0 || (size_t)n >= len)
 		return buf;
 	if (p->half_open_default && p->half_open_entries < p->flow_entries / XLB_HALFOPEN_DIVISOR)
-		snprintf(buf + n, len - (size_t)n, " (default: the NAT ports of the nat members, "
+		snprintf(buf + n, len - (size_t)n, " (default: the NAT ports of a nat member, "
 			 "under flow_table_size / %u)", XLB_HALFOPEN_DIVISOR);
 	else if (p->half_open_default && p->flow_entries / XLB_HALFOPEN_DIVISOR < XLB_HALFOPEN_MIN)
 		snprintf(buf + n, len - (size_t)n, " (default: the smallest size; flow_table_size / "
@@ -140,8 +140,8 @@ static const char *half_open_text(const struct tables_plan *p, char *buf, size_t
 		snprintf(buf + n, len - (size_t)n, " (default: flow_table_size / %u)",
 			 XLB_HALFOPEN_DIVISOR);
 	else if (p->half_open_above_ports)
-		snprintf(buf + n, len - (size_t)n, " (above the %llu NAT ports of the nat members: "
-			 "a flood that fills it holds more than half of them)",
+		snprintf(buf + n, len - (size_t)n, " (above the %llu NAT ports of a nat member: "
+			 "a flood aimed at it can hold more than half of them)",
 			 (unsigned long long)p->nat_ports);
 	return buf;
 }

@@ -617,7 +617,7 @@ static void parse_half_open_size(struct cfg_diag *d, const struct ynode *v, stru
 	if (n && n < XLB_HALFOPEN_MIN) {
 		cfg_error_at(d, v->pos, "half_open_table_size: %u is out of range; expected %u-%u, "
 			     "or 0 for the default (flow_table_size / %u, at most the NAT ports of "
-			     "the nat members)", n, XLB_HALFOPEN_MIN, XLB_HALFOPEN_MAX,
+			     "a nat member)", n, XLB_HALFOPEN_MIN, XLB_HALFOPEN_MAX,
 			     XLB_HALFOPEN_DIVISOR);
 		return;
 	}

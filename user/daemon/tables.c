@@ -35,17 +35,20 @@ void tables_host_read(struct tables_host *h)
 	h->mem_available = mem_available();
 }
 
+/* The NAT ports of the smallest pool a nat member has: max(snat addresses,
+ * 1) x ports per address, over the nat services; 0 without nat. */
 static uint64_t nat_member_ports(const struct xlb_config *cfg, uint32_t ports_per_addr)
 {
-	uint64_t n = 0;
+	uint64_t least = 0;
 
 	for (size_t i = 0; i < cfg->n_services; i++) {
 		const struct cfg_service *s = &cfg->services[i];
+		uint64_t n = (uint64_t)(s->n_snat ? s->n_snat : 1) * ports_per_addr;
 
-		if (s->fwd == XLB_FWD_NAT)
-			n += (uint64_t)s->n_members * (s->n_snat ? s->n_snat : 1) * ports_per_addr;
+		if (s->fwd == XLB_FWD_NAT && s->n_members && (!least || n < least))
+			least = n;
 	}
-	return n;
+	return least;
 }
 
 void tables_plan(const struct xlb_config *cfg, const struct tables_host *h, struct tables_plan *p)
@@ -110,8 +113,8 @@ uint32_t tables_pinned_half_open(const char *pin_dir)
 
 static void half_open_ports_warn(uint32_t entries, uint64_t nat_ports)
 {
-	log_warn("the half-open table holds %u entries and the nat members have %llu NAT ports: "
-		 "a SYN flood that fills it can hold more than half of their ports (a nat "
+	log_warn("the half-open table holds %u entries and a nat member may have as few as %llu "
+		 "NAT ports: a SYN flood aimed at it can hold more than half of its ports (a nat "
 		 "handshake takes two entries and one port); lower half_open_table_size under "
 		 "'global:' to at most %llu, or leave it out",
 		 entries, (unsigned long long)nat_ports, (unsigned long long)nat_ports);

@@ -25,11 +25,11 @@ struct tables_plan {
 	uint32_t flow_entries;
 	uint32_t half_open_entries;
 	bool half_open_default; /* the file leaves the size to xlb */
-	/* NAT ports of the nat services' members: members x max(snat addresses,
-	 * 1) x nat_ports (hostname members counted once); 0 without nat. */
+	/* NAT ports of the smallest pool a nat member has: max(snat
+	 * addresses, 1) x nat_ports, over the nat services; 0 without nat. */
 	uint64_t nat_ports;
-	/* The half-open table holds more entries than nat_ports: a flood that
-	 * fills it holds more than half of the nat members' ports. */
+	/* The half-open table holds more entries than nat_ports: a flood
+	 * aimed at that member can hold more than half of its ports. */
 	bool half_open_above_ports;
 	uint64_t bytes;  /* both tables: entries x XLB_FLOW_ENTRY_BYTES */
 	uint64_t usable; /* what xlb may take here: 3/4 of MemAvailable (0: unknown) */
@@ -39,9 +39,9 @@ struct tables_plan {
 void tables_host_read(struct tables_host *h);
 
 /* The plan of cfg on host h.  The default half-open size is
- * flow_table_size / XLB_HALFOPEN_DIVISOR, at most nat_ports (so that a
- * flood filling it leaves half of the ports to established connections)
- * and at least XLB_HALFOPEN_MIN. */
+ * flow_table_size / XLB_HALFOPEN_DIVISOR, at most nat_ports (a flood that
+ * fills it holds at most half of one member's ports, whichever service it
+ * aims at: docs/design.md, "Sizing") and at least XLB_HALFOPEN_MIN. */
 void tables_plan(const struct xlb_config *cfg, const struct tables_host *h, struct tables_plan *p);
 
 /* The data plane's options for cfg: the host's defaults, the file's
@@ -61,9 +61,9 @@ uint32_t tables_pinned_half_open(const char *pin_dir);
 void tables_run_opts(const struct xlb_config *cfg, const char *pin_dir, struct xlb_dp_opts *o);
 
 /* On a reload from old to cfg: the settings loaded with the data plane
- * that wait for a restart, and a warning when cfg's nat members have fewer
- * NAT ports than the running half-open table (half_open_entries) holds
- * entries. */
+ * that wait for a restart, and a warning when a nat member of cfg has
+ * fewer NAT ports than the running half-open table (half_open_entries)
+ * holds entries. */
 void tables_reload_note(const struct xlb_config *old, const struct xlb_config *cfg,
 			uint32_t half_open_entries);
 

@@ -22,9 +22,10 @@ struct xlb_dp_opts {
 	 * default, flow_entries / XLB_HALFOPEN_DIVISOR (at least the
 	 * minimum).  It bounds the NAT ports half-open connections hold (a
 	 * nat half-open connection takes two entries and one port): the
-	 * control plane keeps it at most the NAT ports of its nat members
-	 * (snat addresses x xlb_dp_nat_ports() each), so a flood that fills it
-	 * leaves half of every member's ports to established connections. */
+	 * control plane keeps it at most the NAT ports of its smallest nat
+	 * member's pool (snat addresses x xlb_dp_nat_ports()), so a flood
+	 * that fills it, whichever member it aims at, leaves half of that
+	 * member's ports to established connections. */
 	__u32 half_open_entries;
 	/* Idle timeouts, 1 ms..XLB_TIMEOUT_MAX s each (XLB_TIMEOUT_*). */
 	__u32 timeout_tcp_half_open_ms; /* SYN_SENT: a handshake in xlb_halfopen */

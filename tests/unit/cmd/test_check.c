@@ -67,7 +67,7 @@ TEST(check_prints_the_seed_plan_as_aligned_tables)
 		"global\n"
 		"  interfaces             (none: give them with 'xlb run -i IFACE')\n"
 		"  flow_table_size        2097152\n"
-		"  half_open_table_size   108840 (default: the NAT ports of the nat members, "
+		"  half_open_table_size   36280 (default: the NAT ports of a nat member, "
 		"under flow_table_size / 8)\n"
 		"  tcp_half_open_timeout  10s\n"
 		"  tcp_idle_timeout       3h\n"
@@ -77,7 +77,7 @@ TEST(check_prints_the_seed_plan_as_aligned_tables)
 		"  resolve_interval       1m\n"
 		"  socket_lb              auto: on (a VIP on loopback), sockets of the daemon's "
 		"network namespace, at the cgroup v2 root\n"
-		"  table memory           420.8 MiB (2205992 entries of 200 bytes, taken at start)\n"
+		"  table memory           406.9 MiB (2133432 entries of 200 bytes, taken at start)\n"
 		"\n"
 		"service observabilityplatforms.com  127.0.0.1:8080/tcp\n"
 		"  scheduler   round-robin\n"
@@ -128,7 +128,7 @@ TEST(check_prints_the_seed_plan_as_json)
 			    "  \"global\": {\n"
 			    "    \"interfaces\": [],\n"
 			    "    \"flow_table_size\": 2097152,\n"
-			    "    \"half_open_table_size\": 108840,\n"
+			    "    \"half_open_table_size\": 36280,\n"
 			    "    \"half_open_table_size_default\": true,\n"
 			    "    \"tcp_half_open_timeout_ms\": 10000,\n"
 			    "    \"tcp_idle_timeout_ms\": 10800000,\n"
@@ -136,10 +136,10 @@ TEST(check_prints_the_seed_plan_as_json)
 			    "    \"tcp_time_wait_ms\": 2000,\n", got);
 	ASSERT_STR_CONTAINS("    \"tables\": {\n"
 			    "      \"flow_entries\": 2097152,\n"
-			    "      \"half_open_entries\": 108840,\n"
+			    "      \"half_open_entries\": 36280,\n"
 			    "      \"bytes_per_entry\": 200,\n"
-			    "      \"bytes\": 441198400,\n"
-			    "      \"nat_ports\": 108840,\n"
+			    "      \"bytes\": 426686400,\n"
+			    "      \"nat_ports\": 36280,\n"
 			    "      \"fits_this_host\": true\n"
 			    "    },\n"
 			    "    \"announce\": {\n", got);
@@ -182,12 +182,12 @@ static int json_valid(const char *text)
 TEST(check_plan_says_when_this_host_cannot_give_the_tables_their_memory)
 {
 	/* 400 MiB available: xlb takes three quarters, 300 MiB; the seed's
-	 * tables need 420.8 MiB. */
+	 * tables need 406.9 MiB. */
 	const struct tables_host small = { .nat_ports = 36280, .mem_available = 400ull << 20 };
 	char *text = print_on_host("examples/observabilityplatforms.com.yaml", NULL, &small, check_print_plan);
 	char *json = print_on_host("examples/observabilityplatforms.com.yaml", NULL, &small, check_print_json);
 
-	ASSERT_STR_CONTAINS("  table memory           420.8 MiB (2205992 entries of 200 bytes, taken at "
+	ASSERT_STR_CONTAINS("  table memory           406.9 MiB (2133432 entries of 200 bytes, taken at "
 			    "start); more than this host can give now (300.0 MiB, three quarters of "
 			    "MemAvailable): 'xlb run' here refuses it\n", text);
 	ASSERT_STR_CONTAINS("      \"fits_this_host\": false\n", json);
@@ -212,9 +212,9 @@ TEST(check_plan_shows_an_snat_pool_its_ports_and_a_half_open_table_above_them)
 				"    members: {a: [198.18.1.1, 80], b: [198.18.1.2, 80]}\n",
 				check_print_json);
 
-	/* 2 members x 2 addresses x 36280 ports = 145120 */
-	ASSERT_STR_CONTAINS("  half_open_table_size   200000 (above the 145120 NAT ports of the nat "
-			    "members: a flood that fills it holds more than half of them)\n"
+	/* Each member: 2 addresses x 36280 ports = 72560 */
+	ASSERT_STR_CONTAINS("  half_open_table_size   200000 (above the 72560 NAT ports of a nat "
+			    "member: a flood aimed at it can hold more than half of them)\n"
 			    "  tcp_half_open_timeout  5s\n", text);
 	ASSERT_STR_CONTAINS("  tcp_time_wait          500ms\n", text);
 	ASSERT_STR_CONTAINS("  table memory           238.1 MiB (1248576 entries of 200 bytes, taken "
@@ -226,8 +226,8 @@ TEST(check_plan_shows_an_snat_pool_its_ports_and_a_half_open_table_above_them)
 			    "        \"198.18.0.3\"\n"
 			    "      ],\n"
 			    "      \"nat_ports_per_member\": 72560,\n", json);
-	/* The default, 2097152 / 8, is above the 145120 ports: it is that. */
-	ASSERT_STR_CONTAINS("    \"half_open_table_size\": 145120,\n", json);
+	/* The default, 2097152 / 8, is above a member's 72560 ports: it is that. */
+	ASSERT_STR_CONTAINS("    \"half_open_table_size\": 72560,\n", json);
 	free(text);
 	free(json);
 }

@@ -234,7 +234,7 @@ BAD(sorry_without_policy,
 
 BAD(table_sizes,
 	D "table_sizes.yaml:2:20: flow_table_size: 16777217 is out of range; expected 1024-16777216\n"
-	D "table_sizes.yaml:3:25: half_open_table_size: 100 is out of range; expected 1024-16777216, or 0 for the default (flow_table_size / 8, at most the NAT ports of the nat members)\n"
+	D "table_sizes.yaml:3:25: half_open_table_size: 100 is out of range; expected 1024-16777216, or 0 for the default (flow_table_size / 8, at most the NAT ports of a nat member)\n"
 	D "table_sizes.yaml:4:26: tcp_half_open_timeout: 500ms is out of range; expected 1s-1h\n"
 	D "table_sizes.yaml:5:18: tcp_time_wait: '2 s' is not a duration; write a number and a unit, e.g. 500ms, 2s, 1m, 1h\n");
 
