@@ -221,8 +221,8 @@ def cmd_fill(args):
     --rounds rounds (default 5), SECONDS at the most.  Prints at the end
     "open N attempts N refused N reset_first N broken N timed_out N rounds
     N": attempts, connects tried; refused, connects answered with a RST;
-    reset_first, connections reset or closed at their first exchange (a
-    balancer that refuses after the handshake); broken, connections that had
+    reset_first, connections reset during the connect or at their first
+    exchange (a balancer that refuses after the handshake); broken, connections that had
     exchanged and then broke; timed_out, connects or exchanges that got no
     answer; rounds, the rounds completed."""
     srcs = sources(args)
@@ -246,6 +246,12 @@ def cmd_fill(args):
                     first = True
                 except ConnectionRefusedError:
                     refused += 1
+                    continue
+                except ConnectionResetError:
+                    # The RST came before connect() returned: refused
+                    # right after the handshake (the connection whose
+                    # promotion found the table full).
+                    reset_first += 1
                     continue
                 except OSError:
                     timed_out += 1
