@@ -38,6 +38,7 @@ service_lines() {
 cat >"$WORK/xlb.yaml" <<YAML
 global:
   interfaces: [l0, l1]
+  flow_table_size: $E2E_FLOW_TABLE_SIZE
 services:
 $(service_lines rr 198.18.2.1 round-robin 1 1 1)
 $(service_lines wrr 198.18.2.2 weighted 1 2 3)

@@ -96,6 +96,7 @@ write_config() {
 	cat >"$WORK/xlb.yaml" <<-YAML
 	global:
 	  interfaces: [l0, l1]
+	  flow_table_size: $E2E_FLOW_TABLE_SIZE
 	  announce: {table: $TABLE}
 	services:
 	  - name: web

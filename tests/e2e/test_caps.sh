@@ -43,6 +43,7 @@ chown "$USER_ID:$USER_ID" "$PIN"
 cat >"$WORK/xlb.yaml" <<YAML
 global:
   interfaces: [l0, l1]
+  flow_table_size: $E2E_FLOW_TABLE_SIZE
   socket_lb: true
 services:
   - name: web

@@ -21,6 +21,7 @@ e2e_start cli 3 2
 cat >"$WORK/xlb.yaml" <<YAML
 global:
   interfaces: [l0, l1]
+  flow_table_size: $E2E_FLOW_TABLE_SIZE
 services:
   - name: web
     vip: {ip: $VIP, port: 80}
@@ -236,9 +237,9 @@ print(s["census"], s["by_this_command"], s["error"])
 check status_without_a_daemon_runs_a_sweep_when_the_census_is_old status_sweeps_itself
 resized() {
 	local out
-	sed 's/^global:$/global:\n  flow_table_size: 4096/' "$WORK/xlb.yaml" >"$WORK/resized.yaml"
+	sed 's/^  flow_table_size: .*/  flow_table_size: 4096/' "$WORK/xlb.yaml" >"$WORK/resized.yaml"
 	out=$(xlb_in_lb run -c "$WORK/resized.yaml" --pin-dir "$PIN" 2>&1)
-	[ $? = 1 ] && grep -q 'holds 2097152 entries and the configuration asks for 4096' <<<"$out" &&
+	[ $? = 1 ] && grep -q "holds $E2E_FLOW_TABLE_SIZE entries and the configuration asks for 4096" <<<"$out" &&
 		[ -e "$PIN/xlb_flows" ] || { echo "  $out"; return 1; }
 }
 check run_refuses_another_flow_table_size_and_keeps_the_pins resized

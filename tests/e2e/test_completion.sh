@@ -19,6 +19,7 @@ e2e_start completion 2 1
 cat >"$WORK/xlb.yaml" <<YAML
 global:
   interfaces: [l0, l1]
+  flow_table_size: $E2E_FLOW_TABLE_SIZE
 services:
   - name: web
     vip: {ip: 198.18.2.1, port: 80}

@@ -24,7 +24,8 @@ write_config() {
 	local file=$1 k
 	shift
 	{
-		printf 'global:\n  interfaces: [l0, l1]\nservices:\n'
+		printf 'global:\n  interfaces: [l0, l1]\n  flow_table_size: %s\nservices:\n' \
+			"$E2E_FLOW_TABLE_SIZE"
 		printf '  - name: web\n    vip: {ip: %s, port: 80}\n' "$VIP"
 		printf '    healthcheck: {type: http, interval: 500ms, timeout: 300ms, rise: 2, fall: 2}\n'
 		printf '    members:\n'

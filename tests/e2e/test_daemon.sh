@@ -39,7 +39,7 @@ write_config() {
 	cat >"$file" <<-YAML
 	global:
 	  interfaces: [l0, l1]
-	  flow_table_size: 65536
+	  flow_table_size: $E2E_FLOW_TABLE_SIZE
 	services:
 	  - name: web
 	    vip: {ip: $VIP, port: 80}

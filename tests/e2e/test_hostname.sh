@@ -19,6 +19,7 @@ HOSTS=$WORK/hosts
 cat >"$WORK/xlb.yaml" <<YAML
 global:
   interfaces: [l0, l1]
+  flow_table_size: $E2E_FLOW_TABLE_SIZE
   resolve_interval: 1s
 services:
   - name: web

@@ -55,7 +55,7 @@ svc() {
 cat >"$WORK/xlb.yaml" <<-YAML
 global:
   interfaces: [l0, l1]
-  flow_table_size: 65536
+  flow_table_size: $E2E_FLOW_TABLE_SIZE
 services:
 $(svc web-maglev "$VIP_MAGLEV" 80 80 "1 2 3" "scheduler: maglev")
 $(svc web-sorry "$VIP_SORRY" 80 81 1 "on_empty: sorry")

@@ -49,7 +49,8 @@ sed -e "s/\[142.251.33.110, 443\]/[$(tb_member_ip 1), 80]/" \
 	-e "s/\[52.5.196.118, 443\]/[$(tb_member_ip 2), 80]/" \
 	-e "s/\[52.84.169.4, 443\]/[$(tb_member_ip 3), 80]/" \
 	examples/observabilityplatforms.com.yaml >"$WORK/seed.yaml"
-printf 'global:\n  socket_lb: {cgroup: %s}\n' "$CG" >>"$WORK/seed.yaml"
+printf 'global:\n  flow_table_size: %s\n  socket_lb: {cgroup: %s}\n' "$E2E_FLOW_TABLE_SIZE" "$CG" \
+	>>"$WORK/seed.yaml"
 "$XLB" check "$WORK/seed.yaml" >"$WORK/check.out" 2>&1 ||
 	{ ko seed_copy_valid "$(cat "$WORK/check.out")"; finish; }
 
@@ -137,6 +138,7 @@ pool6() {
 }
 cat >"$WORK/full.yaml" <<-YAML
 global:
+  flow_table_size: $E2E_FLOW_TABLE_SIZE
   socket_lb: {enabled: true, cgroup: $CG}
 services:
   - name: observabilityplatforms.com

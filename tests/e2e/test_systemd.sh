@@ -73,6 +73,7 @@ write_config() { # FILE
 	cat >"$1" <<-YAML
 	global:
 	  interfaces: [l0, l1]
+	  flow_table_size: $E2E_FLOW_TABLE_SIZE
 	services:
 	  - name: web
 	    vip: {ip: $VIP, port: 80}

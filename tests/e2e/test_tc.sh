@@ -24,7 +24,7 @@ e2e_start tc 3 4
 cat >"$WORK/xlb.yaml" <<-YAML
 global:
   interfaces: [l0, l1]
-  flow_table_size: 65536
+  flow_table_size: $E2E_FLOW_TABLE_SIZE
   socket_lb: false
 services:
   - name: web

@@ -50,6 +50,7 @@ write_config() { # [EXTRA_MEMBER_LINE]
 	cat >"$CONFIG" <<-YAML
 	global:
 	  interfaces: [xlbv0]
+	  flow_table_size: $E2E_FLOW_TABLE_SIZE
 	services:
 	  - name: web
 	    vip: {ip: 198.18.2.1, port: 80}
