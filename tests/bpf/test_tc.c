@@ -90,6 +90,18 @@ out:
 	env_close(&e);
 }
 
+/* The local stack's SYN from port sport: from lb's own client-side
+ * address, to the VIP's next hop. */
+static struct pkt_desc local_syn(uint16_t sport)
+{
+	struct pkt_desc syn = from_client(4, IPPROTO_TCP, sport, TCPF_SYN);
+
+	pkt_addr("198.18.0.1", syn.src);
+	pkt_mac(MAC_BAL_C, syn.smac);
+	pkt_mac(MAC_CLIENT, syn.dmac);
+	return syn;
+}
+
 /* A SYN this host sends to the VIP out of the client-side interface is
  * balanced at egress like one arriving there; the member's SYN-ACK is
  * translated back and handed to the local stack (TC_ACT_OK), not sent out. */
@@ -103,11 +115,7 @@ TEST(egress_balances_a_local_connection_and_hands_replies_to_the_stack)
 	struct env e;
 
 	ENV_OPEN(&e, tc_opts());
-	/* The local stack's SYN: from lb's own address, to the VIP's next hop. */
-	syn = from_client(4, IPPROTO_TCP, 40002, TCPF_SYN);
-	pkt_addr("198.18.0.1", syn.src);
-	pkt_mac(MAC_BAL_C, syn.smac);
-	pkt_mac(MAC_CLIENT, syn.dmac);
+	syn = local_syn(40002);
 	len = pkt_build(&syn, in, sizeof(in));
 	CHECK(tc_run(&e, true, e.if_client, 0, in, len, out, &olen, &mark) == TC_ACT_REDIRECT);
 	want = to_member(&syn, 0, NAT_PORT0);
@@ -152,10 +160,7 @@ TEST(egress_dnat_connection_gets_its_replies_translated_and_a_direct_one_not)
 	env_svc_key(&key, "198.18.0.100", 80, IPPROTO_TCP);
 	CHECK(xlb_maps_service_publish(&e.dp.maps, &key, &svc, ids, 3, NULL) == 0);
 	CHECK(env_dnat_rev_publish(&e) == 0);
-	syn = from_client(4, IPPROTO_TCP, 40004, TCPF_SYN);
-	pkt_addr("198.18.0.1", syn.src);
-	pkt_mac(MAC_BAL_C, syn.smac);
-	pkt_mac(MAC_CLIENT, syn.dmac);
+	syn = local_syn(40004);
 	len = pkt_build(&syn, in, sizeof(in));
 	CHECK(tc_run(&e, true, e.if_client, 0, in, len, out, &olen, &mark) == TC_ACT_REDIRECT);
 	want = to_member(&syn, 0, 40004);

@@ -50,6 +50,10 @@ int cfg_want_name(struct cfg_diag *d, const struct ynode *v, const char *key,
  * 0 or -ENOMEM. */
 int cfg_parse_tree(struct cfg_diag *d, const struct ynode *root, struct xlb_config *cfg);
 
+/* schema_global.c: `global:` into g (which holds the defaults first). */
+void cfg_global_defaults(struct cfg_global *g);
+void cfg_parse_global(struct cfg_diag *d, const struct ynode *v, struct cfg_global *g);
+
 /* schema_announce.c: `announce:` under global (KEY is its key) and in a
  * service (V NULL: the defaults), and the checks that need both. */
 void cfg_parse_announce_global(struct cfg_diag *d, const struct ynode *key,
