@@ -8,6 +8,8 @@
 #define XLB_MAPS_H
 
 #include <linux/types.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "xlb/abi.h"
 #include "xlb/info.h"
@@ -32,6 +34,8 @@ struct xlb_maps {
 	int svc_info;
 	int mbr_info;
 	int mbr_admin;
+	int l2_vips;
+	int l2_ifaces;
 	/* NULL: the bpf(2) syscalls on the fds above; a test sets its own. */
 	const struct xlb_map_io *io;
 };
@@ -111,5 +115,18 @@ __u8 xlb_maps_mbr_admin_get(const struct xlb_maps *m, __u32 id);
 int xlb_maps_reason_stats(const struct xlb_maps *m, __u64 count[XLB_R_MAX]);
 int xlb_maps_service_stats(const struct xlb_maps *m, __u32 svc_id, struct xlb_traffic_stats *out);
 int xlb_maps_member_stats(const struct xlb_maps *m, __u32 member_id, struct xlb_traffic_stats *out);
+
+/* Answers on the link (bpf/neigh.h).  ARP and neighbour solicitation for
+ * addr are answered while on (true), not once off; -ENOENT never (off
+ * twice is fine). */
+int xlb_maps_l2_vip_set(const struct xlb_maps *m, const union xlb_ip *addr, __u8 family, bool on);
+/* Calls fn for every address answered; stops at fn's first non-zero
+ * return and returns it. */
+int xlb_maps_l2_vip_each(const struct xlb_maps *m,
+			 int (*fn)(const union xlb_ip *addr, __u8 family, void *ctx), void *ctx);
+/* The interfaces answers are sent from, by ifindex, with the MAC each
+ * answer carries: exactly these n (others are removed). */
+int xlb_maps_l2_ifaces_set(const struct xlb_maps *m, const __u32 *ifindex,
+			   const struct xlb_l2_iface *ifc, size_t n);
 
 #endif
