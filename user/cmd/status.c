@@ -151,7 +151,7 @@ static int status_read(struct status *st, const struct xlb_maps *m)
 	xlb_maps_reason_stats(m, st->reasons);
 	read_ifaces(st);
 	sockhook_pinned(st->pin_dir, &st->n_sock_hooks, st->sock_cgroup, sizeof(st->sock_cgroup));
-	st->routes = status_routes_read(st->svc);
+	st->routes = status_routes_read(m, st->svc);
 	return read_flows(st, m);
 }
 

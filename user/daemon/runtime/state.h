@@ -83,6 +83,7 @@ struct runtime {
 	struct runtime_stats stats;
 	unsigned apply_errors;
 	struct announce *announce; /* global: announce: (daemon/announce.h) */
+	struct announce_l2 *l2;    /* its link (daemon/announce_l2.h) */
 };
 
 
