@@ -2,7 +2,8 @@
 /* The data path, shared by the XDP program (xlb.bpf.c) and the tc programs
  * (xlb-tc.bpf.c): packets to a VIP are balanced per connection, replies
  * from members are translated back, ICMP errors about balanced flows are
- * translated both ways, everything else passes untouched.  The including
+ * translated both ways, ARP and neighbour solicitations for served VIPs
+ * are answered (neigh.h), everything else passes untouched.  The including
  * program first includes its hook (hook_xdp.h or hook_tc.h), which supplies
  * the context type, the actions and whatever touches the context.
  * docs/design.md describes the policies. */
@@ -30,6 +31,7 @@
 #include "reject.h"
 #include "icmp.h"
 #include "sorry.h"
+#include "neigh.h"
 
 /* Whether a is one of the balancer's own (snat) addresses. */
 static __always_inline int is_snat_addr(__u8 family, const union xlb_ip *a)
@@ -558,11 +560,14 @@ static __always_inline int xlb_process(xlb_ctx *ctx, int egress)
 		return XLB_VERDICT(XLB_PASS, XLB_R_PASS_VLAN);
 	hook_prepare(ctx);
 	reason = parse_packet(PKT_DATA(ctx), PKT_DATA_END(ctx), hook_frame_len(ctx), &p);
+	/* ARP and neighbour solicitation for served VIPs: answered (neigh.h). */
+	if (reason == XLB_R_PASS_NOT_IP)
+		return neigh_arp(ctx, &p, egress);
 	if (reason != XLB_PARSE_OK)
 		return XLB_VERDICT(XLB_PASS, reason);
 	p.egress = egress;
 	if (p.key.proto == IPPROTO_ICMP || p.key.proto == IPPROTO_ICMPV6)
-		return icmp_translate(ctx, &p);
+		return neigh_is_solicit(ctx, &p) ? neigh_ns(ctx, &p) : icmp_translate(ctx, &p);
 
 	/* Most traffic on a host is for no service: an array lookup (inlined
 	 * by the verifier) on the port decides that without hashing. */

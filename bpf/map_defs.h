@@ -246,4 +246,21 @@ struct {
 	__type(value, struct xlb_mbr_admin);
 } xlb_mbr_admin SEC(".maps") __weak;
 
+/* Answers on the link (bpf/neigh.h): the VIPs served now, and the MAC of
+ * each interface xlb runs on.  Written by the daemon only; empty without
+ * global: announce: {l2: true}, so nothing is answered. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XLB_MAX_SERVICES);
+	__type(key, struct xlb_l2_key);
+	__type(value, __u8);
+} xlb_l2_vips SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XLB_MAX_INTERFACES);
+	__type(key, __u32);
+	__type(value, struct xlb_l2_iface);
+} xlb_l2_ifaces SEC(".maps") __weak;
+
 #endif

@@ -117,9 +117,10 @@ suite_e2e() {
 		[ -f "$t" ] || continue
 		run_program e2e "$(basename "$t" .sh)" env BUILD="$BUILD" bash "$t"
 	done
-	# Balancing, failover, reload, restart and every forwarding mode and
-	# no-member answer again with the tc programs (xlb run --mode tc).
-	for t in tests/e2e/test_daemon.sh tests/e2e/test_modes.sh; do
+	# Balancing, failover, reload, restart, every forwarding mode and
+	# no-member answer, and the answers on the link again with the tc
+	# programs (xlb run --mode tc).
+	for t in tests/e2e/test_daemon.sh tests/e2e/test_modes.sh tests/e2e/test_l2.sh; do
 		run_program e2e "$(basename "$t" .sh) (tc)" env BUILD="$BUILD" XLB_E2E_MODE=tc bash "$t"
 	done
 }

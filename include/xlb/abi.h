@@ -11,7 +11,7 @@
 
 /* Bumped whenever a map's key or value layout changes: a daemon refuses pins
  * of another version instead of misreading them. */
-#define XLB_ABI_VERSION 9
+#define XLB_ABI_VERSION 10
 
 /* Map names, at most 15 characters: the pin names under /sys/fs/bpf/xlb/. */
 #define XLB_MAP_META      "xlb_meta"
@@ -43,6 +43,8 @@
 /* The sweeper program (bpf/sweep.h), pinned under this name next to the
  * maps so that a command can run it from the pins (user/dp/sweep.h). */
 #define XLB_PROG_SWEEP    "xlb_sweep"
+#define XLB_MAP_L2_VIPS   "xlb_l2_vips"
+#define XLB_MAP_L2_IFACES "xlb_l2_ifaces"
 
 /* Address families as the data plane stores them (not AF_*: the values are
  * part of the ABI and must not depend on a libc). */
@@ -417,7 +419,11 @@ struct xlb_rst_bucket {
 	/* A dnat reply whose next hop toward the client has no neighbour    \
 	 * entry: rewritten and handed to the kernel, which forwards it and  \
 	 * resolves the neighbour for the next ones. */                      \
-	X(PASS_REPLY_NO_NEIGH, "pass_reply_no_neigh")
+	X(PASS_REPLY_NO_NEIGH, "pass_reply_no_neigh")                        \
+	X(PASS_ARP, "pass_arp")             /* ARP not answered (bpf/neigh.h) */ \
+	X(PASS_ND, "pass_nd")               /* neighbour solicitation, same */ \
+	X(TX_ARP_REPLY, "tx_arp_reply")     /* ARP request for a served VIP */ \
+	X(TX_ND_ADVERT, "tx_nd_advert")     /* solicitation for a served VIP */
 
 #define XLB_REASON_ENUM(id, name) XLB_R_##id,
 enum xlb_reason {
@@ -549,6 +555,23 @@ struct xlb_sock_rev {
 	__be16 port;
 	__u8 family;
 	__u8 _pad[5];
+};
+
+/* Answers on the link (global: announce: {l2: true}, bpf/neigh.h).
+ * xlb_l2_vips: hash, the VIPs served now -> 1: an ARP request or IPv6
+ * neighbour solicitation for one of them is answered from the data path.
+ * The daemon keeps it to the VIPs it announces (daemon/announce.c).
+ * xlb_l2_ifaces: hash, ifindex of each interface xlb runs on -> its MAC,
+ * which the answers carry; an interface without an entry answers nothing. */
+struct xlb_l2_key {
+	union xlb_ip addr;
+	__u8 family; /* enum xlb_family */
+	__u8 _pad[3];
+};
+
+struct xlb_l2_iface {
+	__u8 mac[6];
+	__u8 _pad[2];
 };
 
 #endif

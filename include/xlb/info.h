@@ -33,19 +33,22 @@ struct xlb_svc_info {
 	__u32 announce_table;         /* 0: no announce table */
 	__u32 announce_min_members;
 	__u8 announce;                /* enum xlb_announce */
-	__u8 _pad[7];
+	__u8 announce_l2;             /* 1: announced on the link too (ARP, ND) */
+	__u8 _pad[6];
 	__u64 announce_due_unix_ms;   /* XLB_ANNOUNCE_UP_DELAY: when the route is added */
 };
 
-/* A service's wish for its VIP's route (a VIP shared by several services
- * is announced while any of them wants it). */
+/* A service's wish for its VIP's announcement: route and answers on the
+ * link (a VIP shared by several services is announced while any of them
+ * wants it). */
 #define XLB_ANNOUNCE_STATES(X)                                               \
-	X(OFF, "off")                /* no announce table, `announce: false`, \
-				      * or a loopback VIP */                  \
+	X(OFF, "off")                /* no announce table nor l2,            \
+				      * `announce: false`, or a loopback VIP */ \
 	X(TOO_FEW, "too_few_members") /* fewer serving members than           \
-				      * min_members: no route */              \
+				      * min_members: no route, no answers */  \
 	X(UP_DELAY, "up_delay")      /* enough of them, for less than up_delay */ \
-	X(ON, "announced")           /* the route is kept in the table */
+	X(ON, "announced")           /* the route is kept in the table, ARP and \
+				      * ND answered on the link */
 
 /* A member's health: the rise/fall state machine's state (health/sm.c). */
 #define XLB_HEALTH_STATES(X)                                                 \

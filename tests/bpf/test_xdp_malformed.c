@@ -114,7 +114,7 @@ static const struct malformed_case cases[] = {
 	{ "TCP data offset 15 beyond the packet", B_TCP4, doff_15, XLB_R_PASS_MALFORMED },
 	{ "UDP length beyond the packet", B_UDP4, udp_len_big, XLB_R_PASS_MALFORMED },
 	{ "UDP length below 8", B_UDP4, udp_len_small, XLB_R_PASS_MALFORMED },
-	{ "ARP", B_TCP4, arp, XLB_R_PASS_NOT_IP },
+	{ "ARP type over an IP header", B_TCP4, arp, XLB_R_PASS_ARP },
 	{ "LLDP", B_TCP4, lldp, XLB_R_PASS_NOT_IP },
 	{ "IPv4 bytes under IPv6 ethertype", B_TCP4, ip6_in_ip4_type, XLB_R_PASS_MALFORMED },
 	{ "VLAN tag, then nothing", B_TCP4, vlan_cut, XLB_R_PASS_VLAN },

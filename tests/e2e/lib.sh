@@ -162,4 +162,33 @@ dsr_client_link() {
 dsr_member_vip() {
 	ip -n "$(tb_ns "m$1")" addr add "$2/32" dev lo &&
 		tb_exec "m$1" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+# Background processes in a node: nsenter execs the command, so $! is its
+# PID (tb_exec is a function: & would fork a shell around it).
+in_node() {
+	local node=$1
+	shift
+	exec nsenter --net="/run/netns/$(tb_ns "$node")" -- "$@"
+}
+# A health-check listener on member K: hc_up K PORT starts it (a tcp check
+# of PORT passes), hc_down K kills it (the checks fail at once).  One
+# process that accepts and closes: killing it closes the port for good
+# (socat's fork mode leaves children that hold it).
+declare -A HC_PID
+hc_up() {
+	in_node "m$1" /usr/bin/python3 -c '
+import socket
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", '"$2"'))
+s.listen(64)
+while True:
+    s.accept()[0].close()' &
+	HC_PID[$1]=$!
+	E2E_PIDS+=($!)
+	wait_until 5 eval '[ -n "$(tb_exec m'"$1"' ss -Hltn "sport = :'"$2"'")" ]'
+}
+hc_down() {
+	kill "${HC_PID[$1]}" 2>/dev/null
+	wait "${HC_PID[$1]}" 2>/dev/null
 }

@@ -30,36 +30,9 @@ e2e_start announce 2 1
 
 # ---- helpers -----------------------------------------------------------------
 
-# The health listener of member K: up_member K starts it, down_member K
-# kills it (its checks fail at once: rise 1, fall 1).
-# One process that accepts and closes: killing it closes the port for good
-# (socat's fork mode leaves children that hold it).
-declare -A HC_PID
-# Background processes in a node: nsenter execs the command, so $! is its
-# PID (tb_exec is a function: & would fork a shell around it).
-in_node() {
-	local node=$1
-	shift
-	exec nsenter --net="/run/netns/$(tb_ns "$node")" -- "$@"
-}
-up_member() {
-	in_node "m$1" /usr/bin/python3 -c '
-import socket
-s = socket.socket(socket.AF_INET6)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-s.bind(("::", '"$HC_PORT"'))
-s.listen(64)
-while True:
-    s.accept()[0].close()' &
-	HC_PID[$1]=$!
-	E2E_PIDS+=($!)
-	wait_until 5 eval '[ -n "$(tb_exec m'"$1"' ss -Hltn "sport = :'"$HC_PORT"'")" ]'
-}
-down_member() {
-	kill "${HC_PID[$1]}" 2>/dev/null
-	wait "${HC_PID[$1]}" 2>/dev/null
-}
+# Members are UP while their health listener (hc_up, lib.sh) runs.
+up_member() { hc_up "$1" "$HC_PORT"; }
+down_member() { hc_down "$1"; }
 
 # xlb's routes in lb: "VIP" per line, from table TABLE (proto 248 only).
 routes() {

@@ -61,12 +61,12 @@ unit_says() {
 		'Environment=XLB_CONFIG=/etc/xlb/xlb.yaml XLB_OPTS=' \
 		'ExecStart=/usr/local/sbin/xlb run -c ${XLB_CONFIG} $XLB_OPTS' \
 		'ExecReload=/bin/kill -HUP $MAINPID' \
-		'CapabilityBoundingSet=CAP_BPF CAP_NET_ADMIN CAP_PERFMON' \
+		'CapabilityBoundingSet=CAP_BPF CAP_NET_ADMIN CAP_NET_RAW CAP_PERFMON' \
 		'ReadWritePaths=/sys/fs/bpf'; do
 		grep -qxF "$line" scripts/xlb.service || { echo "  no line '$line'"; return 1; }
 	done
 }
-check unit_file_is_notify_with_reload_env_file_and_three_capabilities unit_says
+check unit_file_is_notify_with_reload_env_file_and_four_capabilities unit_says
 
 # ---- the notification protocol ------------------------------------------------
 write_config() { # FILE

@@ -4,7 +4,7 @@
 # (make vmtest-systemd).  Installs build/xlb and scripts/xlb.service as a
 # package would, with a configuration on a veth pair of the guest's own
 # namespace, then: `systemctl start` returns once the data plane is
-# attached (Type=notify), the daemon holds exactly its three capabilities,
+# attached (Type=notify), the daemon holds exactly its four capabilities,
 # STATUS= follows the member, `systemctl reload` applies a good file and
 # fails on a bad one (which is never applied), a member going DOWN is in
 # `journalctl -p warning` and its coming UP is not, `systemctl stop` leaves
@@ -100,14 +100,14 @@ started_after_ready() {
 		{ echo "  at start: xdp '$xdp_at_start', services '$services_at_start', state $(prop ActiveState)/$(prop SubState)"; return 1; }
 }
 check start_returns_once_attached_and_published started_after_ready
-three_caps() {
+four_caps() {
 	local pid eff
 	pid=$(prop MainPID)
 	eff=$(awk '/^CapEff:/ {print $2}' "/proc/$pid/status")
-	# CAP_NET_ADMIN (12), CAP_PERFMON (38), CAP_BPF (39)
-	[ "$eff" = 000000c000001000 ] || { echo "  CapEff of PID $pid: $eff, expected 000000c000001000"; return 1; }
+	# CAP_NET_ADMIN (12), CAP_NET_RAW (13), CAP_PERFMON (38), CAP_BPF (39)
+	[ "$eff" = 000000c000003000 ] || { echo "  CapEff of PID $pid: $eff, expected 000000c000003000"; return 1; }
 }
-check daemon_holds_exactly_bpf_net_admin_perfmon three_caps
+check daemon_holds_exactly_bpf_net_admin_net_raw_perfmon four_caps
 status_is() { [ "$(prop StatusText)" = "$1" ]; }
 if wait_until 20 status_is '1 service, 1 member, 1 serving'; then
 	ok status_text_follows_the_member_up

@@ -55,8 +55,7 @@ static int withdraw_if_needed(const struct xlb_maps *m, const struct admin_targe
 	int err = announce_pins_withdraw(m, t->svc_id, NULL);
 
 	if (err < 0)
-		return log_errno(err, "%s: cannot withdraw its VIP from table %u", t->svc.name,
-				 t->svc.announce_table);
+		return log_errno(err, "%s: cannot withdraw its VIP", t->svc.name);
 	if (err > 0)
 		printf("%s: VIP %s withdrawn (too few serving members; no daemon runs to "
 		       "announce it again: that waits for 'xlb run')\n",

@@ -78,7 +78,8 @@ static void print_global_announce(const struct cfg_announce_global *a, FILE *out
 		fprintf(out, "  %-22s table %u (a route per served VIP, protocol 248)\n", "announce",
 			a->table);
 	if (a->l2)
-		fprintf(out, "  %-22s l2: not answered by this version yet\n", a->table ? "" : "announce");
+		fprintf(out, "  %-22s l2 (ARP and neighbour solicitation answered for served VIPs)\n",
+			a->table ? "" : "announce");
 }
 
 static void print_service_announce(const struct xlb_config *cfg, const struct cfg_service *svc,

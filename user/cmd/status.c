@@ -143,6 +143,7 @@ static int status_read(struct status_view *v, const struct xlb_maps *m)
 		mb->admin = xlb_maps_mbr_admin_get(m, id);
 		mb->snat_n = member_snat_n(m, id);
 	}
+	status_routes_link_read(v->routes, m);
 	err = xlb_maps_meta(m, &v->meta);
 	if (!err)
 		err = census_view_read(m, &v->census);

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "daemon/announce.h"
+#include "dp/maps.h"
 #include "dp/rtnl.h"
 #include "lib/abi_text.h"
 #include "lib/json.h"
@@ -21,7 +22,10 @@ struct status_routes {
 		struct xlb_addr vip;
 	} route[2 * XLB_MAX_SERVICES];
 	size_t n;
-	bool any; /* a service has an announce table */
+	/* The VIPs the data plane answers ARP/ND for (global: announce: l2). */
+	struct xlb_l2_key linked[XLB_MAX_SERVICES];
+	size_t n_linked;
+	bool any; /* a service has an announce table or l2 */
 };
 
 struct routes_walk {
@@ -40,9 +44,26 @@ static int route_seen(const struct xlb_addr *vip, void *ctx)
 	return 0;
 }
 
+static int linked_seen(const union xlb_ip *addr, __u8 family, void *ctx)
+{
+	struct status_routes *r = ctx;
+
+	if (r->n_linked == XLB_MAX_SERVICES)
+		return 1;
+	r->linked[r->n_linked].addr = *addr;
+	r->linked[r->n_linked++].family = family;
+	return 0;
+}
+
 struct status_routes *status_routes_new(void)
 {
 	return calloc(1, sizeof(struct status_routes));
+}
+
+void status_routes_link_read(struct status_routes *r, const struct xlb_maps *m)
+{
+	if (r)
+		xlb_maps_l2_vip_each(m, linked_seen, r);
 }
 
 void status_routes_add(struct status_routes *r, const struct xlb_svc_info *si)
@@ -51,7 +72,11 @@ void status_routes_add(struct status_routes *r, const struct xlb_svc_info *si)
 	struct routes_walk w = { r, t };
 	size_t i;
 
-	if (!r || !si->in_use || !t)
+	if (!r || !si->in_use)
+		return;
+	if (si->announce_l2)
+		r->any = true;
+	if (!t)
 		return;
 	r->any = true;
 	for (i = 0; i < r->n_tables && r->table[i] != t; i++)
@@ -78,6 +103,15 @@ static bool route_present(const struct status_routes *r, const struct xlb_svc_in
 	return false;
 }
 
+static bool link_present(const struct status_routes *r, const struct xlb_svc_info *si)
+{
+	for (size_t i = 0; r && i < r->n_linked; i++)
+		if (r->linked[i].family == si->key.family &&
+		    !memcmp(&r->linked[i].addr, &si->key.vip, sizeof(si->key.vip)))
+			return true;
+	return false;
+}
+
 static uint64_t now_unix_ms(void)
 {
 	struct timespec ts;
@@ -86,25 +120,37 @@ static uint64_t now_unix_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* The kernel says whether the VIP's route is there, the daemon why (or
- * why not). */
+/* The kernel and the data plane say whether the VIP's route is there and
+ * whether ARP/ND is answered for it, the daemon why (or why not). */
 static const char *announce_text(const struct status_routes *r, const struct xlb_svc_info *si,
 				 bool daemon, char *buf, size_t len)
 {
-	char why[96];
-	bool there = route_present(r, si);
+	bool route = si->announce_table && route_present(r, si);
+	bool linked = si->announce_l2 && link_present(r, si);
+	bool missing_route = si->announce_table && !route;
+	bool missing_link = si->announce_l2 && !linked;
+	char why[96], where[64];
 
-	if (!si->announce_table)
+	where[0] = '\0';
+	if (route)
+		snprintf(where, sizeof(where), "route in table %u", si->announce_table);
+	if (linked)
+		snprintf(where + strlen(where), sizeof(where) - strlen(where), "%sanswered on the link",
+			 route ? ", " : "");
+	if (!si->announce_table && !si->announce_l2)
 		snprintf(buf, len, "announce off");
-	else if (there && si->announce == XLB_ANNOUNCE_ON)
-		snprintf(buf, len, "announced (route in table %u)", si->announce_table);
-	else if (there)
-		snprintf(buf, len, "announced (route in table %u, for another service on this "
-			 "VIP; this one: %s)", si->announce_table,
-			 announce_reason(si, now_unix_ms(), why, sizeof(why)));
-	else if (si->announce == XLB_ANNOUNCE_ON)
+	else if ((route || linked) && si->announce == XLB_ANNOUNCE_ON && !missing_route &&
+		 !missing_link)
+		snprintf(buf, len, "announced (%s)", where);
+	else if ((route || linked) && si->announce != XLB_ANNOUNCE_ON)
+		snprintf(buf, len, "announced (%s, for another service on this VIP; this one: %s)",
+			 where, announce_reason(si, now_unix_ms(), why, sizeof(why)));
+	else if (si->announce == XLB_ANNOUNCE_ON && missing_route)
 		snprintf(buf, len, "not announced: its route is missing from table %u of this "
 			 "network namespace (the daemon's log says why)", si->announce_table);
+	else if (si->announce == XLB_ANNOUNCE_ON)
+		snprintf(buf, len, "not announced: the data plane does not answer ARP/ND for it "
+			 "(the daemon's log says why)");
 	else if (si->announce == XLB_ANNOUNCE_UP_DELAY && !daemon)
 		snprintf(buf, len, "not announced: up-delay, which ends only with a daemon running");
 	else
@@ -137,6 +183,8 @@ void status_announce_json(const struct status_routes *r, const struct xlb_svc_in
 		json_null(w);
 	json_kv_string(w, "state", xlb_announce_str(si->announce));
 	json_kv_bool(w, "route", route_present(r, si));
+	json_kv_bool(w, "l2", si->announce_l2);
+	json_kv_bool(w, "answered", link_present(r, si));
 	json_kv_uint(w, "min_members", si->announce_min_members);
 	json_kv_uint(w, "up_delay_left_ms",
 		     si->announce == XLB_ANNOUNCE_UP_DELAY && si->announce_due_unix_ms > now

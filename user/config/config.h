@@ -96,8 +96,9 @@ struct cfg_announce_global {
 	/* A kernel routing table (1..2^32-1, not main, local or default)
 	 * that holds a host route for every announced VIP; 0: none. */
 	uint32_t table;
-	/* Answer ARP and neighbour solicitation for served VIPs (accepted
-	 * and documented; not answered by this version yet). */
+	/* Answer ARP and neighbour solicitation for served VIPs from the
+	 * data path, and announce each one that becomes served (gratuitous
+	 * ARP, unsolicited neighbour advertisement). */
 	bool l2;
 	struct cfg_pos pos;            /* the key; {0, 0} when not given */
 };

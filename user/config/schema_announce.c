@@ -70,7 +70,8 @@ void cfg_parse_announce_global(struct cfg_diag *d, const struct ynode *key,
 		g->l2 = u;
 	if (!val[GA_TABLE] && !val[GA_L2] && !typos)
 		cfg_error_at(d, v->pos, "announce: give 'table: N', the kernel routing table "
-			     "where xlb keeps a route for each served VIP (or leave 'announce:' out)");
+			     "where xlb keeps a route for each served VIP, or 'l2: true' to answer "
+			     "ARP and neighbour solicitation for them (or leave 'announce:' out)");
 }
 
 /* 0 with or without a unit: no delay; else a duration of at most an hour. */
@@ -130,8 +131,8 @@ void cfg_check_announce(struct cfg_diag *d, const struct xlb_config *cfg)
 			continue;
 		if (!g->table && !g->l2) {
 			cfg_error_at(d, s->announce.pos, "service '%s': announce has no effect: no "
-				     "VIP is announced without 'announce: {table: N}' under "
-				     "'global:'", s->name);
+				     "VIP is announced without 'announce: {table: N}' or 'announce: "
+				     "{l2: true}' under 'global:'", s->name);
 			continue;
 		}
 		for (size_t j = 0; j < s->n_members; j++)

@@ -28,13 +28,21 @@ struct announce_svc {
 	uint64_t due_ms; /* XLB_ANNOUNCE_UP_DELAY: when it turns ON */
 };
 
+/* A set of VIPs. */
+struct vip_set {
+	struct xlb_addr *v;
+	size_t n, cap;
+};
+
 struct announce {
 	const struct announce_io *io;
 	int timer_fd;
 	uint32_t table;
 	/* xlb's routes in the table, as last read or written. */
-	struct xlb_addr *installed;
-	size_t n_installed, cap_installed;
+	struct vip_set routes;
+	/* The VIPs the link answers for (NULL link: none), the same way. */
+	const struct announce_link *link;
+	struct vip_set linked;
 	struct announce_svc svc[XLB_MAX_SERVICES];
 };
 
@@ -73,38 +81,39 @@ const struct announce_io announce_io_kernel = {
 	.add = kernel_add, .del = kernel_del, .each = kernel_each, .now_ms = kernel_now_ms,
 };
 
-/* ---- the set of installed routes ------------------------------------------ */
+/* ---- sets of VIPs: routes installed, VIPs answered on the link ------------ */
 
-static long installed_at(const struct announce *a, const struct xlb_addr *vip)
+static bool set_has(const struct vip_set *set, const struct xlb_addr *vip)
 {
-	for (size_t i = 0; i < a->n_installed; i++)
-		if (addr_equal(&a->installed[i], vip))
-			return (long)i;
-	return -1;
+	for (size_t i = 0; i < set->n; i++)
+		if (addr_equal(&set->v[i], vip))
+			return true;
+	return false;
 }
 
-static int installed_add(const struct xlb_addr *vip, void *ctx)
+/* ctx: the set (a callback of io->each and link->each). */
+static int set_add(const struct xlb_addr *vip, void *ctx)
 {
-	struct announce *a = ctx;
+	struct vip_set *set = ctx;
 
-	if (installed_at(a, vip) >= 0)
+	if (set_has(set, vip))
 		return 0;
-	if (a->n_installed == a->cap_installed) {
-		size_t cap = a->cap_installed ? 2 * a->cap_installed : 16;
-		struct xlb_addr *grown = realloc(a->installed, cap * sizeof(*grown));
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? 2 * set->cap : 16;
+		struct xlb_addr *grown = realloc(set->v, cap * sizeof(*grown));
 
 		if (!grown)
 			return -ENOMEM;
-		a->installed = grown;
-		a->cap_installed = cap;
+		set->v = grown;
+		set->cap = cap;
 	}
-	a->installed[a->n_installed++] = *vip;
+	set->v[set->n++] = *vip;
 	return 0;
 }
 
-static void installed_remove(struct announce *a, size_t i)
+static void set_remove(struct vip_set *set, size_t i)
 {
-	a->installed[i] = a->installed[--a->n_installed];
+	set->v[i] = set->v[--set->n];
 }
 
 /* ---- life cycle ------------------------------------------------------------ */
@@ -132,7 +141,8 @@ void announce_free(struct announce *a)
 	if (!a)
 		return;
 	close(a->timer_fd);
-	free(a->installed);
+	free(a->routes.v);
+	free(a->linked.v);
 	free(a);
 }
 
@@ -153,26 +163,54 @@ int announce_set_table(struct announce *a, uint32_t table)
 
 	if (table == a->table)
 		return 0;
-	for (size_t i = 0; i < a->n_installed; i++) {
-		err = a->io->del(a->io, a->table, &a->installed[i]);
+	for (size_t i = 0; i < a->routes.n; i++) {
+		err = a->io->del(a->io, a->table, &a->routes.v[i]);
 		if (err && err != -ESRCH)
 			log_errno(err, "%s: cannot remove its route from table %u",
-				  addr_format(&a->installed[i], text, sizeof(text)), a->table);
+				  addr_format(&a->routes.v[i], text, sizeof(text)), a->table);
 		else
 			log_warn("%s: withdrawn from table %u (the announce table is now %s%u)",
-				 addr_format(&a->installed[i], text, sizeof(text)), a->table,
+				 addr_format(&a->routes.v[i], text, sizeof(text)), a->table,
 				 table ? "" : "none: ", table);
 	}
-	a->n_installed = 0;
+	a->routes.n = 0;
 	a->table = table;
 	if (!table)
 		return 0;
-	err = a->io->each(a->io, table, installed_add, a);
+	err = a->io->each(a->io, table, set_add, &a->routes);
 	if (err)
 		return log_errno(err, "cannot read routing table %u (the announce table)", table);
-	if (a->n_installed)
+	if (a->routes.n)
 		log_info("table %u holds %zu route%s of xlb: each one still announced stays",
-			 table, a->n_installed, a->n_installed == 1 ? "" : "s");
+			 table, a->routes.n, a->routes.n == 1 ? "" : "s");
+	return 0;
+}
+
+int announce_set_link(struct announce *a, const struct announce_link *link)
+{
+	char text[INET6_ADDRSTRLEN];
+	int err;
+
+	if (link == a->link)
+		return 0;
+	for (size_t i = 0; i < a->linked.n; i++) {
+		err = a->link->del(a->link, &a->linked.v[i]);
+		addr_format(&a->linked.v[i], text, sizeof(text));
+		if (err)
+			log_errno(err, "%s: cannot stop answering ARP/ND for it", text);
+		else
+			log_warn("%s: no longer answered on the link (global.announce.l2 is off)", text);
+	}
+	a->linked.n = 0;
+	a->link = link;
+	if (!link)
+		return 0;
+	err = link->each(link, set_add, &a->linked);
+	if (err)
+		return log_errno(err, "cannot read the VIPs the data plane answers ARP/ND for");
+	if (a->linked.n)
+		log_info("the data plane answers ARP/ND for %zu VIP%s: each one still announced stays",
+			 a->linked.n, a->linked.n == 1 ? "" : "s");
 	return 0;
 }
 
@@ -201,7 +239,7 @@ static void log_wish(const struct announce_svc *s, unsigned from)
 
 static unsigned next_state(const struct announce *a, struct announce_svc *s, uint64_t now)
 {
-	if (!a->table || !s->p.enabled)
+	if ((!a->table && !a->link) || !s->p.enabled)
 		return XLB_ANNOUNCE_OFF;
 	if (s->serving < s->p.min_members)
 		return XLB_ANNOUNCE_TOO_FEW;
@@ -209,8 +247,10 @@ static unsigned next_state(const struct announce *a, struct announce_svc *s, uin
 		return XLB_ANNOUNCE_ON;
 	if (s->state == XLB_ANNOUNCE_UP_DELAY)
 		return now >= s->due_ms ? XLB_ANNOUNCE_ON : XLB_ANNOUNCE_UP_DELAY;
-	/* A route already there is continued (a restart), not re-announced. */
-	if ((s->state == SVC_NEW && installed_at(a, &s->vip) >= 0) || !s->p.up_delay_ms)
+	/* An announcement already there is continued (a restart), not made
+	 * again. */
+	if ((s->state == SVC_NEW && (set_has(&a->routes, &s->vip) || set_has(&a->linked, &s->vip))) ||
+	    !s->p.up_delay_ms)
 		return XLB_ANNOUNCE_ON;
 	s->due_ms = now + s->p.up_delay_ms;
 	return XLB_ANNOUNCE_UP_DELAY;
@@ -319,7 +359,54 @@ static int route_add(struct announce *a, const struct xlb_addr *vip)
 	if (err)
 		return log_errno(err, "%s: cannot add its route to table %u", text, a->table);
 	log_info("%s: announced (route in table %u)", text, a->table);
-	return installed_add(vip, a);
+	return set_add(vip, &a->routes);
+}
+
+static int link_add(struct announce *a, const struct xlb_addr *vip)
+{
+	char text[INET6_ADDRSTRLEN];
+	int err = a->link->add(a->link, vip);
+
+	addr_format(vip, text, sizeof(text));
+	if (err)
+		return log_errno(err, "%s: cannot answer ARP/ND for it on the link", text);
+	log_info("%s: announced on the link (%s answered)", text,
+		 vip->family == AF_INET ? "ARP" : "neighbour solicitation");
+	return set_add(vip, &a->linked);
+}
+
+/* Withdraws from set every VIP no service wants any more: route (true) or
+ * link.  Returns how many could not be. */
+static unsigned withdraw_unwanted(struct announce *a, struct vip_set *set, bool route)
+{
+	char text[INET6_ADDRSTRLEN], why[160];
+	unsigned failed = 0;
+
+	for (size_t i = set->n; i-- > 0;) {
+		const struct xlb_addr *vip = &set->v[i];
+		int err;
+
+		if (wanted(a, vip))
+			continue;
+		err = route ? a->io->del(a->io, a->table, vip) : a->link->del(a->link, vip);
+		addr_format(vip, text, sizeof(text));
+		if (err && err != -ESRCH) {
+			if (route)
+				log_errno(err, "%s: cannot remove its route from table %u", text,
+					  a->table);
+			else
+				log_errno(err, "%s: cannot stop answering ARP/ND for it", text);
+			failed++;
+			continue;
+		}
+		withdraw_reason(a, vip, why, sizeof(why));
+		if (route)
+			log_warn("%s: withdrawn (route removed from table %u): %s", text, a->table, why);
+		else
+			log_warn("%s: withdrawn from the link (no longer answered): %s", text, why);
+		set_remove(set, i);
+	}
+	return failed;
 }
 
 static void arm_timer(struct announce *a)
@@ -346,31 +433,18 @@ static void arm_timer(struct announce *a)
 
 unsigned announce_commit(struct announce *a)
 {
-	char text[INET6_ADDRSTRLEN], why[160];
-	unsigned failed = 0;
+	unsigned failed = withdraw_unwanted(a, &a->routes, true);
 
-	for (size_t i = a->n_installed; i-- > 0;) {
-		const struct xlb_addr *vip = &a->installed[i];
-		int err;
-
-		if (wanted(a, vip))
-			continue;
-		err = a->io->del(a->io, a->table, vip);
-		addr_format(vip, text, sizeof(text));
-		if (err && err != -ESRCH) {
-			log_errno(err, "%s: cannot remove its route from table %u", text, a->table);
-			failed++;
-			continue;
-		}
-		log_warn("%s: withdrawn (route removed from table %u): %s", text, a->table,
-			 withdraw_reason(a, vip, why, sizeof(why)));
-		installed_remove(a, i);
-	}
-	for (uint32_t id = 0; a->table && id < XLB_MAX_SERVICES; id++) {
+	if (a->link)
+		failed += withdraw_unwanted(a, &a->linked, false);
+	for (uint32_t id = 0; id < XLB_MAX_SERVICES; id++) {
 		const struct announce_svc *s = &a->svc[id];
 
-		if (s->used && s->state == XLB_ANNOUNCE_ON && installed_at(a, &s->vip) < 0 &&
-		    route_add(a, &s->vip))
+		if (!s->used || s->state != XLB_ANNOUNCE_ON)
+			continue;
+		if (a->table && !set_has(&a->routes, &s->vip) && route_add(a, &s->vip))
+			failed++;
+		if (a->link && !set_has(&a->linked, &s->vip) && link_add(a, &s->vip))
 			failed++;
 	}
 	arm_timer(a);
@@ -385,6 +459,7 @@ void announce_info(const struct announce *a, uint32_t id, struct xlb_svc_info *i
 	uint64_t now = a->io->now_ms(a->io);
 
 	info->announce_table = a->table;
+	info->announce_l2 = a->link != NULL;
 	info->announce_min_members = s->p.min_members;
 	info->announce = (__u8)(s->used && s->state != SVC_NEW ? s->state : XLB_ANNOUNCE_OFF);
 	info->announce_due_unix_ms = 0;
@@ -395,10 +470,7 @@ void announce_info(const struct announce *a, uint32_t id, struct xlb_svc_info *i
 
 void announce_vip_of(const struct xlb_svc_info *info, struct xlb_addr *vip)
 {
-	memset(vip, 0, sizeof(*vip));
-	vip->family = info->key.family == XLB_FAMILY_IPV6 ? AF_INET6 : AF_INET;
-	memcpy(vip->family == AF_INET ? (void *)&vip->v4 : (void *)&vip->v6, info->key.vip.bytes,
-	       vip->family == AF_INET ? 4 : 16);
+	addr_from_abi(&info->key.vip, info->key.family, vip);
 }
 
 static bool pins_want(const struct xlb_svc_info *i)
@@ -408,14 +480,15 @@ static bool pins_want(const struct xlb_svc_info *i)
 
 int announce_pins_withdraw(const struct xlb_maps *m, uint32_t svc_id, const struct announce_io *io)
 {
+	bool keep_route = false, keep_link = false;
 	struct xlb_svc_info info, other;
 	struct xlb_addr vip, v;
-	int err;
+	int err, withdrawn = 0;
 
 	io = io ? io : &announce_io_kernel;
 	err = xlb_maps_svc_info_get(m, svc_id, &info);
-	if (err || !info.in_use || !info.announce_table || info.announce != XLB_ANNOUNCE_ON ||
-	    pins_want(&info))
+	if (err || !info.in_use || (!info.announce_table && !info.announce_l2) ||
+	    info.announce != XLB_ANNOUNCE_ON || pins_want(&info))
 		return err;
 	info.announce = XLB_ANNOUNCE_TOO_FEW;
 	err = xlb_maps_svc_info_set(m, svc_id, &info);
@@ -423,17 +496,27 @@ int announce_pins_withdraw(const struct xlb_maps *m, uint32_t svc_id, const stru
 		return err;
 	announce_vip_of(&info, &vip);
 	for (uint32_t id = 0; id < XLB_MAX_SERVICES; id++) {
-		if (id == svc_id || xlb_maps_svc_info_get(m, id, &other) || !pins_want(&other) ||
-		    other.announce_table != info.announce_table)
+		if (id == svc_id || xlb_maps_svc_info_get(m, id, &other) || !pins_want(&other))
 			continue;
 		announce_vip_of(&other, &v);
-		if (addr_equal(&v, &vip))
-			return 0;
+		if (!addr_equal(&v, &vip))
+			continue;
+		keep_route |= other.announce_table == info.announce_table;
+		keep_link |= other.announce_l2;
 	}
-	err = io->del(io, info.announce_table, &vip);
-	if (err == -ESRCH)
-		return 0;
-	return err ? err : 1;
+	if (info.announce_table && !keep_route) {
+		err = io->del(io, info.announce_table, &vip);
+		if (err && err != -ESRCH)
+			return err;
+		withdrawn |= !err;
+	}
+	if (info.announce_l2 && !keep_link) {
+		err = xlb_maps_l2_vip_set(m, &info.key.vip, info.key.family, false);
+		if (err)
+			return err;
+		withdrawn = 1;
+	}
+	return withdrawn;
 }
 
 const char *announce_reason(const struct xlb_svc_info *info, uint64_t now_unix_ms, char *buf,

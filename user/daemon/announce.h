@@ -1,20 +1,22 @@
 /* SPDX-License-Identifier: MIT */
-/* Which VIP is announced when (global: announce: {table: N}), and table N
- * kept in line with it.
+/* Which VIP is announced when (global: announce: {table: N, l2: true}),
+ * and table N and the link kept in line with it.
  *
  * Each service wishes its VIP announced while it has at least min_members
  * serving members (in its slot table: UP and not drained), once it has had
  * them for up_delay; with fewer the wish ends at once.  A VIP is announced
  * while any service on it wishes so: its host route (dp/rtnl.h) is in table
- * N, where a routing daemon learns it.  Routes are only written by
- * announce_commit, which deletes before it adds, so traffic stops being
- * attracted before anything new is announced.
+ * N, where a routing daemon learns it, and with a link (l2) the data plane
+ * answers ARP and neighbour solicitation for it (daemon/announce_l2.h).
+ * Both are only written by announce_commit, which withdraws before it
+ * adds, so traffic stops being attracted before anything new is announced.
  *
- * A restart does not withdraw what stays: the table's routes of xlb are
- * read when the table is first set, and a service that still has its
- * members keeps its VIP's route without waiting out up_delay again.
- * Everything that touches the kernel or the clock goes through
- * struct announce_io, so the policy is tested without root. */
+ * A restart does not withdraw what stays: the table's routes of xlb and
+ * the VIPs the link answers for are read when the table and the link are
+ * first set, and a service that still has its members keeps its VIP's
+ * announcement without waiting out up_delay again.  Everything that
+ * touches the kernel or the clock goes through struct announce_io and
+ * struct announce_link, so the policy is tested without root. */
 #ifndef XLB_ANNOUNCE_H
 #define XLB_ANNOUNCE_H
 
@@ -38,6 +40,16 @@ struct announce_io {
 /* The kernel (dp/rtnl.c) and CLOCK_MONOTONIC. */
 extern const struct announce_io announce_io_kernel;
 
+/* The link (global: announce: {l2: true}): the VIPs the data plane answers
+ * ARP and neighbour solicitation for.  add makes a VIP answered, and known
+ * at once to the link's hosts; del ends it.  Each 0 or -errno. */
+struct announce_link {
+	int (*add)(const struct announce_link *l, const struct xlb_addr *vip);
+	int (*del)(const struct announce_link *l, const struct xlb_addr *vip);
+	int (*each)(const struct announce_link *l, int (*fn)(const struct xlb_addr *vip, void *ctx),
+		    void *ctx);
+};
+
 /* A service's settings (config: announce:). */
 struct announce_params {
 	bool enabled;
@@ -60,6 +72,10 @@ int announce_fd(const struct announce *a);
  * 0 or the -errno of reading the table. */
 int announce_set_table(struct announce *a, uint32_t table);
 uint32_t announce_table(const struct announce *a);
+/* The link VIPs are announced on; NULL: none.  Setting one reads the VIPs
+ * it answers for (a restart continues them); unsetting it withdraws every
+ * one.  0 or the -errno of reading them. */
+int announce_set_link(struct announce *a, const struct announce_link *link);
 
 /* Service id (< XLB_MAX_SERVICES) named name, on vip, with p, has serving
  * members now: its wish is updated (and logged when it changes).  Returns
@@ -72,8 +88,9 @@ void announce_service_gone(struct announce *a, uint32_t id);
 /* Services whose up-delay has ended are announced: calls changed(id) for
  * each (their line in `xlb status` changes).  Reads the timer fd. */
 void announce_tick(struct announce *a, void (*changed)(uint32_t id, void *ctx), void *ctx);
-/* Writes the routes the wishes call for: deletes, then adds, each logged;
- * re-arms the timer.  Returns how many route writes failed (each logged). */
+/* Writes the routes and the link's VIPs the wishes call for: withdrawals,
+ * then additions, each logged; re-arms the timer.  Returns how many writes
+ * failed (each logged). */
 unsigned announce_commit(struct announce *a);
 
 /* Service id's announcement for `xlb status` (the announce_* fields). */
@@ -84,11 +101,12 @@ void announce_vip_of(const struct xlb_svc_info *info, struct xlb_addr *vip);
 
 struct xlb_maps;
 /* With no daemon (`xlb drain` publishes from the pins): service svc_id,
- * just published again, loses its VIP's route when it has fewer serving
- * members than it needs and no other service on the VIP still wants it;
- * its line in `xlb status` says so.  Nothing is added here: that waits for
- * a daemon (and its up-delay).  io NULL: the kernel.  1 when a route was
- * deleted, 0 when none had to be, or -errno. */
+ * just published again, loses its VIP's route and its answers on the link
+ * when it has fewer serving members than it needs and no other service on
+ * the VIP still wants them; its line in `xlb status` says so.  Nothing is
+ * added here: that waits for a daemon (and its up-delay).  io NULL: the
+ * kernel.  1 when something was withdrawn, 0 when nothing had to be, or
+ * -errno. */
 int announce_pins_withdraw(const struct xlb_maps *m, uint32_t svc_id, const struct announce_io *io);
 
 /* Why a VIP is or is not announced, as `xlb status` says it: "announced",

@@ -31,6 +31,7 @@
 #include "dp/pin.h"
 #include "daemon/runtime.h"
 #include "daemon/first_contact.h"
+#include "daemon/announce_l2.h"
 #include "dp/sockhook.h"
 #include "daemon/sorry_local.h"
 #include "daemon/sweeper.h"
@@ -408,6 +409,7 @@ static int sweeper_begin(struct daemon *d)
 static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 {
 	const char *ifaces[XLB_MAX_INTERFACES];
+	struct l2_iface l2_ifaces[XLB_MAX_INTERFACES];
 	struct xlb_dp_opts dpo;
 	size_t n_ifaces;
 	__u64 sock_cookie = 0;
@@ -460,6 +462,9 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 	if (err)
 		return err;
 	err = runtime_new(&d->dp.maps, &d->rt);
+	if (!err)
+		err = runtime_l2_interfaces(d->rt, l2_ifaces,
+					    announce_l2_ifaces_read(ifaces, n_ifaces, l2_ifaces));
 	if (err)
 		return err;
 	/* Past the point of no return a failure is logged and counted, and

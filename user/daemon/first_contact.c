@@ -18,25 +18,39 @@ static bool vip_seen_before(const struct xlb_config *cfg, size_t i)
 	return false;
 }
 
+/* Whether xlb answers ARP/ND for a VIP: l2 on and some service on it
+ * announced (announce: false keeps a service's VIP off the link). */
+static bool vip_on_link(const struct xlb_config *cfg, const struct xlb_addr *vip)
+{
+	if (!cfg->global.announce.l2)
+		return false;
+	for (size_t i = 0; i < cfg->n_services; i++)
+		if (cfg->services[i].announce.enabled && addr_equal(&cfg->services[i].vip, vip))
+			return true;
+	return false;
+}
+
 static void warn_unanswered_vips(const struct xlb_config *cfg, const char *const *ifaces,
 				 size_t n)
 {
-	if (cfg->global.announce.l2)
-		return;
 	for (size_t i = 0; i < cfg->n_services; i++) {
 		const struct cfg_service *s = &cfg->services[i];
 		char vip[INET6_ADDRSTRLEN], subnet[INET6_ADDRSTRLEN + 8];
 
-		if (cfg_vip_is_local(s) || vip_seen_before(cfg, i) || addr_is_local(&s->vip))
+		if (cfg_vip_is_local(s) || vip_seen_before(cfg, i) || vip_on_link(cfg, &s->vip) ||
+		    addr_is_local(&s->vip))
 			continue;
 		for (size_t k = 0; k < n; k++) {
 			if (!addr_in_subnet_of(&s->vip, ifaces[k], subnet, sizeof(subnet)))
 				continue;
 			log_warn("service %s: VIP %s is inside %s's subnet %s but is no address of "
 				 "this host: clients on that subnet will ARP for it and nothing "
-				 "answers: add the VIP to an interface, or set global.announce.l2: "
-				 "true", s->name, addr_format(&s->vip, vip, sizeof(vip)), ifaces[k],
-				 subnet);
+				 "answers: add the VIP to an interface, or %s", s->name,
+				 addr_format(&s->vip, vip, sizeof(vip)), ifaces[k], subnet,
+				 cfg->global.announce.l2
+					 ? "remove 'announce: false' from the service (with "
+					   "global.announce.l2 xlb answers for it while it is served)"
+					 : "set global.announce.l2: true");
 			break;
 		}
 	}
@@ -69,9 +83,6 @@ static void warn_veth_native(const char *const *ifaces, size_t n)
 void first_contact_warn(const struct xlb_config *cfg, const char *const *ifaces, size_t n,
 			bool xdp)
 {
-	if (cfg->global.announce.l2)
-		log_warn("global.announce.l2: accepted, but this version does not answer ARP or "
-			 "neighbour solicitation for VIPs yet (docs/config.md)");
 	warn_unanswered_vips(cfg, ifaces, n);
 	if (xdp)
 		warn_veth_native(ifaces, n);

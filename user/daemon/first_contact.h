@@ -13,8 +13,9 @@
 /* IFACES: the interfaces xlb is attached to; XDP: attached with XDP (not
  * tc).  Warns about:
  *  - a VIP inside an attached interface's subnet that is no address of
- *    this host and not announced on the link (global: announce: l2):
- *    clients on that subnet ARP for it and nothing answers;
+ *    this host and not announced on the link (global: announce: l2, and
+ *    not `announce: false`): clients on that subnet ARP for it and
+ *    nothing answers;
  *  - a veth interface in native XDP mode: its peer may send partial
  *    checksums, which are wrong once a packet is rewritten. */
 void first_contact_warn(const struct xlb_config *cfg, const char *const *ifaces, size_t n,

@@ -57,6 +57,15 @@ struct announce_io;
 int runtime_announce_fd(const struct runtime *rt);
 void runtime_announce_tick(struct runtime *rt);
 int runtime_announce_io(struct runtime *rt, const struct announce_io *io);
+/* global: announce: {l2: true}: the interfaces xlb runs on, whose MACs the
+ * data plane's answers carry (before the first apply; from
+ * announce_l2_ifaces_read).  runtime_l2_sender makes the gratuitous ARPs
+ * and neighbour advertisements go through sender (tests; before
+ * runtime_l2_interfaces). */
+struct l2_iface;
+struct l2_sender;
+int runtime_l2_interfaces(struct runtime *rt, const struct l2_iface *ifaces, size_t n);
+int runtime_l2_sender(struct runtime *rt, const struct l2_sender *sender);
 
 /* How many services and backends (a hostname member counts once per
  * address) run, and how many of those take new connections: the one-line

@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "dp/maps_io.h"
 #include "lib/caps.h"
 #include "lib/log.h"
 
@@ -71,6 +72,8 @@ static const struct {
 	{ XLB_MAP_CENSUS, offsetof(struct xlb_maps, census) },
 	{ XLB_MAP_CENSUS_MBR, offsetof(struct xlb_maps, census_mbr) },
 	{ XLB_MAP_CENSUS_SVC, offsetof(struct xlb_maps, census_svc) },
+	{ XLB_MAP_L2_VIPS, offsetof(struct xlb_maps, l2_vips) },
+	{ XLB_MAP_L2_IFACES, offsetof(struct xlb_maps, l2_ifaces) },
 };
 
 #define N_MAPS (sizeof(map_fields) / sizeof(map_fields[0]))
@@ -78,31 +81,29 @@ static const struct {
 _Static_assert(offsetof(struct xlb_maps, io) - N_MAPS * sizeof(int) < sizeof(void *),
 	       "every map has a name");
 
-/* Every read and write of a map goes through these four, so a test can put
- * maps in memory behind them (m->io); without io they are the syscalls.
- * Each returns 0 or -errno. */
-static int map_lookup(const struct xlb_maps *m, int fd, const void *key, void *val)
+/* The four of dp/maps_io.h: the syscalls, or m->io's. */
+int map_lookup(const struct xlb_maps *m, int fd, const void *key, void *val)
 {
 	if (m->io)
 		return m->io->lookup(m->io, fd, key, val);
 	return bpf_map_lookup_elem(fd, key, val) ? -errno : 0;
 }
 
-static int map_update(const struct xlb_maps *m, int fd, const void *key, const void *val)
+int map_update(const struct xlb_maps *m, int fd, const void *key, const void *val)
 {
 	if (m->io)
 		return m->io->update(m->io, fd, key, val);
 	return bpf_map_update_elem(fd, key, val, BPF_ANY) ? -errno : 0;
 }
 
-static int map_delete(const struct xlb_maps *m, int fd, const void *key)
+int map_delete(const struct xlb_maps *m, int fd, const void *key)
 {
 	if (m->io)
 		return m->io->delete(m->io, fd, key);
 	return bpf_map_delete_elem(fd, key) ? -errno : 0;
 }
 
-static int map_next_key(const struct xlb_maps *m, int fd, const void *key, void *next)
+int map_next_key(const struct xlb_maps *m, int fd, const void *key, void *next)
 {
 	if (m->io)
 		return m->io->next_key(m->io, fd, key, next);

@@ -9,6 +9,8 @@
 #define XLB_MAPS_H
 
 #include <linux/types.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "xlb/abi.h"
 #include "xlb/info.h"
@@ -40,6 +42,8 @@ struct xlb_maps {
 	int census;
 	int census_mbr;
 	int census_svc;
+	int l2_vips;
+	int l2_ifaces;
 	/* NULL: the bpf(2) syscalls on the fds above; a test sets its own. */
 	const struct xlb_map_io *io;
 };
@@ -163,5 +167,18 @@ __u64 xlb_census_half_open_evicted(const struct xlb_census *c, const __u64 ev[XL
 /* Now on the census clock (CLOCK_MONOTONIC, as swept_ns): "last sweep N
  * s ago" is (xlb_census_now_ns() - c.swept_ns) / 1e9. */
 __u64 xlb_census_now_ns(void);
+
+/* Answers on the link (bpf/neigh.h).  ARP and neighbour solicitation for
+ * addr are answered while on (true), not once off; -ENOENT never (off
+ * twice is fine). */
+int xlb_maps_l2_vip_set(const struct xlb_maps *m, const union xlb_ip *addr, __u8 family, bool on);
+/* Calls fn for every address answered; stops at fn's first non-zero
+ * return and returns it. */
+int xlb_maps_l2_vip_each(const struct xlb_maps *m,
+			 int (*fn)(const union xlb_ip *addr, __u8 family, void *ctx), void *ctx);
+/* The interfaces answers are sent from, by ifindex, with the MAC each
+ * answer carries: exactly these n (others are removed). */
+int xlb_maps_l2_ifaces_set(const struct xlb_maps *m, const __u32 *ifindex,
+			   const struct xlb_l2_iface *ifc, size_t n);
 
 #endif

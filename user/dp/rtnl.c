@@ -4,6 +4,7 @@
 #include "dp/rtnl.h"
 
 #include <errno.h>
+#include <net/if_arp.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -226,9 +227,12 @@ static int link_seen(const struct nlmsghdr *nh, void *ctx)
 
 	if (nh->nlmsg_type != RTM_NEWLINK || len < 0)
 		return 0;
+	out->ether = ifi->ifi_type == ARPHRD_ETHER;
 	for (const struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
 		if (a->rta_type == IFLA_LINK && RTA_PAYLOAD(a) == sizeof(int)) {
 			memcpy(&out->peer_ifindex, RTA_DATA(a), sizeof(int));
+		} else if (a->rta_type == IFLA_ADDRESS && RTA_PAYLOAD(a) == sizeof(out->mac)) {
+			memcpy(out->mac, RTA_DATA(a), sizeof(out->mac));
 		} else if (a->rta_type == IFLA_LINK_NETNSID) {
 			out->peer_elsewhere = true;
 		} else if (a->rta_type == IFLA_LINKINFO) {

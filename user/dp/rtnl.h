@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The kernel objects xlb reads and writes through rtnetlink, in the
  * calling thread's network namespace: the host routes of its announce
- * table, and what kind of link an interface is.
+ * table, and what kind of link an interface is (and its MAC).
  *
  * xlb's routes are blackhole host routes (/32, /128) of protocol
  * XLB_RTPROTO in one table that the operator names (global: announce:).
@@ -41,6 +41,8 @@ struct rtnl_link {
 	char kind[16];      /* "veth", "bridge", ...; "" for a physical device */
 	int peer_ifindex;   /* veth: the other end's ifindex (0: unknown) */
 	bool peer_elsewhere; /* veth: the other end is in another network namespace */
+	bool ether;         /* an Ethernet link (ARPHRD_ETHER): its MAC in mac */
+	uint8_t mac[6];
 };
 
 int rtnl_link_get(int ifindex, struct rtnl_link *out);

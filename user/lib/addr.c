@@ -76,6 +76,30 @@ bool addr_is_unusable(const struct xlb_addr *a)
 	return IN6_IS_ADDR_UNSPECIFIED(&a->v6) || IN6_IS_ADDR_MULTICAST(&a->v6);
 }
 
+void addr_to_abi(const struct xlb_addr *a, union xlb_ip *out, __u8 *family)
+{
+	memset(out, 0, sizeof(*out));
+	if (a->family == AF_INET) {
+		out->v4 = a->v4.s_addr;
+		*family = XLB_FAMILY_IPV4;
+	} else {
+		memcpy(out->bytes, &a->v6, 16);
+		*family = XLB_FAMILY_IPV6;
+	}
+}
+
+void addr_from_abi(const union xlb_ip *ip, __u8 family, struct xlb_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (family == XLB_FAMILY_IPV6) {
+		out->family = AF_INET6;
+		memcpy(&out->v6, ip->bytes, 16);
+	} else {
+		out->family = AF_INET;
+		out->v4.s_addr = ip->v4;
+	}
+}
+
 bool addr_looks_literal(const char *text)
 {
 	if (strchr(text, ':'))

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "xlb/abi.h"
+
 struct xlb_addr {
 	sa_family_t family; /* AF_INET or AF_INET6; 0 when unset */
 	union {
@@ -39,6 +41,10 @@ const char *addr_family_name(sa_family_t family); /* "IPv4" / "IPv6" */
 /* Addresses that can never be a destination: unspecified, multicast,
  * IPv4 limited broadcast. */
 bool addr_is_unusable(const struct xlb_addr *a);
+/* The address as the data plane stores it (include/xlb/abi.h: IPv4 in the
+ * first 4 bytes, the rest zero), and back. */
+void addr_to_abi(const struct xlb_addr *a, union xlb_ip *out, __u8 *family);
+void addr_from_abi(const union xlb_ip *ip, __u8 family, struct xlb_addr *out);
 
 /* RFC 1123 syntax (labels of letters, digits and inner hyphens, at most 63
  * characters each, 253 in all, one optional trailing dot), with an

@@ -183,7 +183,8 @@ TEST(global_announce_without_a_table_says_what_to_give)
 {
 	EXPECT_ERRORS(file("  announce: {}\n", ""),
 		      "t.yaml:2:13: announce: give 'table: N', the kernel routing table where xlb "
-		      "keeps a route for each served VIP (or leave 'announce:' out)\n");
+		      "keeps a route for each served VIP, or 'l2: true' to answer ARP and neighbour "
+		      "solicitation for them (or leave 'announce:' out)\n");
 	EXPECT_ERRORS(file("  announce: {tabel: 100}\n", ""),
 		      "t.yaml:2:14: unknown key 'tabel' in announce; did you mean 'table'?\n");
 }
@@ -192,7 +193,7 @@ TEST(service_announce_without_a_global_table_has_no_effect)
 {
 	EXPECT_ERRORS(file("  flow_table_size: 65536\n", "    announce: {min_members: 2}\n"),
 		      "t.yaml:6:5: service 'web': announce has no effect: no VIP is announced "
-		      "without 'announce: {table: N}' under 'global:'\n");
+		      "without 'announce: {table: N}' or 'announce: {l2: true}' under 'global:'\n");
 }
 
 TEST(min_members_above_the_pool_size_is_refused)

@@ -14,6 +14,7 @@
 #include "test.h"
 #include "fake_maps.h"
 #include "fake_routes.h"
+#include "runtime_env.h"
 #include "config/config.h"
 #include "daemon/announce.h"
 #include "daemon/publish.h"
@@ -407,21 +408,7 @@ static void env_close(struct env *e)
 
 static int apply(struct env *e, const char *text, bool reload)
 {
-	struct xlb_config *cfg = NULL;
-	struct cfg_diag d;
-	int err;
-
-	cfg_diag_init(&d);
-	err = config_load_buffer("t.yaml", text, strlen(text), &cfg, &d);
-	if (err)
-		cfg_diag_print(&d, stderr);
-	cfg_diag_free(&d);
-	if (err)
-		return err;
-	err = runtime_apply(e->rt, cfg, reload);
-	if (err < 0)
-		config_free(cfg);
-	return err;
+	return rt_env_apply(e->rt, text, reload);
 }
 
 /* web (VIP) with two members always UP (no checks), min_members 2, and
@@ -453,11 +440,7 @@ static const char *two_services(uint32_t table, const char *api_announce)
 
 static int svc_info(const struct env *e, const char *name, struct xlb_svc_info *out)
 {
-	for (__u32 id = 0; id < XLB_MAX_SERVICES; id++)
-		if (!xlb_maps_svc_info_get(&e->maps, id, out) && out->in_use &&
-		    strcmp(out->name, name) == 0)
-			return (int)id;
-	return -1;
+	return rt_env_svc_info(&e->maps, name, out);
 }
 
 static int drain(struct env *e, const char *member_name)

@@ -69,7 +69,7 @@ void rt_adopt_member(struct runtime *rt, struct rt_member *m)
 
 	if (!rt->adopt_mbr)
 		return;
-	rt_abi_addr(&m->addr, &addr, &family);
+	addr_to_abi(&m->addr, &addr, &family);
 	for (uint32_t id = 0; id < XLB_MAX_MEMBERS; id++) {
 		struct xlb_mbr_info *i = &rt->adopt_mbr[id];
 

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /* The running state told to the announce policy (daemon/announce.h): the
- * table of each configuration, every service's serving members as it is
- * published, the services that go, and the up-delay timer. */
+ * table and the link of each configuration, every service's serving
+ * members as it is published, the services that go, and the up-delay
+ * timer. */
 #include <errno.h>
 #include <string.h>
 
 #include "lib/log.h"
 #include "dp/maps.h"
 #include "daemon/announce.h"
+#include "daemon/announce_l2.h"
 #include "daemon/runtime/state.h"
 
 int rt_announce_init(struct runtime *rt, const struct announce_io *io)
@@ -19,6 +21,27 @@ int rt_announce_init(struct runtime *rt, const struct announce_io *io)
 		return err;
 	announce_free(rt->announce);
 	rt->announce = a;
+	return rt->l2 ? 0 : announce_l2_new(rt->maps, NULL, &rt->l2);
+}
+
+int runtime_l2_sender(struct runtime *rt, const struct l2_sender *sender)
+{
+	struct announce_l2 *l;
+	int err = announce_l2_new(rt->maps, sender, &l);
+
+	if (err)
+		return err;
+	announce_l2_free(rt->l2);
+	rt->l2 = l;
+	return 0;
+}
+
+int runtime_l2_interfaces(struct runtime *rt, const struct l2_iface *ifaces, size_t n)
+{
+	int err = announce_l2_set_interfaces(rt->l2, ifaces, n);
+
+	if (err)
+		return log_errno(err, "cannot publish the interfaces' MACs (xlb_l2_ifaces)");
 	return 0;
 }
 
@@ -54,6 +77,16 @@ void rt_announce_config(struct runtime *rt, const struct xlb_config *cfg)
 	if (err)
 		rt_error(rt, err, "table %u, the announce table: routes already there are taken "
 			 "for another program's", table);
+	if (cfg->global.announce.l2)
+		announce_l2_open_sender(rt->l2);
+	/* The first apply without l2 takes back what an earlier run had the
+	 * data plane answer. */
+	else if (!rt->cfg && (err = announce_l2_withdraw_all(rt->l2)))
+		rt_error(rt, err, "the VIPs answered on the link (xlb_l2_vips) stay");
+	err = announce_set_link(rt->announce,
+				cfg->global.announce.l2 ? announce_l2_link(rt->l2) : NULL);
+	if (err)
+		rt_error(rt, err, "the VIPs answered on the link (xlb_l2_vips)");
 }
 
 void rt_announce_service(struct runtime *rt, const struct rt_service *s,

@@ -19,7 +19,7 @@ void rt_dnat_key(const struct xlb_addr *addr, uint16_t port, uint8_t proto,
 		 struct xlb_dnat_rev_key *k)
 {
 	memset(k, 0, sizeof(*k));
-	rt_abi_addr(addr, &k->addr, &k->family);
+	addr_to_abi(addr, &k->addr, &k->family);
 	k->port = htons(port);
 	k->proto = proto;
 }
@@ -63,7 +63,7 @@ int rt_dnat_publish(struct runtime *rt, const struct rt_service *s, uint32_t mem
 
 	rt_dnat_key(addr, port, s->cfg->protocol, &k);
 	memset(&v, 0, sizeof(v));
-	rt_abi_addr(&s->cfg->vip, &v.vip, &v.family);
+	addr_to_abi(&s->cfg->vip, &v.vip, &v.family);
 	v.vip_port = htons(s->cfg->port);
 	v.service_id = s->id;
 	v.member_id = member_id;

@@ -13,6 +13,7 @@
 #include "lib/log.h"
 #include "dp/maps.h"
 #include "daemon/announce.h"
+#include "daemon/announce_l2.h"
 #include "daemon/backend.h"
 #include "daemon/runtime/state.h"
 
@@ -180,6 +181,7 @@ void runtime_free(struct runtime *rt)
 	free(rt->dnat);
 	health_free(rt->health);
 	announce_free(rt->announce);
+	announce_l2_free(rt->l2);
 	config_free(rt->cfg);
 	free(rt);
 }

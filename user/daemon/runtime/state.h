@@ -101,6 +101,7 @@ struct runtime {
 	uint64_t apply_seq; /* applies begun */
 	struct rt_dnat *dnat;
 	size_t n_dnat, cap_dnat;
+	struct announce_l2 *l2;    /* its link (daemon/announce_l2.h) */
 };
 
 
@@ -130,7 +131,6 @@ int rt_member_route(const struct cfg_service *c, const struct cfg_member *cm,
 void rt_dsr_warn(const struct cfg_service *c, const struct rt_member *m);
 
 /* publish.c */
-void rt_abi_addr(const struct xlb_addr *a, union xlb_ip *out, __u8 *family);
 void rt_svc_key(const struct cfg_service *s, struct xlb_svc_key *k);
 int rt_service_publish(struct runtime *rt, struct rt_service *s);
 int rt_member_publish(struct runtime *rt, const struct rt_member *m);

@@ -14,22 +14,10 @@
 #include "daemon/sorry_page.h"
 #include "daemon/runtime/state.h"
 
-void rt_abi_addr(const struct xlb_addr *a, union xlb_ip *out, __u8 *family)
-{
-	memset(out, 0, sizeof(*out));
-	if (a->family == AF_INET) {
-		out->v4 = a->v4.s_addr;
-		*family = XLB_FAMILY_IPV4;
-	} else {
-		memcpy(out->bytes, &a->v6, 16);
-		*family = XLB_FAMILY_IPV6;
-	}
-}
-
 void rt_svc_key(const struct cfg_service *s, struct xlb_svc_key *k)
 {
 	memset(k, 0, sizeof(*k));
-	rt_abi_addr(&s->vip, &k->vip, &k->family);
+	addr_to_abi(&s->vip, &k->vip, &k->family);
 	k->port = htons(s->port);
 	k->proto = s->protocol;
 }
@@ -58,8 +46,8 @@ int rt_sorry_publish(struct runtime *rt, const struct rt_service *s)
 		return 0;
 	if (s->sorry_id != UINT32_MAX) {
 		memset(&v, 0, sizeof(v));
-		rt_abi_addr(&s->cfg->sorry_addr, &v.addr, &v.family);
-		rt_abi_addr(&s->sorry_snat, &v.snat, &family);
+		addr_to_abi(&s->cfg->sorry_addr, &v.addr, &v.family);
+		addr_to_abi(&s->sorry_snat, &v.snat, &family);
 		v.port = htons(s->cfg->sorry_port);
 		v.service_id = s->id;
 		err = xlb_maps_member_set(rt->maps, s->sorry_id, &v);
@@ -92,7 +80,7 @@ int rt_snat_pool_publish(struct runtime *rt, struct rt_service *s)
 	if (c->fwd != XLB_FWD_NAT || c->n_snat < 2)
 		return 0;
 	for (size_t i = 0; i < c->n_snat; i++)
-		rt_abi_addr(&c->snat[i], &addrs[i], &family);
+		addr_to_abi(&c->snat[i], &addrs[i], &family);
 	err = xlb_maps_snat_pool_add(rt->maps, addrs, (__u32)c->n_snat, family, &s->snat_first);
 	if (err)
 		return rt_error(rt, err, "%s: cannot publish its snat pool of %zu addresses (the data "
@@ -120,7 +108,7 @@ int rt_service_publish(struct runtime *rt, struct rt_service *s)
 		pm[i].weight = m->hm ? publish_weight(health_member_state(m->hm), m->admin_drain,
 						      m->weight)
 				     : 0;
-		rt_abi_addr(&m->addr, &addr, &family);
+		addr_to_abi(&m->addr, &addr, &family);
 		publish_member_key(&pm[i], m->name, &addr, family, m->port);
 	}
 	rt_svc_key(s->cfg, &ps.key);
@@ -146,8 +134,8 @@ int rt_member_publish(struct runtime *rt, const struct rt_member *m)
 	int err;
 
 	memset(&v, 0, sizeof(v));
-	rt_abi_addr(&m->addr, &v.addr, &v.family);
-	rt_abi_addr(&m->snat, &v.snat, &snat_family);
+	addr_to_abi(&m->addr, &v.addr, &v.family);
+	addr_to_abi(&m->snat, &v.snat, &snat_family);
 	v.port = htons(m->port);
 	v.service_id = m->svc->id;
 	v.flags = m->admin_drain ? XLB_MEMBER_F_DRAINING : 0;
@@ -181,7 +169,7 @@ void rt_member_info_publish(struct runtime *rt, const struct rt_member *m, bool 
 
 	memset(&info, 0, sizeof(info));
 	snprintf(info.name, sizeof(info.name), "%s", m->name);
-	rt_abi_addr(&m->addr, &info.addr, &info.family);
+	addr_to_abi(&m->addr, &info.addr, &info.family);
 	info.port = htons(m->port);
 	info.check_type = (__u8)m->cfg->health.type;
 	info.weight = m->weight;
