@@ -209,7 +209,9 @@ TEST(arp_not_for_a_served_vip_passes_untouched)
 	in = arp_request(VIP4);
 	in.eth_dst = MAC_ROUTER;
 	EXPECT_ARP(&e, e.if_client, &in, XDP_PASS, NULL, "a unicast request to another host");
-	CHECK(env_reason(&e, XLB_R_PASS_ARP) == 7);
+	/* A tagged frame is the VLAN's, counted as such before any parsing. */
+	CHECK(env_reason(&e, XLB_R_PASS_ARP) == 6);
+	CHECK(env_reason(&e, XLB_R_PASS_VLAN) == 1);
 	CHECK(env_reason(&e, XLB_R_TX_ARP_REPLY) == 0);
 out:
 	env_close(&e);
@@ -420,7 +422,8 @@ TEST(solicitations_not_to_answer_pass_untouched)
 	in.payload_len = 16;
 	pkt_addr("ff02::1", in.dst);
 	EXPECT(&e, e.if_client, &in, XDP_PASS, NULL, "DAD to all nodes");
-	CHECK(env_reason(&e, XLB_R_PASS_ND) == 9);
+	CHECK(env_reason(&e, XLB_R_PASS_ND) == 8);
+	CHECK(env_reason(&e, XLB_R_PASS_VLAN) == 1);
 	CHECK(env_reason(&e, XLB_R_TX_ND_ADVERT) == 0);
 out:
 	env_close(&e);
