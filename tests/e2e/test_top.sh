@@ -2,8 +2,8 @@
 # Day-to-day commands against a running daemon with traffic: `xlb top`
 # inside tmux (as a person sees it: services, members, a non-zero rate of
 # new connections while a load runs, q quits with exit 0), its form for a
-# pipe (one block per interval, exactly --count of them; SIGTERM ends it
-# without --count), and `xlb flows` filters and --count with exact counts
+# pipe (one block per interval, exactly --count of them; with --json one
+# line each; SIGTERM ends it without --count), and `xlb flows` filters and --count with exact counts
 # of connections this test holds open.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -123,6 +123,20 @@ blocks() {
 		! grep -q -- ' -  ' <<<"$(grep -E '^web ' <<<"$out")" || { echo "$out" | sed 's/^/    /'; return 1; }
 }
 check top_count_prints_exactly_that_many_blocks_with_rates blocks
+json_lines() {
+	xlb_in_lb top --pin-dir "$PIN" --interval 0.5 --count 2 --json </dev/null | /usr/bin/python3 -c '
+import json, sys
+lines = sys.stdin.read().splitlines()
+assert len(lines) == 2, lines
+for line in lines:
+    t = json.loads(line)
+    web = [s for s in t["services"] if s["name"] == "web"][0]
+    assert [m["name"] for m in web["members"]] == ["m1", "m2"], web
+    assert t["seconds"] > 0 and web["new_connections_per_s"] > 0, web
+    assert t["packets_per_s_by_outcome"]["tx_new_flow"] > 0, t
+'
+}
+check top_json_is_one_object_a_line_with_rates json_lines
 watch_blocks() {
 	local out
 	out=$(xlb_in_lb status -w -n 2 --interval 0.2 --pin-dir "$PIN" </dev/null)

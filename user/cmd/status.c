@@ -163,8 +163,6 @@ static int status_run(const struct cli_args *a)
 	struct xlb_maps m;
 	int err;
 
-	if (a->watch && a->json)
-		return cli_usage_error(&cmd_status, "--json gives one reading, not --watch's refreshes");
 	if (a->watch)
 		return top_run(&cmd_status, a);
 	if (a->interval || a->iterations)
@@ -205,7 +203,8 @@ const struct command cmd_status = {
 		 "(nat), new connections and traffic.  With an announce table (global:\n"
 		 "announce:), whether each VIP is announced, read from the kernel of this\n"
 		 "network namespace, and why not.  Last, every packet counted by outcome.\n"
-		 "With --watch, refreshes every interval with rates: 'xlb top'.\n"
+		 "With --watch, refreshes every interval with rates: 'xlb top' (with --json,\n"
+		 "its lines).\n"
 		 "\n"
 		 "options:\n"
 		 "  -j, --json          machine-readable output\n"

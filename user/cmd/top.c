@@ -97,7 +97,8 @@ static int reread(struct status_view *v, const struct xlb_maps *m)
 	return err ? err : status_view_read(v, m);
 }
 
-/* A whole frame written at once: on a terminal, over the last one. */
+/* A whole frame written at once: on a terminal, over the last one; with
+ * --json, one line. */
 static void draw(const struct status_view *v, const struct status_rates *r, const struct top_opts *o,
 		 bool tty, bool keys)
 {
@@ -107,11 +108,15 @@ static void draw(const struct status_view *v, const struct status_rates *r, cons
 
 	if (!f)
 		return;
-	if (tty)
-		fputs("\033[H\033[2J", f);
-	top_print(v, r, o, keys, f);
-	if (!tty)
-		fputs("\n", f);
+	if (o->json) {
+		top_print_json(v, r, f);
+	} else {
+		if (tty)
+			fputs("\033[H\033[2J", f);
+		top_print(v, r, o, keys, f);
+		if (!tty)
+			fputs("\n", f);
+	}
 	fclose(f);
 	fwrite(buf, 1, len, stdout);
 	fflush(stdout);
@@ -143,7 +148,7 @@ int top_run(const struct command *cmd, const struct cli_args *a)
 	catch_stop_signals();
 	if (tty)
 		keyboard_open(&kb);
-	if (tty) /* the totals at once; rates after the first interval */
+	if (tty && !o.json) /* the totals at once; rates after the first interval */
 		draw(&view[cur], &rates, &o, tty, kb.on);
 	while (!top_stop && (!o.count || frames < o.count)) {
 		wait_interval(&kb, o.interval_ms);
@@ -176,7 +181,7 @@ static int top_cmd_run(const struct cli_args *a)
 const struct command cmd_top = {
 	.name = "top",
 	.summary = "show status with rates, refreshed every interval",
-	.usage = "usage: xlb top [--interval SEC] [--count N] [--pin-dir DIR]\n"
+	.usage = "usage: xlb top [--interval SEC] [--count N] [--json] [--pin-dir DIR]\n"
 		 "\n"
 		 "Reads the pinned maps every interval (default 1 s) and shows the flow table's\n"
 		 "fill and the connections by state, then per service and member its health\n"
@@ -187,17 +192,21 @@ const struct command cmd_top = {
 		 "daemon restarted) counts from zero; a member new since the last reading\n"
 		 "shows '-' until the next.  On a terminal the view is redrawn in place and\n"
 		 "q, Ctrl-C or SIGTERM quits; otherwise one block is printed per interval,\n"
-		 "until --count blocks or a signal.  'xlb status -w' is the same.\n"
+		 "until --count blocks or a signal.  With --json, one line of JSON per\n"
+		 "interval instead of a frame.  'xlb status -w' is the same.\n"
 		 "\n"
 		 "options:\n"
 		 "      --interval SEC  seconds between readings, 0.1 to 3600 (default 1)\n"
 		 "  -n, --count N       print N refreshes, then exit (default: until q)\n"
+		 "  -j, --json          one JSON object a line, per interval\n"
 		 "  -p, --pin-dir DIR   where the data plane is pinned (default " XLB_PIN_DIR_DEFAULT ")\n"
 		 "  -h, --help          show this help\n"
 		 "\n"
 		 "examples:\n"
 		 "  xlb top\n"
-		 "  xlb top --interval 5 --count 12 > one-minute.txt\n",
-	.options = CLI_O(CLI_OPT_INTERVAL) | CLI_O(CLI_OPT_ITERATIONS) | CLI_O(CLI_OPT_PIN_DIR),
+		 "  xlb top --interval 5 --count 12 > one-minute.txt\n"
+		 "  xlb top --json --count 60 | jq .services[0].new_connections_per_s\n",
+	.options = CLI_O(CLI_OPT_INTERVAL) | CLI_O(CLI_OPT_ITERATIONS) | CLI_O(CLI_OPT_JSON) |
+		   CLI_O(CLI_OPT_PIN_DIR),
 	.run = top_cmd_run,
 };

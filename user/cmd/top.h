@@ -21,6 +21,7 @@
 struct top_opts {
 	unsigned interval_ms;
 	unsigned long count; /* frames with rates, then exit; 0: until stopped */
+	bool json;           /* a line of JSON per reading instead of a frame */
 };
 
 /* o from --interval SEC and --count N in a; 0, or -EINVAL with what is
@@ -32,6 +33,10 @@ int top_opts_from_args(const struct cli_args *a, struct top_opts *o, char *err, 
  * until a second reading), packets by outcome per second. */
 void top_print(const struct status_view *v, const struct status_rates *r, const struct top_opts *o,
 	       bool keys, FILE *out);
+
+/* One reading as one line of JSON (docs/operations.md names the keys);
+ * a rate is null where the frame shows '-'. */
+void top_print_json(const struct status_view *v, const struct status_rates *r, FILE *out);
 
 /* The loop: `xlb top`'s run and `xlb status --watch`'s. */
 int top_run(const struct command *cmd, const struct cli_args *a);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* `xlb top`'s options and frame, from a view and its rates alone. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "cmd/top.h"
 #include "lib/abi_text.h"
+#include "lib/json.h"
 
 int top_opts_from_args(const struct cli_args *a, struct top_opts *o, char *err, size_t len)
 {
@@ -14,6 +16,7 @@ int top_opts_from_args(const struct cli_args *a, struct top_opts *o, char *err, 
 
 	o->interval_ms = TOP_INTERVAL_MS_DEFAULT;
 	o->count = 0;
+	o->json = a->json;
 	if (a->interval) {
 		double s = strtod(a->interval, &end);
 
@@ -181,4 +184,102 @@ void top_print(const struct status_view *v, const struct status_rates *r, const 
 	if (!shown)
 		fprintf(out, "no services published\n");
 	print_outcomes(v, r, out);
+}
+
+/* ---- JSON: one line per reading ------------------------------------------- */
+
+static void json_rate(struct json_writer *w, const char *key, bool known, double x)
+{
+	json_key(w, key);
+	if (known)
+		json_fixed3(w, x);
+	else
+		json_null(w);
+}
+
+static void json_rates(struct json_writer *w, const struct status_rate *r)
+{
+	json_rate(w, "new_connections_per_s", r->known, r->new_conns);
+	json_rate(w, "packets_in_per_s", r->known, r->packets_in);
+	json_rate(w, "packets_out_per_s", r->known, r->packets_out);
+	json_rate(w, "bytes_in_per_s", r->known, r->bytes_in);
+	json_rate(w, "bytes_out_per_s", r->known, r->bytes_out);
+}
+
+static void json_service(struct json_writer *w, const struct status_view *v, const struct status_rates *r,
+			 __u32 id)
+{
+	static __u32 ids[XLB_MAX_MEMBERS_PER_SERVICE];
+	const struct xlb_svc_info *s = &v->svc[id].info;
+	size_t n = status_service_members(v, id, ids, XLB_MAX_MEMBERS_PER_SERVICE);
+	char a[64];
+
+	json_object_begin(w);
+	json_kv_string(w, "name", s->name);
+	json_kv_uint(w, "members_serving", s->n_serving);
+	json_kv_uint(w, "active_connections", census_active(&v->census.svc[id]));
+	json_rates(w, &r->svc[id]);
+	json_key(w, "members");
+	json_array_begin(w);
+	for (size_t i = 0; i < n; i++) {
+		const struct status_member *m = &v->mbr[ids[i]];
+
+		json_object_begin(w);
+		json_kv_string(w, "name", m->info.name);
+		json_kv_string(w, "address", xlb_ip_str(&m->info.addr, m->info.family, a, sizeof(a)));
+		json_kv_uint(w, "port", ntohs(m->info.port));
+		json_kv_string(w, "state", status_member_state_text(m));
+		json_kv_uint(w, "active_connections", census_active(&v->census.mbr[ids[i]]));
+		json_rates(w, &r->mbr[ids[i]]);
+		json_object_end(w);
+	}
+	json_array_end(w);
+	json_object_end(w);
+}
+
+void top_print_json(const struct status_view *v, const struct status_rates *r, FILE *out)
+{
+	const struct xlb_census *c = &v->census.total;
+	struct json_writer w;
+
+	json_init(&w, out, false);
+	json_object_begin(&w);
+	json_key(&w, "seconds");
+	json_fixed3(&w, r->seconds);
+	json_key(&w, "daemon_pid");
+	if (v->daemon > 0)
+		json_uint(&w, (uint64_t)v->daemon);
+	else
+		json_null(&w);
+	json_key(&w, "flow_table");
+	json_object_begin(&w);
+	json_kv_uint(&w, "entries", c->flows_entries);
+	json_kv_uint(&w, "max_entries", c->flows_max);
+	json_kv_bool(&w, "full", v->census.state.full);
+	json_object_end(&w);
+	json_key(&w, "half_open_table");
+	json_object_begin(&w);
+	json_kv_uint(&w, "entries", c->halfopen_entries);
+	json_kv_uint(&w, "max_entries", c->halfopen_max);
+	json_object_end(&w);
+	json_key(&w, "connections");
+	json_object_begin(&w);
+	json_kv_uint(&w, "established", c->total.established);
+	json_kv_uint(&w, "closing", c->total.closing);
+	json_kv_uint(&w, "half_open", c->total.half_open);
+	json_kv_uint(&w, "udp", c->total.udp);
+	json_object_end(&w);
+	json_key(&w, "services");
+	json_array_begin(&w);
+	for (__u32 id = 0; id < XLB_MAX_SERVICES; id++)
+		if (v->svc[id].info.in_use)
+			json_service(&w, v, r, id);
+	json_array_end(&w);
+	json_key(&w, "packets_per_s_by_outcome");
+	json_object_begin(&w);
+	for (unsigned i = 0; i < XLB_R_MAX; i++)
+		json_rate(&w, xlb_reason_name(i), r->seconds > 0, r->reasons[i]);
+	json_object_end(&w);
+	json_object_end(&w);
+	json_finish(&w);
 }

@@ -615,8 +615,6 @@ TEST(bad_watch_and_filter_values_are_usage_errors_before_reading_the_pins)
 {
 	ASSERT_TRUE(run_usage_error_is("status", "--interval 2", "--interval goes with --watch"));
 	ASSERT_TRUE(run_usage_error_is("status", "-n 2", "--count goes with --watch"));
-	ASSERT_TRUE(run_usage_error_is("status", "-w -j",
-				   "--json gives one reading, not --watch's refreshes"));
 	ASSERT_TRUE(run_usage_error_is("top", "--count 0",
 				   "--count '0': a number of refreshes from 1 to 1000000000"));
 	ASSERT_TRUE(run_usage_error_is("status", "-w --interval 0.01",

@@ -15,6 +15,14 @@
 
 #define SEC 1000000000ULL
 
+/* got begins with want (both shown when not). */
+#define ASSERT_STR_PREFIX(want, got)                                      \
+	do {                                                              \
+		const char *p_w = (want), *p_g = (got);                   \
+		if (strncmp(p_w, p_g, strlen(p_w)))                       \
+			ASSERT_STR_EQ(p_w, p_g);                          \
+	} while (0)
+
 /* Rates compared as text with three decimals: exact for these values. */
 #define ASSERT_RATE(want, got)                                            \
 	do {                                                              \
@@ -270,6 +278,36 @@ TEST(first_frame_has_totals_and_no_rates_and_without_keys_no_q_hint)
 	free(got);
 	status_rates_free(&r);
 	status_view_free(&b);
+}
+
+TEST(json_is_one_line_per_reading_with_null_where_there_is_no_rate)
+{
+	struct reading_pair p;
+	char *text = NULL, *svc, *m3;
+	size_t len = 0;
+	FILE *out;
+
+	ASSERT_EQ(0, pair_compute(&p));
+	out = open_memstream(&text, &len);
+	ASSERT_TRUE(out);
+	top_print_json(&p.b, &p.r, out);
+	fclose(out);
+	ASSERT_EQ(1, (long long)(strchr(text, '\n') == text + len - 1));
+	ASSERT_STR_PREFIX("{\"seconds\":2.000,\"daemon_pid\":4242,\"flow_table\":{\"entries\":512,"
+			     "\"max_entries\":1024,\"full\":false},", text);
+	svc = strstr(text, "{\"name\":\"web\",");
+	ASSERT_TRUE(svc);
+	ASSERT_STR_PREFIX("{\"name\":\"web\",\"members_serving\":2,\"active_connections\":400,"
+			     "\"new_connections_per_s\":125.000,\"packets_in_per_s\":300.000,"
+			     "\"packets_out_per_s\":250.000,\"bytes_in_per_s\":30000.000,"
+			     "\"bytes_out_per_s\":524288.000,\"members\":[", svc);
+	m3 = strstr(text, "{\"name\":\"m3\",");
+	ASSERT_TRUE(m3);
+	ASSERT_STR_PREFIX("{\"name\":\"m3\",\"address\":\"198.18.1.13\",\"port\":80,\"state\":\"UP\","
+			     "\"active_connections\":0,\"new_connections_per_s\":null,", m3);
+	ASSERT_STR_CONTAINS("\"tx_new_flow\":125.000,", text);
+	free(text);
+	pair_free(&p);
 }
 
 int main(int argc, char **argv)
