@@ -48,9 +48,12 @@ help_to_scdoc() {
 					t = line; sub(/   *.*/, "", t)
 					d = substr(line, length(t) + 1); sub(/^ +/, "", d)
 					printf "%s%s\n\t%s", (i > 2 ? "\n\n" : ""), term(t), esc(d)
+					said = d != ""
 				} else {
+					# what continues, or begins under a long option
 					line = blk[i]; sub(/^ +/, "", line)
-					printf " %s", esc(line)
+					printf "%s%s", (said ? " " : ""), esc(line)
+					said = 1
 				}
 			}
 			printf "\n\n"

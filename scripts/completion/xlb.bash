@@ -58,11 +58,12 @@ _xlb_value_of()
 
 # _xlb_names XLB ARGS...: the service names in the JSON that 'XLB ARGS...'
 # prints ('status --json' or 'check --json FILE'), or with XLB_SERVICE set,
-# that service's members.  The JSON has one value a line; a service's name
-# sits in services[], a member's in services[].members[].
+# that service's members, or with XLB_ADDRESSES set, every member's
+# ADDRESS:PORT ([ADDRESS]:PORT for IPv6).  The JSON has one value a line; a
+# service's name sits in services[], a member's in services[].members[].
 _xlb_names()
 {
-    timeout 3 "$@" 2>/dev/null </dev/null | awk -v want="${XLB_SERVICE-}" '
+    timeout 3 "$@" 2>/dev/null </dev/null | awk -v want="${XLB_SERVICE-}" -v addrs="${XLB_ADDRESSES-}" '
         {
             line = $0
             sub(/^ +/, "", line)
@@ -75,6 +76,15 @@ _xlb_names()
         }
         line == "{" || line == "[" { stack[++n] = line; next }
         line == "}" || line == "]" { n--; next }
+        addrs != "" && n == 5 && stack[4] == "members" && line ~ /^"address": "/ {
+            addr = line; sub(/^"address": "/, "", addr); sub(/"$/, "", addr)
+            if (addr ~ /:/) addr = "[" addr "]"
+        }
+        addrs != "" && n == 5 && stack[4] == "members" && line ~ /^"port": / {
+            port = line; sub(/^"port": /, "", port)
+            print addr ":" port
+        }
+        addrs != "" { next }
         line ~ /^"name": "/ {
             name = line; sub(/^"name": "/, "", name); sub(/"$/, "", name)
             if (n == 3 && stack[2] == "services") {
@@ -95,7 +105,7 @@ _xlb_reply()
 }
 
 # _xlb_complete_value PLACEHOLDER: complete what a FILE, DIR, IFACE,
-# COMMAND, SERVICE (or NAME), MEMBER or 'a|b|c' stands for.  Reads _xlb's
+# COMMAND, SERVICE (or NAME), MEMBER, ADDR[:PORT] or 'a|b|c' stands for.  Reads _xlb's
 # locals.
 _xlb_complete_value()
 {
@@ -111,6 +121,9 @@ _xlb_complete_value()
         else
             _xlb_reply "$(_xlb_names "$xlb" status --json "${pin[@]}")"
         fi
+        ;;
+    'ADDR[:PORT]') # flows --member: the running members' addresses
+        _xlb_reply "$(XLB_ADDRESSES=1 _xlb_names "$xlb" status --json "${pin[@]}")"
         ;;
     MEMBER)
         [[ -n $service ]] &&

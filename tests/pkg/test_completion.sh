@@ -129,6 +129,9 @@ expect_eq a_service_without_members_offers_none "" "$(completions "$S enable api
 expect_eq member_names_with_a_colon_complete_after_it "5432" "$(completions "$S drain web db:")"
 expect_eq flows_service_offers_the_running_services "api.v2 web" "$(completions "$S flows -s ")"
 expect_eq flows_service_after_equals "web" "$(completions "$S flows --service=w")"
+expect_eq flows_member_offers_the_running_members_addresses "198.18.1.11:80 198.18.1.12:80" \
+	"$(completions "$S flows --member ")"
+expect_eq flows_member_address_completes_after_its_colon "80" "$(completions "$S flows --member 198.18.1.11:")"
 expect_eq options_between_arguments_are_skipped "db:5432 web-1" "$(completions "$S drain -p /d web ")"
 
 : >"$WORK/status.args"

@@ -13,6 +13,7 @@ const struct command *const cli_commands[] = {
 	&cmd_check,
 	&cmd_run,
 	&cmd_status,
+	&cmd_top,
 	&cmd_flows,
 	&cmd_drain,
 	&cmd_enable,
@@ -43,7 +44,8 @@ static void print_overview(FILE *out)
 		fprintf(out, "  %-10s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
 	fprintf(out, "\nOptions go before or after the arguments ('--' ends them) and mean the\n"
 		     "same in every command: -c config, -i interface, -j json, -m mode,\n"
-		     "-p pin directory, -s service, -v verbose, -h help.\n"
+		     "-n count of refreshes, -p pin directory, -s service, -v verbose,\n"
+		     "-w watch, -h help.\n"
 		     "'xlb help COMMAND' or 'xlb COMMAND --help' shows a command's options.\n"
 		     "Exit codes: 0 success, 1 failure or invalid configuration, 2 usage error.\n");
 }

@@ -29,6 +29,7 @@ struct command {
 extern const struct command cmd_check;
 extern const struct command cmd_run;
 extern const struct command cmd_status;
+extern const struct command cmd_top;
 extern const struct command cmd_flows;
 extern const struct command cmd_drain;
 extern const struct command cmd_enable;

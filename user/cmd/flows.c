@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* `xlb flows [--service NAME] [--json]`: the connections of both tables,
- * one line each (its forward entry), from the pins alone: those of the
- * flow table, then the half-open ones (handshakes, UDP flows of one
- * datagram) without the duplicates a promotion leaves behind.  A listing;
- * `xlb status` has the counts. */
+/* `xlb flows [--service NAME] [--member ADDR[:PORT]] [--client ADDR[/PREFIX]]
+ * [--count] [--json]`: the connections of both tables, one line each (its
+ * forward entry), from the pins alone: those of the flow table, then the
+ * half-open ones (handshakes, UDP flows of one datagram) without the
+ * duplicates a promotion leaves behind.  With --count, how many pass the
+ * filters (cmd/flows_filter.h), by state, counted in the same walk. */
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <errno.h>
@@ -13,28 +14,24 @@
 #include <time.h>
 
 #include "lib/abi_text.h"
+#include "cmd/flows_filter.h"
 #include "cmd/opts.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "dp/maps.h"
 #include "dp/pin.h"
 
-/* Flow timestamps come from bpf_ktime_get_coarse_ns(): CLOCK_MONOTONIC. */
-static __u64 mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
-}
-
 struct flows_ctx {
 	const struct xlb_maps *m;
-	const char *only;  /* service name, or NULL */
+	struct flows_filter filter;
 	bool json;
+	bool count_only;
 	struct json_writer w;
 	struct xlb_svc_info svc[XLB_MAX_SERVICES];
 	size_t shown;
+	/* --count: by the state the listing shows, half-open apart. */
+	size_t by_state[XLB_FLOW_N];
+	size_t half_open;
 };
 
 static void flow_print(struct flows_ctx *c, const struct xlb_flow_key *k, const struct xlb_flow *f,
@@ -44,7 +41,7 @@ static void flow_print(struct flows_ctx *c, const struct xlb_flow_key *k, const 
 									  : NULL;
 	struct xlb_mbr_info mi = { 0 };
 	char client[64], vip[64], src[64], member[64], via[136], age[16], idle[16];
-	__u64 now = mono_ns();
+	__u64 now = xlb_census_now_ns(); /* the flows' clock: CLOCK_MONOTONIC */
 	__u64 age_s = now > f->created_ns ? (now - f->created_ns) / 1000000000ULL : 0;
 	__u64 idle_s = now > f->last_seen_ns ? (now - f->last_seen_ns) / 1000000000ULL : 0;
 
@@ -90,6 +87,46 @@ static bool half_open_listed(const struct flows_ctx *c, const struct xlb_flow_ke
 	return !(f->flags & XLB_FLOW_F_PROMOTED) && bpf_map_lookup_elem(c->m->flows, k, &in_flows) != 0;
 }
 
+static const char *service_name(const struct flows_ctx *c, __u32 id)
+{
+	return id < XLB_MAX_SERVICES && c->svc[id].in_use ? c->svc[id].name : "";
+}
+
+/* "3 connections: 2 established, 1 half-open", or its JSON object. */
+static void count_print(struct flows_ctx *c)
+{
+	const char *sep = ":";
+	char key[32];
+
+	if (c->json) {
+		json_init(&c->w, stdout, true);
+		json_object_begin(&c->w);
+		json_kv_uint(&c->w, "connections", c->shown);
+		json_key(&c->w, "by_state");
+		json_object_begin(&c->w);
+		json_kv_uint(&c->w, "half_open", c->half_open);
+		for (unsigned s = XLB_FLOW_NONE + 1; s < XLB_FLOW_N; s++) {
+			snprintf(key, sizeof(key), "%s", xlb_flow_state_str(s));
+			for (char *p = key; *p; p++)
+				*p = *p == '-' ? '_' : *p;
+			json_kv_uint(&c->w, key, c->by_state[s]);
+		}
+		json_object_end(&c->w);
+		json_object_end(&c->w);
+		json_finish(&c->w);
+		return;
+	}
+	printf("%zu connection%s", c->shown, c->shown == 1 ? "" : "s");
+	for (unsigned s = XLB_FLOW_NONE + 1; s < XLB_FLOW_N; s++) {
+		if (c->by_state[s])
+			printf("%s %zu %s", sep, c->by_state[s], xlb_flow_state_str(s));
+		sep = c->by_state[s] ? "," : sep;
+	}
+	if (c->half_open)
+		printf("%s %zu half-open", sep, c->half_open);
+	printf("\n");
+}
+
 static void flows_walk(struct flows_ctx *c, int fd, bool half_open)
 {
 	struct xlb_flow_key key, next;
@@ -103,25 +140,34 @@ static void flows_walk(struct flows_ctx *c, int fd, bool half_open)
 			continue;
 		if (half_open && !half_open_listed(c, &key, &val))
 			continue;
-		if (c->only && (val.service_id >= XLB_MAX_SERVICES ||
-				strcmp(c->svc[val.service_id].name, c->only) != 0))
+		if (!flows_filter_match(&c->filter, &key, &val, service_name(c, val.service_id)))
 			continue;
-		flow_print(c, &key, &val, half_open);
+		if (half_open)
+			c->half_open++;
+		else if (val.state < XLB_FLOW_N)
+			c->by_state[val.state]++;
+		if (!c->count_only)
+			flow_print(c, &key, &val, half_open);
 		c->shown++;
 	}
 }
 
 static int flows_run(const struct cli_args *a)
 {
-	const char *dir = a->pin_dir;
+	const char *dir = a->pin_dir, *only = a->service;
 	struct flows_ctx *c = calloc(1, sizeof(*c));
 	struct xlb_maps m;
+	char why[160];
 	int rc = XLB_EXIT_OK;
 
 	if (!c)
 		return XLB_EXIT_FAIL;
-	c->only = a->service;
+	if (flows_filter_from_args(a, &c->filter, why, sizeof(why))) {
+		free(c);
+		return cli_usage_error(&cmd_flows, "%s", why);
+	}
 	c->json = a->json;
+	c->count_only = a->count_only;
 	if (xlb_maps_open_for_reading(&m, dir)) {
 		free(c);
 		return XLB_EXIT_FAIL;
@@ -129,29 +175,31 @@ static int flows_run(const struct cli_args *a)
 	c->m = &m;
 	for (__u32 id = 0; id < XLB_MAX_SERVICES; id++)
 		xlb_maps_svc_info_get(&m, id, &c->svc[id]);
-	if (c->only) {
+	if (only) {
 		bool found = false;
 
 		for (__u32 id = 0; id < XLB_MAX_SERVICES; id++)
-			found |= c->svc[id].in_use && strcmp(c->svc[id].name, c->only) == 0;
+			found |= c->svc[id].in_use && strcmp(c->svc[id].name, only) == 0;
 		if (!found) {
 			log_err("no service named '%s' is published at %s ('xlb status' lists them)",
-				c->only, dir);
+				only, dir);
 			rc = XLB_EXIT_FAIL;
 			goto out;
 		}
 	}
-	if (c->json) {
+	if (c->json && !c->count_only) {
 		json_init(&c->w, stdout, true);
 		json_array_begin(&c->w);
 	}
 	flows_walk(c, m.flows, false);
 	flows_walk(c, m.halfopen, true);
-	if (c->json) {
+	if (c->count_only) {
+		count_print(c);
+	} else if (c->json) {
 		json_array_end(&c->w);
 		json_finish(&c->w);
 	} else if (!c->shown) {
-		printf("no flows%s%s\n", c->only ? " for " : "", c->only ? c->only : "");
+		printf("no flows%s\n", a->service || a->member || a->client ? " match" : "");
 	} else {
 		printf("%zu flow%s\n", c->shown, c->shown == 1 ? "" : "s");
 	}
@@ -163,20 +211,32 @@ out:
 
 const struct command cmd_flows = {
 	.name = "flows",
-	.summary = "list the connections in the connection tables",
-	.usage = "usage: xlb flows [--service NAME] [--json] [--pin-dir DIR]\n"
+	.summary = "list or count the connections in the connection tables",
+	.usage = "usage: xlb flows [--service NAME] [--member ADDR[:PORT]] [--client ADDR[/PREFIX]] "
+		 "[--count] [--json] [--pin-dir DIR]\n"
 		 "\n"
 		 "One line per connection: its service, the client and VIP, the member it\n"
 		 "was given and the balancer's own source address and port toward it, its\n"
 		 "state (established, closing, reset, closed, udp; half-open for a handshake\n"
 		 "or a UDP flow of one datagram, which wait in the half-open table), age and\n"
-		 "idle time.  Reads the pins, with or without the daemon running.\n"
+		 "idle time.  The filters combine: a connection is shown when it matches\n"
+		 "every one given.  Reads the pins, with or without the daemon running.\n"
 		 "\n"
 		 "options:\n"
 		 "  -s, --service NAME  only this service's connections\n"
+		 "      --member ADDR[:PORT]\n"
+		 "                      only those sent to this member address (and port)\n"
+		 "      --client ADDR[/PREFIX]\n"
+		 "                      only those from this client address or prefix\n"
+		 "      --count         print how many match, by state, instead of the list\n"
 		 "  -j, --json          machine-readable output\n"
 		 "  -p, --pin-dir DIR   where the data plane is pinned (default " XLB_PIN_DIR_DEFAULT ")\n"
-		 "  -h, --help          show this help\n",
-	.options = CLI_O(CLI_OPT_JSON) | CLI_O(CLI_OPT_PIN_DIR) | CLI_O(CLI_OPT_SERVICE),
+		 "  -h, --help          show this help\n"
+		 "\n"
+		 "examples:\n"
+		 "  xlb flows --member 198.18.1.2:80\n"
+		 "  xlb flows --service web --client 198.18.0.0/24 --count\n",
+	.options = CLI_O(CLI_OPT_JSON) | CLI_O(CLI_OPT_PIN_DIR) | CLI_O(CLI_OPT_SERVICE) |
+		   CLI_O(CLI_OPT_MEMBER) | CLI_O(CLI_OPT_CLIENT) | CLI_O(CLI_OPT_COUNT_ONLY),
 	.run = flows_run,
 };

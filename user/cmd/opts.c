@@ -13,16 +13,22 @@
 #include "dp/pin.h"
 
 const struct cli_option cli_options[CLI_OPT_COUNT] = {
+	[CLI_OPT_CLIENT] = { '\0', "client", "ADDR[/PREFIX]" },
 	[CLI_OPT_CONFIG] = { 'c', "config", "FILE" },
+	[CLI_OPT_COUNT_ONLY] = { '\0', "count", NULL },
 	[CLI_OPT_HELP] = { 'h', "help", NULL },
 	[CLI_OPT_INTERFACE] = { 'i', "interface", "IFACE" },
+	[CLI_OPT_INTERVAL] = { '\0', "interval", "SEC" },
+	[CLI_OPT_ITERATIONS] = { 'n', "count", "N" },
 	[CLI_OPT_JSON] = { 'j', "json", NULL },
 	[CLI_OPT_LOG_FORMAT] = { '\0', "log-format", "FORMAT" },
+	[CLI_OPT_MEMBER] = { '\0', "member", "ADDR[:PORT]" },
 	[CLI_OPT_MODE] = { 'm', "mode", "MODE" },
 	[CLI_OPT_PIN_DIR] = { 'p', "pin-dir", "DIR" },
 	[CLI_OPT_SERVICE] = { 's', "service", "NAME" },
 	[CLI_OPT_STATE] = { '\0', "state", "FILE" },
 	[CLI_OPT_VERBOSE] = { 'v', "verbose", NULL },
+	[CLI_OPT_WATCH] = { 'w', "watch", NULL },
 };
 
 #define LONG_ONLY_VAL 0x100 /* getopt's value of a long-only option: 0x100 + its id */
@@ -140,8 +146,14 @@ static void take_arg(struct parser *p, struct cli_args *a, char *arg)
 static void take_option(struct parser *p, struct cli_args *a, enum cli_opt id, char *value)
 {
 	switch (id) {
+	case CLI_OPT_CLIENT:
+		a->client = value;
+		break;
 	case CLI_OPT_CONFIG:
 		a->config = value;
+		break;
+	case CLI_OPT_COUNT_ONLY:
+		a->count_only = true;
 		break;
 	case CLI_OPT_HELP:
 		a->help = true;
@@ -152,11 +164,20 @@ static void take_option(struct parser *p, struct cli_args *a, enum cli_opt id, c
 		else
 			a->ifaces[a->n_ifaces++] = value;
 		break;
+	case CLI_OPT_INTERVAL:
+		a->interval = value;
+		break;
+	case CLI_OPT_ITERATIONS:
+		a->iterations = value;
+		break;
 	case CLI_OPT_JSON:
 		a->json = true;
 		break;
 	case CLI_OPT_LOG_FORMAT:
 		a->log_format = value;
+		break;
+	case CLI_OPT_MEMBER:
+		a->member = value;
 		break;
 	case CLI_OPT_MODE:
 		a->mode = value;
@@ -172,6 +193,9 @@ static void take_option(struct parser *p, struct cli_args *a, enum cli_opt id, c
 		break;
 	case CLI_OPT_VERBOSE:
 		a->verbose++;
+		break;
+	case CLI_OPT_WATCH:
+		a->watch = true;
 		break;
 	case CLI_OPT_COUNT:
 		break;

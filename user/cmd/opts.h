@@ -14,16 +14,24 @@
 #include "xlb/limits.h"
 
 enum cli_opt {
+	CLI_OPT_CLIENT,    /* --client ADDR[/PREFIX] (flows) */
 	CLI_OPT_CONFIG,    /* -c, --config FILE */
+	/* --count (flows): print how many match, not the list.  Spelled as
+	 * CLI_OPT_ITERATIONS is, which no command that takes it also takes. */
+	CLI_OPT_COUNT_ONLY,
 	CLI_OPT_HELP,      /* -h, --help: every command's */
 	CLI_OPT_INTERFACE, /* -i, --interface IFACE, repeatable */
+	CLI_OPT_INTERVAL,  /* --interval SEC (top, status --watch) */
+	CLI_OPT_ITERATIONS, /* -n, --count N (top, status --watch): refreshes, then exit */
 	CLI_OPT_JSON,      /* -j, --json */
 	CLI_OPT_LOG_FORMAT, /* --log-format WORD (long only: rarely typed, set in a unit file) */
+	CLI_OPT_MEMBER,    /* --member ADDR[:PORT] (flows) */
 	CLI_OPT_MODE,      /* -m, --mode MODE */
 	CLI_OPT_PIN_DIR,   /* -p, --pin-dir DIR */
 	CLI_OPT_SERVICE,   /* -s, --service NAME */
 	CLI_OPT_STATE,     /* --state FILE (long only: -s is --service) */
 	CLI_OPT_VERBOSE,   /* -v, --verbose, repeatable */
+	CLI_OPT_WATCH,     /* -w, --watch (status: refresh, as `xlb top`) */
 	CLI_OPT_COUNT,
 };
 
@@ -48,6 +56,13 @@ struct cli_args {
 	const char *state;
 	const char *mode;    /* as given; the command checks the word */
 	const char *log_format; /* as given; the command checks the word */
+	/* As given; the command reads them (cmd/top.h, cmd/flows_filter.h). */
+	const char *interval;
+	const char *iterations;
+	const char *member;
+	const char *client;
+	bool count_only;
+	bool watch;
 	const char *ifaces[XLB_MAX_INTERFACES];
 	size_t n_ifaces;
 	bool json;

@@ -18,6 +18,7 @@
 
 #include "cmd/opts.h"
 #include "cmd/status_view.h"
+#include "cmd/top.h"
 #include "dp/dataplane.h"
 #include "dp/maps.h"
 #include "dp/pin.h"
@@ -122,10 +123,11 @@ static __u16 member_snat_n(const struct xlb_maps *m, __u32 id)
 	return mbr.snat_n;
 }
 
-static int status_read(struct status_view *v, const struct xlb_maps *m)
+int status_view_read(struct status_view *v, const struct xlb_maps *m)
 {
 	int err;
 
+	v->daemon = pin_dir_lock_holder(v->pin_dir);
 	for (__u32 id = 0; id < XLB_MAX_SERVICES; id++) {
 		struct status_service *s = &v->svc[id];
 
@@ -147,6 +149,7 @@ static int status_read(struct status_view *v, const struct xlb_maps *m)
 	err = xlb_maps_meta(m, &v->meta);
 	if (!err)
 		err = census_view_read(m, &v->census);
+	v->read_ns = xlb_census_now_ns();
 	if (!err)
 		err = census_fresh(v, m);
 	v->now_unix_s = (__u64)time(NULL);
@@ -161,12 +164,16 @@ static int status_run(const struct cli_args *a)
 	struct xlb_maps m;
 	int err;
 
+	if (a->watch)
+		return top_run(&cmd_status, a);
+	if (a->interval || a->iterations)
+		return cli_usage_error(&cmd_status, "--%s goes with --watch",
+				       a->interval ? "interval" : "count");
 	if (xlb_maps_open_for_reading(&m, v.pin_dir))
 		return XLB_EXIT_FAIL;
-	v.daemon = pin_dir_lock_holder(v.pin_dir);
 	err = status_view_alloc(&v);
 	if (!err)
-		err = status_read(&v, &m);
+		err = status_view_read(&v, &m);
 	if (!err) {
 		if (a->json)
 			status_print_json(&v, stdout);
@@ -183,7 +190,7 @@ static int status_run(const struct cli_args *a)
 const struct command cmd_status = {
 	.name = "status",
 	.summary = "show services, members, health, flows and counters",
-	.usage = "usage: xlb status [--json] [--pin-dir DIR]\n"
+	.usage = "usage: xlb status [--json] [--watch [--interval SEC] [--count N]] [--pin-dir DIR]\n"
 		 "\n"
 		 "Reads the pinned maps (with or without the daemon running) and shows the\n"
 		 "attached interfaces and their mode (native or generic XDP, tc); the\n"
@@ -197,11 +204,17 @@ const struct command cmd_status = {
 		 "(nat), new connections and traffic.  With an announce table (global:\n"
 		 "announce:), whether each VIP is announced, read from the kernel of this\n"
 		 "network namespace, and why not.  Last, every packet counted by outcome.\n"
+		 "With --watch, refreshes every interval with rates: 'xlb top' (with --json,\n"
+		 "its lines).\n"
 		 "\n"
 		 "options:\n"
 		 "  -j, --json          machine-readable output\n"
+		 "  -w, --watch         refresh every interval with rates, as 'xlb top'\n"
+		 "      --interval SEC  with --watch: seconds between readings (default 1)\n"
+		 "  -n, --count N       with --watch: print N refreshes, then exit\n"
 		 "  -p, --pin-dir DIR   where the data plane is pinned (default " XLB_PIN_DIR_DEFAULT ")\n"
 		 "  -h, --help          show this help\n",
-	.options = CLI_O(CLI_OPT_JSON) | CLI_O(CLI_OPT_PIN_DIR),
+	.options = CLI_O(CLI_OPT_JSON) | CLI_O(CLI_OPT_PIN_DIR) | CLI_O(CLI_OPT_WATCH) |
+		   CLI_O(CLI_OPT_INTERVAL) | CLI_O(CLI_OPT_ITERATIONS),
 	.run = status_run,
 };

@@ -54,8 +54,8 @@ static __u64 nat_ports_free(const struct status_view *v, __u32 id)
 	return all > used ? all - used : 0;
 }
 
-/* Members of a service in pool order. */
-static size_t service_members(const struct status_view *v, __u32 svc_id, __u32 *ids, size_t cap)
+
+size_t status_service_members(const struct status_view *v, __u32 svc_id, __u32 *ids, size_t cap)
 {
 	size_t n = 0;
 
@@ -98,7 +98,7 @@ static double percent(__u64 part, __u64 whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0;
 }
 
-static const char *member_state_text(const struct status_member *m)
+const char *status_member_state_text(const struct status_member *m)
 {
 	if (m->admin == XLB_ADMIN_DRAIN)
 		return m->info.state == XLB_HEALTH_UP ? "DRAIN" : "DRAIN+DOWN";
@@ -217,7 +217,7 @@ static void text_members(const struct status_view *v, const struct status_servic
 			 (unsigned long long)nat_ports_free(v, ids[i]));
 		fprintf(out, "  %-*s  %-22s %-10s %-6s %-6u %-26s %9s %7u %9u ", w, m->info.name,
 			xlb_ip_port_str(&m->info.addr, m->info.family, m->info.port, a, sizeof(a)),
-			member_state_text(m),
+			status_member_state_text(m),
 			since && v->now_unix_s >= since ? xlb_age_str(v->now_unix_s - since, age, sizeof(age)) : "-",
 			m->info.weight, last, lat, census_active(c), c->half_open);
 		if (nat)
@@ -234,7 +234,7 @@ static void text_service(const struct status_view *v, __u32 id, FILE *out)
 	const struct xlb_census_count *c = &v->census.svc[id];
 	const struct xlb_traffic_stats *t = &s->traffic;
 	char a[64], b[32], d[32];
-	size_t n = service_members(v, id, ids, XLB_MAX_MEMBERS_PER_SERVICE);
+	size_t n = status_service_members(v, id, ids, XLB_MAX_MEMBERS_PER_SERVICE);
 
 	fprintf(out, "\n%s  %s %s  %s, %s, on empty: %s  %u/%u members serving\n", s->info.name,
 		xlb_proto_str(s->info.key.proto),
@@ -424,7 +424,7 @@ static void json_service(struct json_writer *w, const struct status_view *v, __u
 {
 	static __u32 ids[XLB_MAX_MEMBERS_PER_SERVICE];
 	const struct status_service *s = &v->svc[id];
-	size_t n = service_members(v, id, ids, XLB_MAX_MEMBERS_PER_SERVICE);
+	size_t n = status_service_members(v, id, ids, XLB_MAX_MEMBERS_PER_SERVICE);
 	char a[64];
 
 	json_object_begin(w);

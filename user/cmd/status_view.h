@@ -52,6 +52,7 @@ struct status_view {
 	/* The census, with mbr and svc pointing at arrays of their own. */
 	struct census_view census;
 	__u64 now_ns;     /* the census clock when it was read */
+	__u64 read_ns;    /* CLOCK_MONOTONIC when the counters were read (rates) */
 	__u64 now_unix_s; /* the wall clock then (health states' "since") */
 	/* This command ran a sweep because the last one was older than
 	 * STATUS_SWEEP_AGE_NS (or there was none): its error (0, -ENOENT: no
@@ -64,6 +65,17 @@ struct status_view {
 /* Allocates the by-id arrays of v (zeroed); 0 or -ENOMEM. */
 int status_view_alloc(struct status_view *v);
 void status_view_free(struct status_view *v);
+
+/* Fills v (allocated) from the pinned maps m: everything `xlb status`
+ * shows, running a sweep first when the census is old; 0 or -errno. */
+struct xlb_maps;
+int status_view_read(struct status_view *v, const struct xlb_maps *m);
+
+/* Members of service svc_id in pool order, at most cap of them. */
+size_t status_service_members(const struct status_view *v, __u32 svc_id, __u32 *ids, size_t cap);
+
+/* UP, DOWN, DRAIN, DRAIN+DOWN, ... */
+const char *status_member_state_text(const struct status_member *m);
 
 /* NAT ports a member may hold: max(snat_n, 1) x nat_ports. */
 __u64 status_nat_ports(const struct status_view *v, __u32 member_id);

@@ -2,6 +2,7 @@
 #include "lib/json.h"
 
 #include <inttypes.h>
+#include <math.h>
 
 void json_init(struct json_writer *w, FILE *out, bool pretty)
 {
@@ -163,6 +164,16 @@ void json_int(struct json_writer *w, int64_t v)
 {
 	item_begin(w);
 	fprintf(w->out, "%" PRId64, v);
+}
+
+void json_fixed3(struct json_writer *w, double v)
+{
+	if (!isfinite(v)) {
+		json_null(w);
+		return;
+	}
+	item_begin(w);
+	fprintf(w->out, "%.3f", v);
 }
 
 void json_bool(struct json_writer *w, bool v)

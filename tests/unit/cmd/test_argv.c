@@ -326,6 +326,57 @@ TEST(s_is_the_service_in_flows_and_pick_and_state_is_long_only)
 				ASSERT_NE(cli_options[id].letter, cli_options[other].letter);
 }
 
+/* --count is spelled alike in top (-n, --count N: refreshes) and flows
+ * (--count: how many match); no command may take two options of one name. */
+TEST(no_command_takes_two_options_of_one_name)
+{
+	for (size_t c = 0; cli_commands[c]; c++)
+		for (int id = 0; id < CLI_OPT_COUNT; id++)
+			for (int other = id + 1; other < CLI_OPT_COUNT; other++) {
+				const struct command *cmd = cli_commands[c];
+				bool both = (cmd->options & CLI_O(id)) && (cmd->options & CLI_O(other));
+
+				if (both && strcmp(cli_options[id].name, cli_options[other].name) == 0)
+					printf("  xlb %s takes --%s twice\n", cmd->name, cli_options[id].name);
+				ASSERT_TRUE(!both || strcmp(cli_options[id].name, cli_options[other].name));
+			}
+}
+
+TEST(top_and_status_watch_take_interval_and_count)
+{
+	struct line l;
+	struct cli_args a;
+	struct output o;
+
+	ASSERT_EQ(0, parse("top", "--interval 0.5 -n 3", &l, &a, &o));
+	output_free(&o);
+	ASSERT_STR_EQ("0.5", a.interval);
+	ASSERT_STR_EQ("3", a.iterations);
+	ASSERT_EQ(0, parse("status", "-w --count 2 --interval=2", &l, &a, &o));
+	output_free(&o);
+	ASSERT_TRUE(a.watch);
+	ASSERT_STR_EQ("2", a.iterations);
+	ASSERT_STR_EQ("2", a.interval);
+	ASSERT_TRUE(!a.count_only);
+}
+
+TEST(flows_takes_member_client_and_count_with_service)
+{
+	struct line l;
+	struct cli_args a;
+	struct output o;
+
+	ASSERT_EQ(0, parse("flows", "--member 198.18.1.2:80 -s web --client 198.18.0.0/24 --count -j",
+			   &l, &a, &o));
+	output_free(&o);
+	ASSERT_STR_EQ("198.18.1.2:80", a.member);
+	ASSERT_STR_EQ("198.18.0.0/24", a.client);
+	ASSERT_STR_EQ("web", a.service);
+	ASSERT_TRUE(a.count_only);
+	ASSERT_TRUE(a.json);
+	ASSERT_TRUE(a.iterations == NULL);
+}
+
 /* ---- mistakes: one line, the usage, exit 2 ------------------------------- */
 
 /* The parse failed with exactly "xlb NAME: MESSAGE\n" and NAME's usage. */
@@ -539,6 +590,43 @@ TEST(run_takes_at_most_the_interfaces_the_data_plane_has_room_for)
 	ASSERT_TRUE(usage_error_is("run", args, msg));
 }
 
+/* `xlb NAME ARGS` through cli_main failed with exactly "xlb NAME: MESSAGE\n"
+ * and NAME's usage: what a command's run refuses, not the parser. */
+static bool run_usage_error_is(const char *name, const char *args, const char *message)
+{
+	const struct command *cmd = cli_command_find(name);
+	char line[512], want[4096];
+	struct output o;
+	bool same;
+	int rc;
+
+	snprintf(line, sizeof(line), "%s %s", name, args);
+	rc = run_main(line, &o);
+	snprintf(want, sizeof(want), "xlb %s: %s\n%s", name, message, cmd->usage);
+	same = rc == XLB_EXIT_USAGE && strcmp(want, o.err) == 0 && o.out[0] == '\0';
+	if (!same)
+		printf("  xlb %s: exit %d\n  expected on stderr:\n%s  got:\n%s", line, rc, want, o.err);
+	output_free(&o);
+	return same;
+}
+
+/* Refused before anything is read: no root, no pins needed. */
+TEST(bad_watch_and_filter_values_are_usage_errors_before_reading_the_pins)
+{
+	ASSERT_TRUE(run_usage_error_is("status", "--interval 2", "--interval goes with --watch"));
+	ASSERT_TRUE(run_usage_error_is("status", "-n 2", "--count goes with --watch"));
+	ASSERT_TRUE(run_usage_error_is("top", "--count 0",
+				   "--count '0': a number of refreshes from 1 to 1000000000"));
+	ASSERT_TRUE(run_usage_error_is("status", "-w --interval 0.01",
+				   "--interval '0.01': seconds from 0.1 to 3600 (0.5, 2, 10)"));
+	ASSERT_TRUE(run_usage_error_is("flows", "--member 198.18.1.2:0",
+				   "--member '198.18.1.2:0': an IP address with an optional port "
+				   "(198.18.1.2, 198.18.1.2:80, fd00::2, [fd00::2]:80)"));
+	ASSERT_TRUE(run_usage_error_is("flows", "--client 198.18.0.0/33",
+				   "--client '198.18.0.0/33': an IP address or a prefix "
+				   "(198.18.0.2, 198.18.0.0/24, fd00::/64)"));
+}
+
 /* ---- each --help says what its command takes ------------------------------- */
 
 TEST(every_usage_lists_exactly_the_options_its_command_takes)
@@ -634,7 +722,7 @@ TEST(help_and_dash_dash_help_print_the_same_text_on_stdout)
 	ASSERT_EQ(0, run_main("help flows", &a));
 	ASSERT_EQ(0, run_main("flows --json --help", &b));
 	ASSERT_STR_EQ(a.out, b.out);
-	ASSERT_EQ(0, strncmp("xlb flows - list the connections", a.out, 32));
+	ASSERT_EQ(0, strncmp("xlb flows - list or count the connections", a.out, 41));
 	ASSERT_STR_EQ("", a.err);
 	output_free(&a);
 	output_free(&b);
