@@ -162,6 +162,8 @@ dsr_client_link() {
 dsr_member_vip() {
 	ip -n "$(tb_ns "m$1")" addr add "$2/32" dev lo &&
 		tb_exec "m$1" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+}
+
 # Background processes in a node: nsenter execs the command, so $! is its
 # PID (tb_exec is a function: & would fork a shell around it).
 in_node() {
