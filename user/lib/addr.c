@@ -76,6 +76,13 @@ bool addr_is_unusable(const struct xlb_addr *a)
 	return IN6_IS_ADDR_UNSPECIFIED(&a->v6) || IN6_IS_ADDR_MULTICAST(&a->v6);
 }
 
+bool addr_is_unspecified(const struct xlb_addr *a)
+{
+	if (a->family == AF_INET)
+		return a->v4.s_addr == 0;
+	return a->family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&a->v6);
+}
+
 bool addr_looks_literal(const char *text)
 {
 	if (strchr(text, ':'))

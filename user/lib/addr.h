@@ -39,6 +39,8 @@ const char *addr_family_name(sa_family_t family); /* "IPv4" / "IPv6" */
 /* Addresses that can never be a destination: unspecified, multicast,
  * IPv4 limited broadcast. */
 bool addr_is_unusable(const struct xlb_addr *a);
+/* 0.0.0.0 or :: (a listener's "every address"). */
+bool addr_is_unspecified(const struct xlb_addr *a);
 
 /* RFC 1123 syntax (labels of letters, digits and inner hyphens, at most 63
  * characters each, 253 in all, one optional trailing dot), with an
