@@ -23,7 +23,7 @@ static void set_ip(union xlb_ip *ip, const char *text)
 static void add_service(struct status_view *v, __u32 id, const char *name, const char *vip,
 			__u16 port, __u8 proto, enum xlb_fwd fwd, __u32 members)
 {
-	struct xlb_svc_info *i = &v->svc[id].info;
+	struct xlb_svc_info *i = &v->dp.svc[id].info;
 
 	snprintf(i->name, sizeof(i->name), "%s", name);
 	set_ip(&i->key.vip, vip);
@@ -39,7 +39,7 @@ static void add_service(struct status_view *v, __u32 id, const char *name, const
 static void add_member(struct status_view *v, __u32 id, __u32 svc, __u32 order, const char *name,
 		       const char *addr, __u16 port)
 {
-	struct xlb_mbr_info *i = &v->mbr[id].info;
+	struct xlb_mbr_info *i = &v->dp.mbr[id].info;
 
 	snprintf(i->name, sizeof(i->name), "%s", name);
 	set_ip(&i->addr, addr);
@@ -56,7 +56,7 @@ static void add_member(struct status_view *v, __u32 id, __u32 svc, __u32 order, 
  * the census 0.4 s old. */
 static void sample(struct status_view *v)
 {
-	struct census_view *c = &v->census;
+	struct census_view *c = &v->dp.census;
 
 	memset(v, 0, sizeof(*v));
 	if (status_view_alloc(v))
@@ -65,16 +65,16 @@ static void sample(struct status_view *v)
 	v->daemon = 4242;
 	v->n_ifaces = 1;
 	v->ifaces[0] = (struct status_iface){ .ifindex = 2, .name = "l0", .mode = "native" };
-	v->meta.nat_ports = 36280;
+	v->dp.meta.nat_ports = 36280;
 	v->now_ns = 1000 * SEC;
 	v->now_unix_s = 1700000000;
 	add_service(v, 0, "web", "198.18.2.1", 80, IPPROTO_TCP, XLB_FWD_NAT, 2);
 	add_member(v, 0, 0, 0, "m1", "198.18.1.11", 80);
 	add_member(v, 1, 0, 1, "m2", "198.18.1.12", 80);
-	v->mbr[0].snat_n = 2;
-	v->mbr[0].traffic.new_flows = 700;
-	v->mbr[1].traffic.new_flows = 300;
-	v->svc[0].traffic.new_flows = 1000;
+	v->dp.mbr[0].snat_n = 2;
+	v->dp.mbr[0].traffic.new_flows = 700;
+	v->dp.mbr[1].traffic.new_flows = 300;
+	v->dp.svc[0].traffic.new_flows = 1000;
 	add_service(v, 1, "dns", "198.18.2.2", 53, IPPROTO_UDP, XLB_FWD_DNAT, 1);
 	add_member(v, 2, 1, 0, "ns1", "198.18.1.21", 53);
 
@@ -166,16 +166,16 @@ TEST(sweep_line_says_who_swept_and_when)
 	char *mine = NULL, *failed = NULL, *none = NULL;
 
 	sample(&v);
-	if (v.svc) {
+	if (v.dp.svc) {
 		/* No daemon: status swept; the census before was 37 s old. */
 		v.swept_here = true;
 		v.age_before_ns = 37 * SEC;
 		mine = text_of(&v, status_print_text);
 		/* A data plane without a pinned sweeper: the old census stays. */
 		v.sweep_err = -ENOENT;
-		v.census.total.swept_ns = v.now_ns - 37 * SEC;
+		v.dp.census.total.swept_ns = v.now_ns - 37 * SEC;
 		failed = text_of(&v, status_print_text);
-		v.census.err = -ENODATA;
+		v.dp.census.err = -ENODATA;
 		none = text_of(&v, status_print_text);
 	}
 	status_view_free(&v);
@@ -267,9 +267,9 @@ TEST(nat_ports_free_never_go_below_zero)
 	char *got;
 
 	sample(&v);
-	if (v.svc) {
-		v.census.mbr[1].nat_ports = 40000; /* more than its 36280: a changed range */
-		all = status_nat_ports(&v, 1);
+	if (v.dp.svc) {
+		v.dp.census.mbr[1].nat_ports = 40000; /* more than its 36280: a changed range */
+		all = dp_view_nat_ports(&v.dp, 1);
 	}
 	got = text_of(&v, status_print_text);
 	status_view_free(&v);
