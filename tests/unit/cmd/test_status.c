@@ -11,45 +11,9 @@
 
 #include "cmd/status_view.h"
 #include "test.h"
+#include "view_build.h"
 
 #define SEC 1000000000ULL
-
-static void set_ip(union xlb_ip *ip, const char *text)
-{
-	memset(ip, 0, sizeof(*ip));
-	inet_pton(AF_INET, text, &ip->v4);
-}
-
-static void add_service(struct status_view *v, __u32 id, const char *name, const char *vip,
-			__u16 port, __u8 proto, enum xlb_fwd fwd, __u32 members)
-{
-	struct xlb_svc_info *i = &v->dp.svc[id].info;
-
-	snprintf(i->name, sizeof(i->name), "%s", name);
-	set_ip(&i->key.vip, vip);
-	i->key.family = XLB_FAMILY_IPV4;
-	i->key.port = htons(port);
-	i->key.proto = proto;
-	i->in_use = 1;
-	i->forwarding = (__u8)fwd;
-	i->n_members = members;
-	i->n_serving = members;
-}
-
-static void add_member(struct status_view *v, __u32 id, __u32 svc, __u32 order, const char *name,
-		       const char *addr, __u16 port)
-{
-	struct xlb_mbr_info *i = &v->dp.mbr[id].info;
-
-	snprintf(i->name, sizeof(i->name), "%s", name);
-	set_ip(&i->addr, addr);
-	i->family = XLB_FAMILY_IPV4;
-	i->port = htons(port);
-	i->state = XLB_HEALTH_UP;
-	i->weight = 1;
-	i->service_id = svc;
-	i->order = order;
-}
 
 /* A daemon's view: web (nat, m1 with a pool of two snat addresses, m2),
  * dns (udp, dnat); the flow table nearly full and the flag up for 12 s;
@@ -68,15 +32,15 @@ static void sample(struct status_view *v)
 	v->dp.meta.nat_ports = 36280;
 	v->now_ns = 1000 * SEC;
 	v->now_unix_s = 1700000000;
-	add_service(v, 0, "web", "198.18.2.1", 80, IPPROTO_TCP, XLB_FWD_NAT, 2);
-	add_member(v, 0, 0, 0, "m1", "198.18.1.11", 80);
-	add_member(v, 1, 0, 1, "m2", "198.18.1.12", 80);
+	view_add_service(&v->dp, 0, "web", "198.18.2.1", 80, IPPROTO_TCP, XLB_FWD_NAT, 2);
+	view_add_member(&v->dp, 0, 0, 0, "m1", "198.18.1.11", 80);
+	view_add_member(&v->dp, 1, 0, 1, "m2", "198.18.1.12", 80);
 	v->dp.mbr[0].snat_n = 2;
 	v->dp.mbr[0].traffic.new_flows = 700;
 	v->dp.mbr[1].traffic.new_flows = 300;
 	v->dp.svc[0].traffic.new_flows = 1000;
-	add_service(v, 1, "dns", "198.18.2.2", 53, IPPROTO_UDP, XLB_FWD_DNAT, 1);
-	add_member(v, 2, 1, 0, "ns1", "198.18.1.21", 53);
+	view_add_service(&v->dp, 1, "dns", "198.18.2.2", 53, IPPROTO_UDP, XLB_FWD_DNAT, 1);
+	view_add_member(&v->dp, 2, 1, 0, "ns1", "198.18.1.21", 53);
 
 	c->total = (struct xlb_census){ .gen = 77, .swept_ns = 1000 * SEC - 400000000ULL,
 					.duration_ns = 28100000, .flows_entries = 1010, .flows_max = 1024,
