@@ -6,9 +6,9 @@
 # every second sees xlb_member_up of m3 go from 1 to 0 once m3's server
 # stops; a client that connects and sends nothing delays neither the
 # health checks (m2 goes DOWN meanwhile) nor, past its timeout, the next
-# scrape; a reload moves the listener, an invalid file sets
-# xlb_config_last_reload_successful to 0, and a file without metrics:
-# closes it.
+# scrape; a reload moves the listener (to an IPv6 address), an invalid
+# file sets xlb_config_last_reload_successful to 0, and a file without
+# metrics: closes it.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib.sh
@@ -18,6 +18,7 @@ XLB_TB_PREFIX=xlbmet-
 PIN=/sys/fs/bpf/xlbmet
 VIP=198.18.2.1
 LB=$(tb_lb_ip)
+LB6="[$(tb_lb_ip6)]"
 PORT=9100
 SRCS=198.18.0.2,198.18.0.3
 
@@ -51,13 +52,13 @@ ok daemon_up
 check daemon_says_where_it_serves_metrics \
 	log_has "metrics: served at http://$LB:$PORT/metrics"
 
-# scrape [PORT [PATH [curl args]]]: the body from the client's namespace;
-# the status code is written to $WORK/code.
+# scrape [HOST:PORT [PATH [curl args]]]: the body from the client's
+# namespace; the status code is written to $WORK/code.
 scrape() {
-	local port=${1:-$PORT} path=${2:-/metrics}
+	local where=${1:-$LB:$PORT} path=${2:-/metrics}
 	shift $(($# < 2 ? $# : 2))
 	tb_exec client curl -sS -m 10 -o "$WORK/body" -w '%{http_code}' "$@" \
-		"http://$LB:$port$path" >"$WORK/code" 2>"$WORK/curl.err"
+		"http://$where$path" >"$WORK/code" 2>"$WORK/curl.err"
 	cat "$WORK/body" 2>/dev/null
 }
 # metric TEXT SAMPLE: the value of the sample line that starts with SAMPLE.
@@ -81,9 +82,9 @@ expect_eq build_info_names_the_version 1 \
 	"$(grep -c "^xlb_build_info{version=\"$("$XLB" --version | awk '{print $2}')\"} 1$" <<<"$body")"
 expect_eq start_counts_as_a_successful_load 1 "$(metric "$body" xlb_config_last_reload_successful)"
 
-scrape "$PORT" / >/dev/null
+scrape "$LB:$PORT" / >/dev/null
 expect_eq other_paths_get_404 404 "$(cat "$WORK/code")"
-scrape "$PORT" /metrics -X POST >/dev/null
+scrape "$LB:$PORT" /metrics -X POST >/dev/null
 expect_eq other_methods_get_405 405 "$(cat "$WORK/code")"
 
 # 30 new connections, counted once each: by the service, by its members
@@ -158,22 +159,22 @@ expect_eq scrape_shows_m2_state_down 1 \
 kill "$hang" 2>/dev/null
 wait "$hang" 2>/dev/null
 
-# Reloads: the listener moves; an invalid file is a failed reload; no
+# Reloads: the listener moves (to an IPv6 address); an invalid file is a failed reload; no
 # metrics: closes it.
-config "  metrics: {listen: $LB:9101}" >"$WORK/xlb.yaml"
+config "  metrics: {listen: '$LB6:9101'}" >"$WORK/xlb.yaml"
 log_mark
 daemon_signal HUP
 wait_log 10 "reloaded $WORK/xlb.yaml" || ko reload_done "$(log_since | tail -n 3)"
-scrape 9101 >/dev/null
-expect_eq reload_moves_the_listener_to_the_new_port 200 "$(cat "$WORK/code")"
-scrape "$PORT" >/dev/null
+scrape "$LB6:9101" >/dev/null
+expect_eq reload_moves_the_listener_to_an_ipv6_address 200 "$(cat "$WORK/code")"
+scrape "$LB:$PORT" >/dev/null
 expect_eq old_port_is_closed 000 "$(cat "$WORK/code")"
 
 echo "services: [" >"$WORK/xlb.yaml"
 log_mark
 daemon_signal HUP
 wait_log 10 'reload refused' || ko reload_refused "$(log_since | tail -n 3)"
-body=$(scrape 9101)
+body=$(scrape "$LB6:9101")
 expect_eq invalid_file_sets_last_reload_successful_to_0 0 \
 	"$(metric "$body" xlb_config_last_reload_successful)"
 
@@ -181,7 +182,7 @@ config "" >"$WORK/xlb.yaml"
 log_mark
 daemon_signal HUP
 wait_log 10 "reloaded $WORK/xlb.yaml" || ko reload_done "$(log_since | tail -n 3)"
-scrape 9101 >/dev/null
+scrape "$LB6:9101" >/dev/null
 expect_eq file_without_metrics_closes_the_listener 000 "$(cat "$WORK/code")"
 check daemon_still_running daemon_alive
 
