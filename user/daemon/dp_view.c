@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "daemon/dp_view.h"
 
-#include <bpf/bpf.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +35,7 @@ static __u16 member_snat_n(const struct xlb_maps *m, __u32 id)
 {
 	struct xlb_member mbr;
 
-	if (bpf_map_lookup_elem(m->members, &id, &mbr))
+	if (xlb_maps_member_get(m, id, &mbr))
 		return 0;
 	return mbr.snat_n;
 }
