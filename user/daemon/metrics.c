@@ -277,6 +277,24 @@ static int open_listener(const struct cfg_metrics *c)
 	return fd;
 }
 
+/* What to do about a listener that cannot be opened. */
+static const char *listen_hint(int err)
+{
+	switch (err) {
+	case -EADDRINUSE:
+		return " (another program listens there: pick another port in 'global: metrics: "
+		       "listen:')";
+	case -EADDRNOTAVAIL:
+		return " (no interface of this network namespace has that address: give one it "
+		       "has, or 0.0.0.0)";
+	case -EACCES:
+		return " (a port below 1024 needs CAP_NET_BIND_SERVICE, which xlb.service does "
+		       "not grant: use 9100 or another port above 1023)";
+	default:
+		return "";
+	}
+}
+
 int metrics_listen(struct metrics *m, const struct cfg_metrics *c)
 {
 	char where[XLB_ADDR_PORT_STRLEN];
@@ -314,11 +332,7 @@ int metrics_listen(struct metrics *m, const struct cfg_metrics *c)
 	return 0;
 fail:
 	log_err("metrics: cannot serve at %s: %s%s", where, strerror(-err),
-		err == -EADDRINUSE ? " (another program listens there: pick another port in "
-				     "'global: metrics: listen:')"
-		: err == -EADDRNOTAVAIL ? " (no interface of this network namespace has that "
-					  "address: give one it has, or 0.0.0.0)"
-					: "");
+		listen_hint(err));
 	stop(m);
 	return err;
 }
