@@ -25,7 +25,8 @@ help_options() {
 }
 
 # schema_keys MAPPING: the keys the parser allows in MAPPING (top, global,
-# socket_lb, service, vip, member, healthcheck, pool), asked of the binary:
+# socket_lb, global_announce, global_metrics, service, service_announce,
+# vip, member, healthcheck, pool), asked of the binary:
 # an unknown key far from every allowed one gets "allowed keys: a, b".
 schema_keys() {
 	local svc='name: a
@@ -36,6 +37,7 @@ schema_keys() {
 	global) yaml=$'global: {zzzzzz: 1}\nservice: a' ;;
 	socket_lb) yaml='global: {socket_lb: {zzzzzz: 1}}' ;;
 	global_announce) yaml='global: {announce: {zzzzzz: 1}}' ;;
+	global_metrics) yaml='global: {metrics: {zzzzzz: 1}}' ;;
 	service_announce) yaml=$'global: {announce: {table: 100}}\nservices:\n  - '"$svc"$'\n    announce: {zzzzzz: 1}' ;;
 	service) yaml=$'services:\n  - '"$svc"$'\n    zzzzzz: 1' ;;
 	vip) yaml=$'services:\n  - name: a\n    vip: {ip: 192.0.2.1, port: 80, zzzzzz: 1}' ;;
@@ -49,4 +51,4 @@ schema_keys() {
 	"$XLB_BIN" check "$f" 2>&1 | sed -n 's/.*allowed keys: //p' | tr -d ' ' | tr ',' '\n'
 	rm -f "$f"
 }
-SCHEMA_MAPPINGS="top global socket_lb global_announce service service_announce vip member healthcheck pool"
+SCHEMA_MAPPINGS="top global socket_lb global_announce global_metrics service service_announce vip member healthcheck pool"

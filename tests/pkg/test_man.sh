@@ -64,6 +64,7 @@ for m in $SCHEMA_MAPPINGS; do
 	global) sections=GLOBAL ;;
 	socket_lb) sections="global: socket_lb" ;;
 	global_announce) sections="global: announce" ;;
+	global_metrics) sections="global: metrics" ;;
 	service_announce) sections="service: announce" ;;
 	service | pool) sections=SERVICES ;;
 	vip) sections=VIP ;;

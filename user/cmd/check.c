@@ -194,6 +194,9 @@ static void print_global(const struct xlb_config *cfg, const struct tables_plan 
 	fprintf(out, "  %-22s %s\n", "socket_lb", socket_lb_text(cfg, sl, sizeof(sl)));
 	fprintf(out, "  %-22s %s\n", "table memory", table_memory_text(p, text, sizeof(text)));
 	print_global_announce(&g->announce, out);
+	if (g->metrics.enabled)
+		fprintf(out, "  %-22s http://%s/metrics\n", "metrics",
+			addr_format_port(&g->metrics.addr, g->metrics.port, text, sizeof(text)));
 }
 
 static void print_members(const struct cfg_service *svc, FILE *out)
@@ -426,6 +429,17 @@ void check_print_json(const struct xlb_config *cfg, const struct tables_host *h,
 	json_object_end(&w);
 	json_tables(&w, &p);
 	json_announce_global(&w, &g->announce);
+	json_key(&w, "metrics");
+	if (g->metrics.enabled) {
+		char listen[XLB_ADDR_PORT_STRLEN];
+
+		json_object_begin(&w);
+		json_kv_string(&w, "listen", addr_format_port(&g->metrics.addr, g->metrics.port, listen,
+							      sizeof(listen)));
+		json_object_end(&w);
+	} else {
+		json_null(&w);
+	}
 	json_object_end(&w);
 	json_key(&w, "services");
 	json_array_begin(&w);

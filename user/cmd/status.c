@@ -90,15 +90,15 @@ static void read_ifaces(struct status_view *st)
  * sweeper once, as the daemon would. */
 static int census_fresh(struct status_view *v, const struct xlb_maps *m)
 {
-	__u64 swept = v->census.total.swept_ns, age;
+	__u64 swept = v->dp.census.total.swept_ns, age;
 	int fd, err;
 
 	v->now_ns = xlb_census_now_ns();
 	age = v->now_ns > swept ? v->now_ns - swept : 0;
-	if (!v->census.err && age < STATUS_SWEEP_AGE_NS)
+	if (!v->dp.census.err && age < STATUS_SWEEP_AGE_NS)
 		return 0;
 	v->swept_here = true;
-	v->age_before_ns = v->census.err ? 0 : age;
+	v->age_before_ns = v->dp.census.err ? 0 : age;
 	fd = xlb_sweep_open_pinned(v->pin_dir);
 	if (fd < 0) {
 		v->sweep_err = fd;
@@ -108,47 +108,20 @@ static int census_fresh(struct status_view *v, const struct xlb_maps *m)
 	close(fd);
 	/* -EBUSY: the daemon's sweep was running; its census will do. */
 	v->sweep_err = err == -EBUSY ? 0 : err;
-	err = census_view_read(m, &v->census);
+	err = census_view_read(m, &v->dp.census);
 	v->now_ns = xlb_census_now_ns();
 	return err;
 }
 
-/* A member's snat pool size, from its entry in xlb_members. */
-static __u16 member_snat_n(const struct xlb_maps *m, __u32 id)
-{
-	struct xlb_member mbr;
-
-	if (bpf_map_lookup_elem(m->members, &id, &mbr))
-		return 0;
-	return mbr.snat_n;
-}
-
 int status_view_read(struct status_view *v, const struct xlb_maps *m)
 {
-	int err;
+	int err = dp_view_read(&v->dp, m);
 
 	v->daemon = pin_dir_lock_holder(v->pin_dir);
-	for (__u32 id = 0; id < XLB_MAX_SERVICES; id++) {
-		struct status_service *s = &v->svc[id];
-
-		if (xlb_maps_svc_info_get(m, id, &s->info) || !s->info.in_use)
-			continue;
-		xlb_maps_service_stats(m, id, &s->traffic);
-		status_routes_add(v->routes, &s->info);
-	}
-	for (__u32 id = 0; id < XLB_MAX_MEMBERS; id++) {
-		struct status_member *mb = &v->mbr[id];
-
-		if (xlb_maps_mbr_info_get(m, id, &mb->info) || mb->info.family == XLB_FAMILY_NONE)
-			continue;
-		xlb_maps_member_stats(m, id, &mb->traffic);
-		mb->admin = xlb_maps_mbr_admin_get(m, id);
-		mb->snat_n = member_snat_n(m, id);
-	}
+	for (__u32 id = 0; id < XLB_MAX_SERVICES; id++)
+		if (v->dp.svc[id].info.in_use)
+			status_routes_add(v->routes, &v->dp.svc[id].info);
 	status_routes_link_read(v->routes, m);
-	err = xlb_maps_meta(m, &v->meta);
-	if (!err)
-		err = census_view_read(m, &v->census);
 	v->read_ns = xlb_census_now_ns();
 	if (!err)
 		err = census_fresh(v, m);

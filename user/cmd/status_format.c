@@ -14,12 +14,12 @@
 
 int status_view_alloc(struct status_view *v)
 {
-	v->svc = calloc(XLB_MAX_SERVICES, sizeof(*v->svc));
-	v->mbr = calloc(XLB_MAX_MEMBERS, sizeof(*v->mbr));
-	v->census.svc = calloc(XLB_MAX_SERVICES, sizeof(*v->census.svc));
-	v->census.mbr = calloc(XLB_MAX_MEMBERS, sizeof(*v->census.mbr));
+	int err = dp_view_alloc(&v->dp);
+
+	if (err)
+		return err;
 	v->routes = status_routes_new();
-	if (!v->svc || !v->mbr || !v->census.svc || !v->census.mbr || !v->routes) {
+	if (!v->routes) {
 		status_view_free(v);
 		return -ENOMEM;
 	}
@@ -28,59 +28,26 @@ int status_view_alloc(struct status_view *v)
 
 void status_view_free(struct status_view *v)
 {
-	free(v->svc);
-	free(v->mbr);
-	free(v->census.svc);
-	free(v->census.mbr);
+	dp_view_free(&v->dp);
 	status_routes_free(v->routes);
 	v->routes = NULL;
-	v->svc = NULL;
-	v->mbr = NULL;
-	v->census.svc = NULL;
-	v->census.mbr = NULL;
-}
-
-__u64 status_nat_ports(const struct status_view *v, __u32 member_id)
-{
-	__u16 n = v->mbr[member_id].snat_n;
-
-	return (__u64)(n > 1 ? n : 1) * v->meta.nat_ports;
 }
 
 static __u64 nat_ports_free(const struct status_view *v, __u32 id)
 {
-	__u64 all = status_nat_ports(v, id), used = v->census.mbr[id].nat_ports;
+	__u64 all = dp_view_nat_ports(&v->dp, id), used = v->dp.census.mbr[id].nat_ports;
 
 	return all > used ? all - used : 0;
 }
 
-
-size_t status_service_members(const struct status_view *v, __u32 svc_id, __u32 *ids, size_t cap)
-{
-	size_t n = 0;
-
-	for (__u32 id = 0; id < XLB_MAX_MEMBERS && n < cap; id++)
-		if (v->mbr[id].info.family != XLB_FAMILY_NONE && v->mbr[id].info.service_id == svc_id)
-			ids[n++] = id;
-	for (size_t i = 1; i < n; i++) {
-		__u32 x = ids[i];
-		size_t j = i;
-
-		for (; j > 0 && v->mbr[ids[j - 1]].info.order > v->mbr[x].info.order; j--)
-			ids[j] = ids[j - 1];
-		ids[j] = x;
-	}
-	return n;
-}
-
 static bool have_census(const struct status_view *v)
 {
-	return v->census.err == 0 && v->census.total.gen;
+	return v->dp.census.err == 0 && v->dp.census.total.gen;
 }
 
 static __u64 census_age_ns(const struct status_view *v)
 {
-	return v->now_ns > v->census.total.swept_ns ? v->now_ns - v->census.total.swept_ns : 0;
+	return v->now_ns > v->dp.census.total.swept_ns ? v->now_ns - v->dp.census.total.swept_ns : 0;
 }
 
 /* "0.4s" under 10 s, else as xlb_age_str. */
@@ -98,7 +65,7 @@ static double percent(__u64 part, __u64 whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0;
 }
 
-const char *status_member_state_text(const struct status_member *m)
+const char *status_member_state_text(const struct view_member *m)
 {
 	if (m->admin == XLB_ADMIN_DRAIN)
 		return m->info.state == XLB_HEALTH_UP ? "DRAIN" : "DRAIN+DOWN";
@@ -110,7 +77,7 @@ const char *status_member_state_text(const struct status_member *m)
 static void text_sweep(const struct status_view *v, FILE *out)
 {
 	char age[16], before[16];
-	double took_ms = (double)v->census.total.duration_ns / 1e6;
+	double took_ms = (double)v->dp.census.total.duration_ns / 1e6;
 
 	if (!have_census(v)) {
 		fprintf(out, "last sweep: none yet (connection counts unknown)");
@@ -138,30 +105,30 @@ static void text_sweep(const struct status_view *v, FILE *out)
 
 static void text_tables(const struct status_view *v, FILE *out)
 {
-	const struct xlb_census *c = &v->census.total;
-	__u64 refused = census_refused(v->census.reasons), episodes = v->census.events[XLB_EV_FULL_EPISODES];
+	const struct xlb_census *c = &v->dp.census.total;
+	__u64 refused = census_refused(v->dp.census.reasons), episodes = v->dp.census.events[XLB_EV_FULL_EPISODES];
 	char took[16];
 
 	fprintf(out, "flow table: %u of %u entries (%.1f%%)", c->flows_entries, c->flows_max,
 		percent(c->flows_entries, c->flows_max));
-	if (v->census.state.full)
+	if (v->dp.census.state.full)
 		fprintf(out, ", FULL for %s: new connections are refused (raise global.flow_table_size)",
-			age_text(v->now_ns > v->census.state.full_since_ns ? v->now_ns - v->census.state.full_since_ns : 0,
+			age_text(v->now_ns > v->dp.census.state.full_since_ns ? v->now_ns - v->dp.census.state.full_since_ns : 0,
 				 took, sizeof(took)));
 	else
 		fprintf(out, ", not full");
 	fprintf(out, "\nhalf-open table: %u of %u entries (%.1f%%), %llu evicted\n", c->halfopen_entries,
 		c->halfopen_max, percent(c->halfopen_entries, c->halfopen_max),
-		(unsigned long long)xlb_census_half_open_evicted(c, v->census.events));
+		(unsigned long long)xlb_census_half_open_evicted(c, v->dp.census.events));
 	fprintf(out, "connections: %u established, %u closing, %u half-open, %u udp\n",
 		c->total.established, c->total.closing, c->total.half_open, c->total.udp);
 	if (refused)
 		fprintf(out, "refused (flow table full): %llu in %llu episode%s (tx_rst_table_full %llu, "
 			     "tx_unreach_table_full %llu, drop_table_full %llu)\n",
 			(unsigned long long)refused, (unsigned long long)episodes, episodes == 1 ? "" : "s",
-			(unsigned long long)v->census.reasons[XLB_R_TX_RST_TABLE_FULL],
-			(unsigned long long)v->census.reasons[XLB_R_TX_UNREACH_TABLE_FULL],
-			(unsigned long long)v->census.reasons[XLB_R_DROP_TABLE_FULL]);
+			(unsigned long long)v->dp.census.reasons[XLB_R_TX_RST_TABLE_FULL],
+			(unsigned long long)v->dp.census.reasons[XLB_R_TX_UNREACH_TABLE_FULL],
+			(unsigned long long)v->dp.census.reasons[XLB_R_DROP_TABLE_FULL]);
 	else
 		fprintf(out, "refused (flow table full): none\n");
 	text_sweep(v, out);
@@ -188,7 +155,7 @@ static void text_header(const struct status_view *v, FILE *out)
 	text_tables(v, out);
 }
 
-static void text_members(const struct status_view *v, const struct status_service *s, const __u32 *ids,
+static void text_members(const struct status_view *v, const struct view_service *s, const __u32 *ids,
 			 size_t n, FILE *out)
 {
 	const bool nat = s->info.forwarding == XLB_FWD_NAT;
@@ -196,7 +163,7 @@ static void text_members(const struct status_view *v, const struct status_servic
 	int w = 6;
 
 	for (size_t i = 0; i < n; i++) {
-		int len = (int)strlen(v->mbr[ids[i]].info.name);
+		int len = (int)strlen(v->dp.mbr[ids[i]].info.name);
 
 		w = len > w ? len : w;
 	}
@@ -204,8 +171,8 @@ static void text_members(const struct status_view *v, const struct status_servic
 		"ADDRESS", "STATE", "SINCE", "WEIGHT", "LAST CHECK", "LATENCY", "ACTIVE", "HALF-OPEN",
 		nat ? "NAT PORTS USED/FREE " : "", "NEW CONNS", "BYTES IN");
 	for (size_t i = 0; i < n; i++) {
-		const struct status_member *m = &v->mbr[ids[i]];
-		const struct xlb_census_count *c = &v->census.mbr[ids[i]];
+		const struct view_member *m = &v->dp.mbr[ids[i]];
+		const struct xlb_census_count *c = &v->dp.census.mbr[ids[i]];
 		__u64 since = m->info.state_since_unix_ms / 1000;
 
 		if (m->info.last_check_unix_ms)
@@ -230,11 +197,11 @@ static void text_members(const struct status_view *v, const struct status_servic
 static void text_service(const struct status_view *v, __u32 id, FILE *out)
 {
 	static __u32 ids[XLB_MAX_MEMBERS_PER_SERVICE];
-	const struct status_service *s = &v->svc[id];
-	const struct xlb_census_count *c = &v->census.svc[id];
+	const struct view_service *s = &v->dp.svc[id];
+	const struct xlb_census_count *c = &v->dp.census.svc[id];
 	const struct xlb_traffic_stats *t = &s->traffic;
 	char a[64], b[32], d[32];
-	size_t n = status_service_members(v, id, ids, XLB_MAX_MEMBERS_PER_SERVICE);
+	size_t n = dp_view_service_members(&v->dp, id, ids, XLB_MAX_MEMBERS_PER_SERVICE);
 
 	fprintf(out, "\n%s  %s %s  %s, %s, on empty: %s  %u/%u members serving\n", s->info.name,
 		xlb_proto_str(s->info.key.proto),
@@ -256,7 +223,7 @@ void status_print_text(const struct status_view *v, FILE *out)
 
 	text_header(v, out);
 	for (__u32 id = 0; id < XLB_MAX_SERVICES; id++) {
-		if (!v->svc[id].info.in_use)
+		if (!v->dp.svc[id].info.in_use)
 			continue;
 		text_service(v, id, out);
 		shown++;
@@ -266,10 +233,10 @@ void status_print_text(const struct status_view *v, FILE *out)
 	fprintf(out, "\npackets by outcome:");
 	shown = 0;
 	for (unsigned r = 0; r < XLB_R_MAX; r++) {
-		if (!v->census.reasons[r])
+		if (!v->dp.census.reasons[r])
 			continue;
 		fprintf(out, "%s %s %llu", shown++ % 4 ? "," : "\n ", xlb_reason_name(r),
-			(unsigned long long)v->census.reasons[r]);
+			(unsigned long long)v->dp.census.reasons[r]);
 	}
 	fprintf(out, "%s\n", shown ? "" : " none yet");
 }
@@ -326,27 +293,27 @@ static void json_header(struct json_writer *w, const struct status_view *v)
 
 static void json_tables(struct json_writer *w, const struct status_view *v)
 {
-	const struct xlb_census *c = &v->census.total;
+	const struct xlb_census *c = &v->dp.census.total;
 
 	json_key(w, "flow_table");
 	json_object_begin(w);
 	json_kv_uint(w, "entries", c->flows_entries);
 	json_kv_uint(w, "max_entries", c->flows_max);
-	json_kv_bool(w, "full", v->census.state.full);
+	json_kv_bool(w, "full", v->dp.census.state.full);
 	json_key(w, "full_for_ms");
-	if (v->census.state.full)
-		json_uint(w, v->now_ns > v->census.state.full_since_ns
-				     ? (v->now_ns - v->census.state.full_since_ns) / 1000000
+	if (v->dp.census.state.full)
+		json_uint(w, v->now_ns > v->dp.census.state.full_since_ns
+				     ? (v->now_ns - v->dp.census.state.full_since_ns) / 1000000
 				     : 0);
 	else
 		json_null(w);
-	json_kv_uint(w, "full_episodes", v->census.events[XLB_EV_FULL_EPISODES]);
+	json_kv_uint(w, "full_episodes", v->dp.census.events[XLB_EV_FULL_EPISODES]);
 	json_object_end(w);
 	json_key(w, "half_open_table");
 	json_object_begin(w);
 	json_kv_uint(w, "entries", c->halfopen_entries);
 	json_kv_uint(w, "max_entries", c->halfopen_max);
-	json_kv_uint(w, "evicted", xlb_census_half_open_evicted(c, v->census.events));
+	json_kv_uint(w, "evicted", xlb_census_half_open_evicted(c, v->dp.census.events));
 	json_object_end(w);
 	json_key(w, "connections");
 	json_object_begin(w);
@@ -356,13 +323,13 @@ static void json_tables(struct json_writer *w, const struct status_view *v)
 	json_kv_uint(w, "udp", c->total.udp);
 	json_kv_uint(w, "nat_ports", c->total.nat_ports);
 	json_object_end(w);
-	json_kv_uint(w, "nat_ports_per_address", v->meta.nat_ports);
+	json_kv_uint(w, "nat_ports_per_address", v->dp.meta.nat_ports);
 	json_key(w, "refused");
 	json_object_begin(w);
-	json_kv_uint(w, "total", census_refused(v->census.reasons));
-	json_kv_uint(w, "tx_rst_table_full", v->census.reasons[XLB_R_TX_RST_TABLE_FULL]);
-	json_kv_uint(w, "tx_unreach_table_full", v->census.reasons[XLB_R_TX_UNREACH_TABLE_FULL]);
-	json_kv_uint(w, "drop_table_full", v->census.reasons[XLB_R_DROP_TABLE_FULL]);
+	json_kv_uint(w, "total", census_refused(v->dp.census.reasons));
+	json_kv_uint(w, "tx_rst_table_full", v->dp.census.reasons[XLB_R_TX_RST_TABLE_FULL]);
+	json_kv_uint(w, "tx_unreach_table_full", v->dp.census.reasons[XLB_R_TX_UNREACH_TABLE_FULL]);
+	json_kv_uint(w, "drop_table_full", v->dp.census.reasons[XLB_R_DROP_TABLE_FULL]);
 	json_object_end(w);
 	json_key(w, "sweep");
 	json_object_begin(w);
@@ -384,13 +351,13 @@ static void json_tables(struct json_writer *w, const struct status_view *v)
 	json_key(w, "events");
 	json_object_begin(w);
 	for (unsigned e = 0; e < XLB_EV_MAX; e++)
-		json_kv_uint(w, xlb_event_name(e), v->census.events[e]);
+		json_kv_uint(w, xlb_event_name(e), v->dp.census.events[e]);
 	json_object_end(w);
 }
 
 static void json_member(struct json_writer *w, const struct status_view *v, __u32 id, bool nat)
 {
-	const struct status_member *m = &v->mbr[id];
+	const struct view_member *m = &v->dp.mbr[id];
 	char a[64];
 
 	json_object_begin(w);
@@ -405,11 +372,11 @@ static void json_member(struct json_writer *w, const struct status_view *v, __u3
 	json_kv_string(w, "last_check", m->info.last_check);
 	json_kv_uint(w, "last_check_unix_ms", m->info.last_check_unix_ms);
 	json_kv_uint(w, "latency_us", m->info.latency_us);
-	json_counts(w, &v->census.mbr[id]);
+	json_counts(w, &v->dp.census.mbr[id]);
 	json_key(w, "nat_ports");
 	if (nat) {
 		json_object_begin(w);
-		json_kv_uint(w, "in_use", v->census.mbr[id].nat_ports);
+		json_kv_uint(w, "in_use", v->dp.census.mbr[id].nat_ports);
 		json_kv_uint(w, "free", nat_ports_free(v, id));
 		json_kv_uint(w, "snat_addresses", m->snat_n > 1 ? m->snat_n : 1);
 		json_object_end(w);
@@ -423,8 +390,8 @@ static void json_member(struct json_writer *w, const struct status_view *v, __u3
 static void json_service(struct json_writer *w, const struct status_view *v, __u32 id)
 {
 	static __u32 ids[XLB_MAX_MEMBERS_PER_SERVICE];
-	const struct status_service *s = &v->svc[id];
-	size_t n = status_service_members(v, id, ids, XLB_MAX_MEMBERS_PER_SERVICE);
+	const struct view_service *s = &v->dp.svc[id];
+	size_t n = dp_view_service_members(&v->dp, id, ids, XLB_MAX_MEMBERS_PER_SERVICE);
 	char a[64];
 
 	json_object_begin(w);
@@ -437,8 +404,8 @@ static void json_service(struct json_writer *w, const struct status_view *v, __u
 	json_kv_string(w, "forwarding", xlb_fwd_str(s->info.forwarding));
 	json_kv_string(w, "on_empty", xlb_on_empty_str(s->info.on_empty));
 	json_kv_uint(w, "members_serving", s->info.n_serving);
-	json_counts(w, &v->census.svc[id]);
-	json_kv_uint(w, "nat_ports_in_use", v->census.svc[id].nat_ports);
+	json_counts(w, &v->dp.census.svc[id]);
+	json_kv_uint(w, "nat_ports_in_use", v->dp.census.svc[id].nat_ports);
 	json_traffic(w, &s->traffic);
 	status_announce_json(v->routes, &s->info, v->daemon > 0, w);
 	json_key(w, "members");
@@ -460,13 +427,13 @@ void status_print_json(const struct status_view *v, FILE *out)
 	json_key(&w, "services");
 	json_array_begin(&w);
 	for (__u32 id = 0; id < XLB_MAX_SERVICES; id++)
-		if (v->svc[id].info.in_use)
+		if (v->dp.svc[id].info.in_use)
 			json_service(&w, v, id);
 	json_array_end(&w);
 	json_key(&w, "packets_by_outcome");
 	json_object_begin(&w);
 	for (unsigned r = 0; r < XLB_R_MAX; r++)
-		json_kv_uint(&w, xlb_reason_name(r), v->census.reasons[r]);
+		json_kv_uint(&w, xlb_reason_name(r), v->dp.census.reasons[r]);
 	json_object_end(&w);
 	json_object_end(&w);
 	json_finish(&w);

@@ -42,12 +42,12 @@ static void traffic_rate(const struct xlb_traffic_stats *a, const struct xlb_tra
 	out->bytes_out = increase(a->reply_bytes, b->reply_bytes) / seconds;
 }
 
-static bool same_service(const struct status_service *a, const struct status_service *b)
+static bool same_service(const struct view_service *a, const struct view_service *b)
 {
 	return a->info.in_use && b->info.in_use && strcmp(a->info.name, b->info.name) == 0;
 }
 
-static bool same_member(const struct status_member *a, const struct status_member *b)
+static bool same_member(const struct view_member *a, const struct view_member *b)
 {
 	return a->info.family != XLB_FAMILY_NONE && b->info.family != XLB_FAMILY_NONE &&
 	       a->info.service_id == b->info.service_id && strcmp(a->info.name, b->info.name) == 0;
@@ -66,11 +66,11 @@ void status_rates_compute(const struct status_view *before, const struct status_
 		return;
 	s = r->seconds = (double)(after->read_ns - before->read_ns) / 1e9;
 	for (__u32 id = 0; id < XLB_MAX_SERVICES; id++)
-		if (same_service(&before->svc[id], &after->svc[id]))
-			traffic_rate(&before->svc[id].traffic, &after->svc[id].traffic, s, &r->svc[id]);
+		if (same_service(&before->dp.svc[id], &after->dp.svc[id]))
+			traffic_rate(&before->dp.svc[id].traffic, &after->dp.svc[id].traffic, s, &r->svc[id]);
 	for (__u32 id = 0; id < XLB_MAX_MEMBERS; id++)
-		if (same_member(&before->mbr[id], &after->mbr[id]))
-			traffic_rate(&before->mbr[id].traffic, &after->mbr[id].traffic, s, &r->mbr[id]);
+		if (same_member(&before->dp.mbr[id], &after->dp.mbr[id]))
+			traffic_rate(&before->dp.mbr[id].traffic, &after->dp.mbr[id].traffic, s, &r->mbr[id]);
 	for (unsigned i = 0; i < XLB_R_MAX; i++)
-		r->reasons[i] = increase(before->census.reasons[i], after->census.reasons[i]) / s;
+		r->reasons[i] = increase(before->dp.census.reasons[i], after->dp.census.reasons[i]) / s;
 }

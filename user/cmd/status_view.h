@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* `xlb status` as data: everything it shows, read from the pins once
- * (cmd/status.c), then written as text or JSON by functions that read
- * nothing else (cmd/status_format.c), so the output is tested without
- * root from a view built by hand.  Connection counts come from the census
- * of the last sweep, never from walking the flow table. */
+ * (cmd/status.c: the data plane's view, daemon/dp_view.h, with the
+ * interfaces, socket hooks and routes around it), then written as text or
+ * JSON by functions that read nothing else (cmd/status_format.c), so the
+ * output is tested without root from a view built by hand.  Connection
+ * counts come from the census of the last sweep, never from walking the
+ * flow table. */
 #ifndef XLB_STATUS_VIEW_H
 #define XLB_STATUS_VIEW_H
 
@@ -12,7 +14,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "daemon/census.h"
+#include "daemon/dp_view.h"
 #include "xlb/abi.h"
 #include "xlb/info.h"
 
@@ -25,19 +27,6 @@ struct status_iface {
 	const char *mode;
 };
 
-/* What a member or service shows, by id. */
-struct status_member {
-	struct xlb_mbr_info info;
-	struct xlb_traffic_stats traffic;
-	__u8 admin;   /* enum xlb_admin */
-	__u16 snat_n; /* addresses in its snat pool (0 or 1: one) */
-};
-
-struct status_service {
-	struct xlb_svc_info info;
-	struct xlb_traffic_stats traffic;
-};
-
 struct status_view {
 	const char *pin_dir;
 	pid_t daemon; /* 0: none */
@@ -45,12 +34,8 @@ struct status_view {
 	int n_ifaces;
 	int n_sock_hooks; /* pinned cgroup links */
 	char sock_cgroup[4096];
-	struct status_service *svc; /* XLB_MAX_SERVICES */
-	struct status_member *mbr;  /* XLB_MAX_MEMBERS */
-	struct xlb_meta meta;       /* nat_ports: per snat address and member */
+	struct dp_view dp;            /* services, members, meta, census */
 	struct status_routes *routes; /* xlb's routes in the announce tables */
-	/* The census, with mbr and svc pointing at arrays of their own. */
-	struct census_view census;
 	__u64 now_ns;     /* the census clock when it was read */
 	__u64 read_ns;    /* CLOCK_MONOTONIC when the counters were read (rates) */
 	__u64 now_unix_s; /* the wall clock then (health states' "since") */
@@ -71,14 +56,8 @@ void status_view_free(struct status_view *v);
 struct xlb_maps;
 int status_view_read(struct status_view *v, const struct xlb_maps *m);
 
-/* Members of service svc_id in pool order, at most cap of them. */
-size_t status_service_members(const struct status_view *v, __u32 svc_id, __u32 *ids, size_t cap);
-
 /* UP, DOWN, DRAIN, DRAIN+DOWN, ... */
-const char *status_member_state_text(const struct status_member *m);
-
-/* NAT ports a member may hold: max(snat_n, 1) x nat_ports. */
-__u64 status_nat_ports(const struct status_view *v, __u32 member_id);
+const char *status_member_state_text(const struct view_member *m);
 
 void status_print_text(const struct status_view *v, FILE *out);
 void status_print_json(const struct status_view *v, FILE *out);

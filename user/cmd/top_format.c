@@ -79,7 +79,7 @@ static double percent(__u64 part, __u64 whole)
 
 static void print_header(const struct status_view *v, const struct top_opts *o, bool keys, FILE *out)
 {
-	const struct xlb_census *c = &v->census.total;
+	const struct xlb_census *c = &v->dp.census.total;
 
 	fprintf(out, "xlb top: %s, ", v->pin_dir);
 	if (v->daemon > 0)
@@ -87,12 +87,12 @@ static void print_header(const struct status_view *v, const struct top_opts *o, 
 	else
 		fprintf(out, "no daemon running");
 	fprintf(out, ", every %.1f s%s\n", o->interval_ms / 1000.0, keys ? " (q quits)" : "");
-	if (v->census.err || !c->gen) {
+	if (v->dp.census.err || !c->gen) {
 		fprintf(out, "flow table: no sweep yet (fill unknown)\n");
 	} else {
 		fprintf(out, "flow table: %u of %u entries (%.1f%%)%s; half-open table: %u of %u (%.1f%%)\n",
 			c->flows_entries, c->flows_max, percent(c->flows_entries, c->flows_max),
-			v->census.state.full ? ", FULL: new connections are refused" : "",
+			v->dp.census.state.full ? ", FULL: new connections are refused" : "",
 			c->halfopen_entries, c->halfopen_max, percent(c->halfopen_entries, c->halfopen_max));
 		fprintf(out, "connections: %u established, %u closing, %u half-open, %u udp\n",
 			c->total.established, c->total.closing, c->total.half_open, c->total.udp);
@@ -118,11 +118,11 @@ static int name_width(const struct status_view *v)
 	int w = 16;
 
 	for (__u32 id = 0; id < XLB_MAX_SERVICES; id++)
-		if (v->svc[id].info.in_use && (int)strlen(v->svc[id].info.name) > w)
-			w = (int)strlen(v->svc[id].info.name);
+		if (v->dp.svc[id].info.in_use && (int)strlen(v->dp.svc[id].info.name) > w)
+			w = (int)strlen(v->dp.svc[id].info.name);
 	for (__u32 id = 0; id < XLB_MAX_MEMBERS; id++)
-		if (v->mbr[id].info.family != XLB_FAMILY_NONE && (int)strlen(v->mbr[id].info.name) + 2 > w)
-			w = (int)strlen(v->mbr[id].info.name) + 2;
+		if (v->dp.mbr[id].info.family != XLB_FAMILY_NONE && (int)strlen(v->dp.mbr[id].info.name) + 2 > w)
+			w = (int)strlen(v->dp.mbr[id].info.name) + 2;
 	return w;
 }
 
@@ -130,22 +130,22 @@ static void print_service(const struct status_view *v, const struct status_rates
 			  FILE *out)
 {
 	static __u32 ids[XLB_MAX_MEMBERS_PER_SERVICE];
-	const struct xlb_svc_info *s = &v->svc[id].info;
-	size_t n = status_service_members(v, id, ids, XLB_MAX_MEMBERS_PER_SERVICE);
+	const struct xlb_svc_info *s = &v->dp.svc[id].info;
+	size_t n = dp_view_service_members(&v->dp, id, ids, XLB_MAX_MEMBERS_PER_SERVICE);
 	char addr[80], a[64], state[24], name[XLB_INFO_NAME_MAX + 2];
 
 	snprintf(addr, sizeof(addr), "%s %s", xlb_proto_str(s->key.proto),
 		 xlb_ip_port_str(&s->key.vip, s->key.family, s->key.port, a, sizeof(a)));
 	snprintf(state, sizeof(state), "%u/%u up", s->n_serving, s->n_members);
-	print_row(out, w, s->name, addr, state, census_active(&v->census.svc[id]), &r->svc[id],
+	print_row(out, w, s->name, addr, state, census_active(&v->dp.census.svc[id]), &r->svc[id],
 		  r->seconds > 0);
 	for (size_t i = 0; i < n; i++) {
-		const struct status_member *m = &v->mbr[ids[i]];
+		const struct view_member *m = &v->dp.mbr[ids[i]];
 
 		snprintf(name, sizeof(name), "  %s", m->info.name);
 		print_row(out, w, name,
 			  xlb_ip_port_str(&m->info.addr, m->info.family, m->info.port, a, sizeof(a)),
-			  status_member_state_text(m), census_active(&v->census.mbr[ids[i]]),
+			  status_member_state_text(m), census_active(&v->dp.census.mbr[ids[i]]),
 			  &r->mbr[ids[i]], r->seconds > 0);
 	}
 }
@@ -176,7 +176,7 @@ void top_print(const struct status_view *v, const struct status_rates *r, const 
 	fprintf(out, "\n" ROW, w, "SERVICE / MEMBER", "ADDRESS", "STATE", "ACTIVE", "CONN/S", "PKTS/S IN",
 		"PKTS/S OUT", "BYTES/S IN", "BYTES/S OUT");
 	for (__u32 id = 0; id < XLB_MAX_SERVICES; id++) {
-		if (!v->svc[id].info.in_use)
+		if (!v->dp.svc[id].info.in_use)
 			continue;
 		print_service(v, r, id, w, out);
 		shown++;
@@ -210,26 +210,26 @@ static void json_service(struct json_writer *w, const struct status_view *v, con
 			 __u32 id)
 {
 	static __u32 ids[XLB_MAX_MEMBERS_PER_SERVICE];
-	const struct xlb_svc_info *s = &v->svc[id].info;
-	size_t n = status_service_members(v, id, ids, XLB_MAX_MEMBERS_PER_SERVICE);
+	const struct xlb_svc_info *s = &v->dp.svc[id].info;
+	size_t n = dp_view_service_members(&v->dp, id, ids, XLB_MAX_MEMBERS_PER_SERVICE);
 	char a[64];
 
 	json_object_begin(w);
 	json_kv_string(w, "name", s->name);
 	json_kv_uint(w, "members_serving", s->n_serving);
-	json_kv_uint(w, "active_connections", census_active(&v->census.svc[id]));
+	json_kv_uint(w, "active_connections", census_active(&v->dp.census.svc[id]));
 	json_rates(w, &r->svc[id]);
 	json_key(w, "members");
 	json_array_begin(w);
 	for (size_t i = 0; i < n; i++) {
-		const struct status_member *m = &v->mbr[ids[i]];
+		const struct view_member *m = &v->dp.mbr[ids[i]];
 
 		json_object_begin(w);
 		json_kv_string(w, "name", m->info.name);
 		json_kv_string(w, "address", xlb_ip_str(&m->info.addr, m->info.family, a, sizeof(a)));
 		json_kv_uint(w, "port", ntohs(m->info.port));
 		json_kv_string(w, "state", status_member_state_text(m));
-		json_kv_uint(w, "active_connections", census_active(&v->census.mbr[ids[i]]));
+		json_kv_uint(w, "active_connections", census_active(&v->dp.census.mbr[ids[i]]));
 		json_rates(w, &r->mbr[ids[i]]);
 		json_object_end(w);
 	}
@@ -239,7 +239,7 @@ static void json_service(struct json_writer *w, const struct status_view *v, con
 
 void top_print_json(const struct status_view *v, const struct status_rates *r, FILE *out)
 {
-	const struct xlb_census *c = &v->census.total;
+	const struct xlb_census *c = &v->dp.census.total;
 	struct json_writer w;
 
 	json_init(&w, out, false);
@@ -255,7 +255,7 @@ void top_print_json(const struct status_view *v, const struct status_rates *r, F
 	json_object_begin(&w);
 	json_kv_uint(&w, "entries", c->flows_entries);
 	json_kv_uint(&w, "max_entries", c->flows_max);
-	json_kv_bool(&w, "full", v->census.state.full);
+	json_kv_bool(&w, "full", v->dp.census.state.full);
 	json_object_end(&w);
 	json_key(&w, "half_open_table");
 	json_object_begin(&w);
@@ -272,7 +272,7 @@ void top_print_json(const struct status_view *v, const struct status_rates *r, F
 	json_key(&w, "services");
 	json_array_begin(&w);
 	for (__u32 id = 0; id < XLB_MAX_SERVICES; id++)
-		if (v->svc[id].info.in_use)
+		if (v->dp.svc[id].info.in_use)
 			json_service(&w, v, r, id);
 	json_array_end(&w);
 	json_key(&w, "packets_per_s_by_outcome");

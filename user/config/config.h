@@ -103,6 +103,15 @@ struct cfg_announce_global {
 	struct cfg_pos pos;            /* the key; {0, 0} when not given */
 };
 
+/* global: metrics: where the daemon serves Prometheus metrics
+ * (daemon/metrics.h); off when the key is absent. */
+struct cfg_metrics {
+	bool enabled;
+	struct xlb_addr addr;          /* may be 0.0.0.0 or :: (every address) */
+	uint16_t port;                 /* host order, 1-65535 */
+	struct cfg_pos pos;            /* the key; {0, 0} when not given */
+};
+
 struct cfg_service {
 	char name[XLB_NAME_MAX];
 	struct xlb_addr vip;
@@ -172,6 +181,7 @@ struct cfg_global {
 	uint32_t resolve_interval_ms;  /* hostname members are re-resolved this often */
 	struct cfg_socket_lb_opts socket_lb;
 	struct cfg_announce_global announce;
+	struct cfg_metrics metrics;
 };
 
 struct xlb_config {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The schema of `global:`: interfaces, the connection tables' sizes and
- * timeouts, socket_lb, and their defaults (announce: is
+ * timeouts, socket_lb, metrics, and their defaults (announce: is
  * schema_announce.c's). */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,7 +12,7 @@
 
 enum {
 	GK_INTERFACES, GK_FLOWS, GK_HALF_OPEN, GK_TCP_HALF_OPEN, GK_TCP_IDLE, GK_TCP_CLOSING,
-	GK_TCP_TIME_WAIT, GK_UDP_IDLE, GK_RESOLVE, GK_SOCKET_LB, GK_ANNOUNCE, GK__N
+	GK_TCP_TIME_WAIT, GK_UDP_IDLE, GK_RESOLVE, GK_SOCKET_LB, GK_ANNOUNCE, GK_METRICS, GK__N
 };
 static const char *const global_keys[GK__N] = {
 	[GK_INTERFACES] = "interfaces", [GK_FLOWS] = "flow_table_size",
@@ -20,7 +20,7 @@ static const char *const global_keys[GK__N] = {
 	[GK_TCP_IDLE] = "tcp_idle_timeout", [GK_TCP_CLOSING] = "tcp_closing_timeout",
 	[GK_TCP_TIME_WAIT] = "tcp_time_wait", [GK_UDP_IDLE] = "udp_idle_timeout",
 	[GK_RESOLVE] = "resolve_interval", [GK_SOCKET_LB] = "socket_lb",
-	[GK_ANNOUNCE] = "announce",
+	[GK_ANNOUNCE] = "announce", [GK_METRICS] = "metrics",
 };
 
 enum { LK_ENABLED, LK_ALL_NS, LK_CGROUP, LK__N };
@@ -31,6 +31,9 @@ static const char *const socket_lb_keys[LK__N] = {
 const char *const cfg_socket_lb_words[3] = {
 	[CFG_SOCKET_LB_AUTO] = "auto", [CFG_SOCKET_LB_ON] = "true", [CFG_SOCKET_LB_OFF] = "false"};
 static const char *const bool_names[] = {"false", "true"};
+
+enum { MK_LISTEN, MK__N };
+static const char *const metrics_keys[MK__N] = { [MK_LISTEN] = "listen" };
 
 /* Value ranges (documented in docs/config.md). */
 #define HOUR_MS          (3600u * 1000)
@@ -117,6 +120,77 @@ static void parse_socket_lb(struct cfg_diag *d, const struct ynode *v, struct cf
 		parse_cgroup(d, val[LK_CGROUP], o);
 }
 
+/* "ADDR:PORT" with an IPv4 ADDR, "[ADDR]:PORT" with an IPv6 one. */
+static void parse_listen(struct cfg_diag *d, const struct ynode *v, struct cfg_metrics *m)
+{
+	char addr[INET6_ADDRSTRLEN + 2];
+	const char *s, *colon, *port;
+	struct ynode pv;
+	size_t alen;
+
+	if (v->kind == YN_SEQ) {
+		cfg_error_at(d, v->pos, "listen: an IPv6 address in brackets must be quoted in "
+			     "YAML: listen: \"[::1]:9100\"");
+		return;
+	}
+	if (cfg_want_string(d, v, "listen", &s))
+		return;
+	if (s[0] == '[') {
+		const char *end = strchr(s, ']');
+
+		colon = end && end[1] == ':' ? end + 1 : NULL;
+		alen = end ? (size_t)(end - s - 1) : 0;
+		s++;
+	} else {
+		colon = strrchr(s, ':');
+		alen = colon ? (size_t)(colon - s) : 0;
+		if (colon && memchr(s, ':', alen)) {
+			cfg_error_at(d, v->pos, "listen: '%s': write an IPv6 address in brackets, "
+				     "then the port: \"[::1]:9100\"", s);
+			return;
+		}
+	}
+	if (!colon || !alen || alen >= sizeof(addr)) {
+		cfg_error_at(d, v->pos, "listen: '%s' is not ADDR:PORT; expected e.g. "
+			     "127.0.0.1:9100, 0.0.0.0:9100 or \"[::1]:9100\"", v->str);
+		return;
+	}
+	memcpy(addr, s, alen);
+	addr[alen] = '\0';
+	if (addr_parse(addr, &m->addr) ||
+	    (addr_is_unusable(&m->addr) && !addr_is_unspecified(&m->addr))) {
+		cfg_error_at(d, v->pos, "listen: '%s' is not an IPv4 or IPv6 unicast address "
+			     "(0.0.0.0 or [::] listen on every address)", addr);
+		return;
+	}
+	port = colon + 1;
+	pv = *v;
+	pv.str = port;
+	pv.len = strlen(port);
+	if (cfg_want_port(d, &pv, "listen port", &m->port))
+		return;
+	m->enabled = true;
+}
+
+/* `metrics: {listen: ADDR:PORT}`. */
+static void parse_metrics(struct cfg_diag *d, const struct ynode *key, const struct ynode *v,
+			  struct cfg_metrics *m)
+{
+	const struct ynode *k[MK__N], *val[MK__N];
+	unsigned typos;
+
+	m->pos = key->pos;
+	if (cfg_want_kind(d, v, "metrics", YN_MAP))
+		return;
+	typos = cfg_map_fields(d, v, "in metrics", metrics_keys, MK__N, k, val);
+	if (val[MK_LISTEN])
+		parse_listen(d, val[MK_LISTEN], m);
+	else if (!typos)
+		cfg_error_at(d, v->pos, "metrics: give 'listen: ADDR:PORT', where the daemon "
+			     "serves Prometheus metrics (e.g. 127.0.0.1:9100), or leave "
+			     "'metrics:' out");
+}
+
 bool cfg_vip_is_local(const struct cfg_service *svc)
 {
 	const struct xlb_addr *a = &svc->vip;
@@ -195,6 +269,8 @@ void cfg_parse_global(struct cfg_diag *d, const struct ynode *v, struct cfg_glob
 		parse_socket_lb(d, val[GK_SOCKET_LB], &g->socket_lb);
 	if (val[GK_ANNOUNCE])
 		cfg_parse_announce_global(d, k[GK_ANNOUNCE], val[GK_ANNOUNCE], &g->announce);
+	if (val[GK_METRICS])
+		parse_metrics(d, k[GK_METRICS], val[GK_METRICS], &g->metrics);
 }
 
 void cfg_global_defaults(struct cfg_global *g)

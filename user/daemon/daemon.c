@@ -6,7 +6,8 @@
  * Exiting leaves the data plane attached and pinned, so traffic and
  * established connections go on until the next `xlb run` adopts them.
  * Under systemd (Type=notify) it says READY=1 only once it serves, and
- * frames each reload (daemon/notify.c). */
+ * frames each reload (daemon/notify.c).  With global: metrics:, a thread
+ * of its own serves Prometheus metrics (daemon/metrics.h). */
 #include <errno.h>
 #include <limits.h>
 #include <linux/magic.h>
@@ -32,6 +33,7 @@
 #include "daemon/runtime.h"
 #include "daemon/first_contact.h"
 #include "daemon/announce_l2.h"
+#include "daemon/metrics.h"
 #include "dp/sockhook.h"
 #include "daemon/sorry_local.h"
 #include "daemon/sweeper.h"
@@ -50,6 +52,7 @@ struct daemon {
 	char cgroup[PATH_MAX];
 	uint32_t half_open_entries; /* the size the half-open table was loaded with */
 	struct sweeper *sweeper;    /* expires connections, counts them, watches the full flag */
+	struct metrics *metrics;    /* the Prometheus endpoint (listening or not) */
 };
 
 /* epoll cookies */
@@ -195,6 +198,7 @@ static int reload(struct daemon *d)
 		log_err("reload refused: %s is invalid; the running configuration stays "
 			"in force",
 			d->opts.config);
+		metrics_reloaded(d->metrics, false);
 		return -EINVAL;
 	}
 	socket_lb_reload_note(runtime_config(d->rt), cfg);
@@ -204,9 +208,14 @@ static int reload(struct daemon *d)
 		log_err("reload failed (%s); the running configuration stays in force",
 			strerror(-err));
 		config_free(cfg);
+		metrics_reloaded(d->metrics, false);
 		return err;
 	}
 	arm_resolve_timer(d);
+	/* A listener that cannot move is logged and left off: the services
+	 * of the new file are in force already. */
+	metrics_listen(d->metrics, &runtime_config(d->rt)->global.metrics);
+	metrics_reloaded(d->metrics, err == 0);
 	if (d->sorry)
 		sorry_local_sync(d->sorry);
 	if (err > 0)
@@ -496,6 +505,10 @@ static int run_daemon(struct daemon *d, struct xlb_config *cfg)
 	}
 	if (!err)
 		err = sweeper_begin(d);
+	if (!err)
+		err = metrics_new(&d->dp.maps, &d->metrics);
+	if (!err)
+		err = metrics_listen(d->metrics, &cfg->global.metrics);
 	if (err)
 		return err;
 	d->serving = true;
@@ -516,6 +529,7 @@ int daemon_run(const struct daemon_opts *o)
 	if (err)
 		return err;
 	err = run_daemon(&d, cfg);
+	metrics_free(d.metrics);
 	sweeper_free(d.sweeper);
 	sorry_local_free(d.sorry);
 	/* Once runtime_apply succeeded the runtime owns cfg. */

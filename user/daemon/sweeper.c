@@ -2,7 +2,6 @@
 #include "daemon/sweeper.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include "daemon/runtime.h"
 #include "dp/sweep.h"
 #include "lib/abi_text.h"
+#include "lib/stop_wait.h"
 
 #define SWEEP_INTERVAL_S 1
 
@@ -61,21 +61,12 @@ static void sweep_once(struct sweeper *s, bool want_mbr)
 static void *sweep_thread(void *arg)
 {
 	struct sweeper *s = arg;
-	struct pollfd p[2] = { { .fd = s->timer_fd, .events = POLLIN },
-			       { .fd = s->stop_fd, .events = POLLIN } };
 
-	for (;;) {
+	while (stop_wait(s->timer_fd, s->stop_fd)) {
 		struct sweep_slot *t;
 		uint64_t ticks;
 		bool want;
 
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (p[1].revents)
-			break;
 		if (read(s->timer_fd, &ticks, sizeof(ticks)) != sizeof(ticks))
 			continue;
 		pthread_mutex_lock(&s->lock);

@@ -515,6 +515,11 @@ static int array_get(const struct xlb_maps *m, int fd, __u32 id, __u32 max, void
 	return map_lookup(m, fd, &id, val);
 }
 
+int xlb_maps_member_get(const struct xlb_maps *m, __u32 id, struct xlb_member *mbr)
+{
+	return array_get(m, m->members, id, XLB_MAX_MEMBERS, mbr);
+}
+
 int xlb_maps_svc_info_set(const struct xlb_maps *m, __u32 id, const struct xlb_svc_info *info)
 {
 	return array_set(m, m->svc_info, id, XLB_MAX_SERVICES, info);

@@ -112,6 +112,7 @@ int xlb_maps_service_get(const struct xlb_maps *m, const struct xlb_svc_key *key
 int xlb_maps_member_set(const struct xlb_maps *m, __u32 id, const struct xlb_member *mbr);
 /* Clears member id; publish slot tables without it first. */
 int xlb_maps_member_clear(const struct xlb_maps *m, __u32 id);
+int xlb_maps_member_get(const struct xlb_maps *m, __u32 id, struct xlb_member *mbr);
 int xlb_maps_snat_add(const struct xlb_maps *m, const union xlb_ip *addr, __u8 family);
 /* A snat pool of n addresses (1..XLB_MAX_SNAT_ADDRS) of one family, in
  * this order: *first is where the run starts in xlb_snat, an existing

@@ -100,6 +100,13 @@ void addr_from_abi(const union xlb_ip *ip, __u8 family, struct xlb_addr *out)
 	}
 }
 
+bool addr_is_unspecified(const struct xlb_addr *a)
+{
+	if (a->family == AF_INET)
+		return a->v4.s_addr == 0;
+	return a->family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&a->v6);
+}
+
 bool addr_looks_literal(const char *text)
 {
 	if (strchr(text, ':'))

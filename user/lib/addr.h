@@ -45,6 +45,8 @@ bool addr_is_unusable(const struct xlb_addr *a);
  * first 4 bytes, the rest zero), and back. */
 void addr_to_abi(const struct xlb_addr *a, union xlb_ip *out, __u8 *family);
 void addr_from_abi(const union xlb_ip *ip, __u8 family, struct xlb_addr *out);
+/* 0.0.0.0 or :: (a listener's "every address"). */
+bool addr_is_unspecified(const struct xlb_addr *a);
 
 /* RFC 1123 syntax (labels of letters, digits and inner hyphens, at most 63
  * characters each, 253 in all, one optional trailing dot), with an

@@ -428,6 +428,30 @@ TEST(plan_of_a_file_without_announce_has_no_announce_line)
 	free(got);
 }
 
+#define FILE_METRICS "tests/fuzz/seeds/config/metrics.yaml"
+
+TEST(plan_and_json_show_the_metrics_endpoint)
+{
+	char *plan = print_to_string(FILE_METRICS, check_print_plan);
+	char *json = print_to_string(FILE_METRICS, check_print_json);
+
+	ASSERT_STR_CONTAINS("\n  metrics                http://[fd00:18::1]:9100/metrics\n\nservice web", plan);
+	ASSERT_STR_CONTAINS("    \"metrics\": {\n"
+			    "      \"listen\": \"[fd00:18::1]:9100\"\n"
+			    "    }\n", json);
+	free(plan);
+	free(json);
+}
+
+TEST(plan_of_a_file_without_metrics_has_no_metrics_line)
+{
+	char *got = print_to_string("examples/observabilityplatforms.com.yaml", check_print_plan);
+
+	ASSERT_TRUE(got != NULL);
+	ASSERT_TRUE(strstr(got, "metrics") == NULL);
+	free(got);
+}
+
 TEST(json_has_the_announce_settings)
 {
 	char *got = print_to_string(FILE_ANNOUNCE, check_print_json);
@@ -435,7 +459,8 @@ TEST(json_has_the_announce_settings)
 	ASSERT_STR_CONTAINS("    \"announce\": {\n"
 			    "      \"table\": 100,\n"
 			    "      \"l2\": false\n"
-			    "    }\n", got);
+			    "    },\n"
+			    "    \"metrics\": null\n", got);
 	ASSERT_STR_CONTAINS("      \"announce\": {\n"
 			    "        \"enabled\": true,\n"
 			    "        \"min_members\": 2,\n"

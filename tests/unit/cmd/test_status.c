@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "cmd/status_view.h"
-#include "status_fixture.h"
 #include "test.h"
+#include "view_build.h"
 
 #define SEC 1000000000ULL
 
@@ -20,7 +20,7 @@
  * the census 0.4 s old. */
 static void sample(struct status_view *v)
 {
-	struct census_view *c = &v->census;
+	struct census_view *c = &v->dp.census;
 
 	memset(v, 0, sizeof(*v));
 	if (status_view_alloc(v))
@@ -29,18 +29,18 @@ static void sample(struct status_view *v)
 	v->daemon = 4242;
 	v->n_ifaces = 1;
 	v->ifaces[0] = (struct status_iface){ .ifindex = 2, .name = "l0", .mode = "native" };
-	v->meta.nat_ports = 36280;
+	v->dp.meta.nat_ports = 36280;
 	v->now_ns = 1000 * SEC;
 	v->now_unix_s = 1700000000;
-	fixture_add_service(v, 0, "web", "198.18.2.1", 80, IPPROTO_TCP, XLB_FWD_NAT, 2);
-	fixture_add_member(v, 0, 0, 0, "m1", "198.18.1.11", 80);
-	fixture_add_member(v, 1, 0, 1, "m2", "198.18.1.12", 80);
-	v->mbr[0].snat_n = 2;
-	v->mbr[0].traffic.new_flows = 700;
-	v->mbr[1].traffic.new_flows = 300;
-	v->svc[0].traffic.new_flows = 1000;
-	fixture_add_service(v, 1, "dns", "198.18.2.2", 53, IPPROTO_UDP, XLB_FWD_DNAT, 1);
-	fixture_add_member(v, 2, 1, 0, "ns1", "198.18.1.21", 53);
+	view_add_service(&v->dp, 0, "web", "198.18.2.1", 80, IPPROTO_TCP, XLB_FWD_NAT, 2);
+	view_add_member(&v->dp, 0, 0, 0, "m1", "198.18.1.11", 80);
+	view_add_member(&v->dp, 1, 0, 1, "m2", "198.18.1.12", 80);
+	v->dp.mbr[0].snat_n = 2;
+	v->dp.mbr[0].traffic.new_flows = 700;
+	v->dp.mbr[1].traffic.new_flows = 300;
+	v->dp.svc[0].traffic.new_flows = 1000;
+	view_add_service(&v->dp, 1, "dns", "198.18.2.2", 53, IPPROTO_UDP, XLB_FWD_DNAT, 1);
+	view_add_member(&v->dp, 2, 1, 0, "ns1", "198.18.1.21", 53);
 
 	c->total = (struct xlb_census){ .gen = 77, .swept_ns = 1000 * SEC - 400000000ULL,
 					.duration_ns = 28100000, .flows_entries = 1010, .flows_max = 1024,
@@ -130,16 +130,16 @@ TEST(sweep_line_says_who_swept_and_when)
 	char *mine = NULL, *failed = NULL, *none = NULL;
 
 	sample(&v);
-	if (v.svc) {
+	if (v.dp.svc) {
 		/* No daemon: status swept; the census before was 37 s old. */
 		v.swept_here = true;
 		v.age_before_ns = 37 * SEC;
 		mine = text_of(&v, status_print_text);
 		/* A data plane without a pinned sweeper: the old census stays. */
 		v.sweep_err = -ENOENT;
-		v.census.total.swept_ns = v.now_ns - 37 * SEC;
+		v.dp.census.total.swept_ns = v.now_ns - 37 * SEC;
 		failed = text_of(&v, status_print_text);
-		v.census.err = -ENODATA;
+		v.dp.census.err = -ENODATA;
 		none = text_of(&v, status_print_text);
 	}
 	status_view_free(&v);
@@ -231,9 +231,9 @@ TEST(nat_ports_free_never_go_below_zero)
 	char *got;
 
 	sample(&v);
-	if (v.svc) {
-		v.census.mbr[1].nat_ports = 40000; /* more than its 36280: a changed range */
-		all = status_nat_ports(&v, 1);
+	if (v.dp.svc) {
+		v.dp.census.mbr[1].nat_ports = 40000; /* more than its 36280: a changed range */
+		all = dp_view_nat_ports(&v.dp, 1);
 	}
 	got = text_of(&v, status_print_text);
 	status_view_free(&v);

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cmd/top.h"
-#include "status_fixture.h"
+#include "view_build.h"
 #include "test.h"
 
 #define SEC 1000000000ULL
@@ -40,19 +40,19 @@ static int before_view(struct status_view *v)
 	v->pin_dir = "/sys/fs/bpf/xlb";
 	v->daemon = 4242;
 	v->read_ns = 10 * SEC;
-	fixture_add_service(v, 0, "web", "198.18.2.1", 80, IPPROTO_TCP, XLB_FWD_NAT, 2);
-	fixture_add_member(v, 0, 0, 0, "m1", "198.18.1.11", 80);
-	fixture_add_member(v, 1, 0, 1, "m2", "198.18.1.12", 80);
-	fixture_add_service(v, 1, "dns", "198.18.2.2", 53, IPPROTO_UDP, XLB_FWD_DNAT, 1);
-	fixture_add_member(v, 2, 1, 0, "ns1", "198.18.1.21", 53);
-	v->svc[0].traffic = (struct xlb_traffic_stats){ .new_flows = 1000, .fwd_packets = 5000,
+	view_add_service(&v->dp, 0, "web", "198.18.2.1", 80, IPPROTO_TCP, XLB_FWD_NAT, 2);
+	view_add_member(&v->dp, 0, 0, 0, "m1", "198.18.1.11", 80);
+	view_add_member(&v->dp, 1, 0, 1, "m2", "198.18.1.12", 80);
+	view_add_service(&v->dp, 1, "dns", "198.18.2.2", 53, IPPROTO_UDP, XLB_FWD_DNAT, 1);
+	view_add_member(&v->dp, 2, 1, 0, "ns1", "198.18.1.21", 53);
+	v->dp.svc[0].traffic = (struct xlb_traffic_stats){ .new_flows = 1000, .fwd_packets = 5000,
 							.fwd_bytes = 400000, .reply_packets = 4000,
 							.reply_bytes = 8000000 };
-	v->mbr[0].traffic.new_flows = 700;
-	v->mbr[1].traffic.new_flows = 300;
-	v->svc[1].traffic.new_flows = 500;
-	v->census.reasons[XLB_R_TX_NEW_FLOW] = 1000;
-	v->census.reasons[XLB_R_TX_FORWARD] = 9000;
+	v->dp.mbr[0].traffic.new_flows = 700;
+	v->dp.mbr[1].traffic.new_flows = 300;
+	v->dp.svc[1].traffic.new_flows = 500;
+	v->dp.census.reasons[XLB_R_TX_NEW_FLOW] = 1000;
+	v->dp.census.reasons[XLB_R_TX_FORWARD] = 9000;
 	return 0;
 }
 
@@ -63,24 +63,24 @@ static int after_view(struct status_view *v)
 	if (before_view(v))
 		return -1;
 	v->read_ns = 12 * SEC;
-	v->svc[0].traffic = (struct xlb_traffic_stats){ .new_flows = 1250, .fwd_packets = 5600,
+	v->dp.svc[0].traffic = (struct xlb_traffic_stats){ .new_flows = 1250, .fwd_packets = 5600,
 							.fwd_bytes = 460000, .reply_packets = 4500,
 							.reply_bytes = 9048576 };
-	v->mbr[0].traffic.new_flows = 850;
-	v->mbr[1].traffic.new_flows = 400;
-	fixture_add_member(v, 3, 0, 2, "m3", "198.18.1.13", 80);
-	v->mbr[3].traffic.new_flows = 10;
-	fixture_add_member(v, 2, 1, 0, "ns9", "198.18.1.29", 53);
-	v->svc[1].traffic.new_flows = 20;
-	v->census.reasons[XLB_R_TX_NEW_FLOW] = 1250;
-	v->census.reasons[XLB_R_TX_FORWARD] = 9900;
-	v->census.total = (struct xlb_census){ .gen = 3, .flows_entries = 512, .flows_max = 1024,
+	v->dp.mbr[0].traffic.new_flows = 850;
+	v->dp.mbr[1].traffic.new_flows = 400;
+	view_add_member(&v->dp, 3, 0, 2, "m3", "198.18.1.13", 80);
+	v->dp.mbr[3].traffic.new_flows = 10;
+	view_add_member(&v->dp, 2, 1, 0, "ns9", "198.18.1.29", 53);
+	v->dp.svc[1].traffic.new_flows = 20;
+	v->dp.census.reasons[XLB_R_TX_NEW_FLOW] = 1250;
+	v->dp.census.reasons[XLB_R_TX_FORWARD] = 9900;
+	v->dp.census.total = (struct xlb_census){ .gen = 3, .flows_entries = 512, .flows_max = 1024,
 					       .halfopen_entries = 8, .halfopen_max = 1024 };
-	v->census.total.total = (struct xlb_census_count){ .established = 400, .closing = 2,
+	v->dp.census.total.total = (struct xlb_census_count){ .established = 400, .closing = 2,
 							   .half_open = 8 };
-	v->census.svc[0] = (struct xlb_census_count){ .established = 400 };
-	v->census.mbr[0] = (struct xlb_census_count){ .established = 250 };
-	v->census.mbr[1] = (struct xlb_census_count){ .established = 150 };
+	v->dp.census.svc[0] = (struct xlb_census_count){ .established = 400 };
+	v->dp.census.mbr[0] = (struct xlb_census_count){ .established = 250 };
+	v->dp.census.mbr[1] = (struct xlb_census_count){ .established = 150 };
 	return 0;
 }
 

@@ -2,30 +2,7 @@
 /* `announce:`, globally and per service: defaults, every form, and the
  * exact error of every value refused (the kernel's own tables, numbers out
  * of range, settings without a table, a min_members never reachable). */
-#include <stdio.h>
-#include <stdlib.h>
-
-#include "config/config.h"
-#include "test.h"
-
-static struct xlb_config *load(const char *text, char **errors)
-{
-	struct xlb_config *cfg = NULL;
-	struct cfg_diag d;
-	size_t len = 0;
-	FILE *out;
-
-	*errors = NULL;
-	cfg_diag_init(&d);
-	config_load_buffer("t.yaml", text, strlen(text), &cfg, &d);
-	out = open_memstream(errors, &len);
-	if (out) {
-		cfg_diag_print(&d, out);
-		fclose(out);
-	}
-	cfg_diag_free(&d);
-	return cfg;
-}
+#include "config_text.h"
 
 /* A file with one global announce line and one service whose announce
  * line is given ("" for none); two members. */
@@ -46,32 +23,6 @@ static const char *file(const char *global, const char *service)
 		 global, service);
 	return text;
 }
-
-#define EXPECT_ERRORS(text, want)                                                   \
-	do {                                                                        \
-		char *xt_e;                                                         \
-		struct xlb_config *xt_c = load(text, &xt_e);                        \
-		bool xt_ok = !xt_c && xt_e && strcmp(xt_e, want) == 0;              \
-		if (!xt_ok)                                                         \
-			xt_fail(__FILE__, __LINE__, "errors:\n  expected:\n%s  got:\n%s%s", \
-				want, xt_e ? xt_e : "(null)\n",                     \
-				xt_c ? "(a config was returned)\n" : "");           \
-		config_free(xt_c);                                                  \
-		free(xt_e);                                                         \
-		if (!xt_ok)                                                         \
-			return;                                                     \
-	} while (0)
-
-#define LOAD_OK(cfg, text)                                                          \
-	do {                                                                        \
-		char *xt_e;                                                         \
-		cfg = load(text, &xt_e);                                            \
-		if (!cfg)                                                           \
-			xt_fail(__FILE__, __LINE__, "refused:\n%s", xt_e);          \
-		free(xt_e);                                                         \
-		if (!cfg)                                                           \
-			return;                                                     \
-	} while (0)
 
 TEST(without_announce_nothing_is_announced_and_services_get_the_defaults)
 {
