@@ -10,9 +10,9 @@
 # with xlb's dependencies (apt-get satisfy of the .deb's Depends) and
 # cached as $BUILD/deb-test/SUITE-KEY.tar for XLB_DEB_CACHE_DAYS (7) days;
 # the key covers the sources, the Depends line and the architecture.
-# Everything run in the chroot runs in a network namespace of its own,
-# with nothing mounted: the chroot never sees the host's network, /proc,
-# /sys or its BPF pins.  Needs root.
+# Everything run in the chroot runs in network, mount and PID namespaces
+# of its own, with only a /proc of its own mounted: the chroot never sees
+# the host's network, processes, /sys or its BPF pins.  Needs root.
 #
 #   scripts/deb-test.sh            test the .deb 'make deb' built
 #   scripts/deb-test.sh --build    build it first (scripts/deb.sh: the build
@@ -96,9 +96,13 @@ trap 'exit 1' INT TERM
 tar -C "$ROOT" --numeric-owner -xpf "$image" || die chroot "cannot unpack $image"
 
 # in_chroot CMD...: CMD inside the chroot, in a network namespace of its
-# own, bounded in time; its output and status are the caller's.
+# own, bounded in time; its output and status are the caller's.  A /proc
+# of its own PID namespace is mounted in a mount namespace of its own (as
+# on any installed system: xlb reads the kernel's ephemeral port range
+# there), gone with the command.
 in_chroot() {
-	timeout "$RUN_TIMEOUT" unshare --net chroot "$ROOT" env -i \
+	timeout "$RUN_TIMEOUT" unshare --net --mount --pid --fork --mount-proc="$ROOT/proc" \
+		chroot "$ROOT" env -i \
 		PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 HOME=/root "$@"
 }
 # tree: every path of the chroot but dpkg's and apt's own records and
