@@ -122,6 +122,8 @@ suite_e2e() {
 	for t in tests/e2e/test_daemon.sh tests/e2e/test_modes.sh; do
 		run_program e2e "$(basename "$t" .sh) (tc)" env BUILD="$BUILD" XLB_E2E_MODE=tc bash "$t"
 	done
+	# The ECMP testbed again with FRR on the router and the nodes.
+	run_program e2e "test_ecmp (frr)" env BUILD="$BUILD" XLB_ECMP_DAEMON=frr bash tests/e2e/test_ecmp.sh
 }
 
 # Each fuzz target runs for FUZZ_SECONDS from its seeds; a crash, leak,
