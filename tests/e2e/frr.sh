@@ -31,13 +31,16 @@ frr_conf() {
 # frr_start NODE: the daemons with an empty configuration, then the
 # example applied through vtysh, as `vtysh -b` applies /etc/frr/frr.conf.
 frr_start() {
-	local dir=$WORK/frr-$1 d pids=""
+	local dir=$WORK/frr-$1 d pids="" extra
 	# Sockets a killed instance left would pass for the new ones.
 	rm -f "$dir"/*.vty "$dir"/*.pid "$dir/zserv.api" "$dir/bfdd.sock"
 	for d in $FRR_DAEMONS; do
+		# bfdd's control socket too, not /var/run/frr/bfdd.sock.
+		extra=()
+		[ "$d" = bfdd ] && extra=(--bfdctl "$dir/bfdd.sock")
 		in_ns "$1" "/usr/lib/frr/$d" -P 0 -f "$dir/empty.conf" -i "$dir/$d.pid" \
-			-z "$dir/zserv.api" --vty_socket "$dir" --log stdout \
-			$([ "$d" = bfdd ] && echo "--bfdctl $dir/bfdd.sock") >>"$WORK/frr-$1-$d.log" 2>&1 &
+			-z "$dir/zserv.api" --vty_socket "$dir" --log stdout "${extra[@]}" \
+			>>"$WORK/frr-$1-$d.log" 2>&1 &
 		pids="$pids $!"
 		# bgpd and bfdd connect to zebra's socket: zebra first.
 		[ "$d" = zebra ] && wait_until 10 test -S "$dir/zserv.api"
