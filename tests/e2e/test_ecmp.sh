@@ -542,6 +542,22 @@ echo "  at the router: $(moved "$WORK/picks-2" "$WORK/picks-3b" "$(node_ip 3)")"
 answered_after return
 holds_end return
 
+# FRR killed on a node that stays up: zebra's blackholes stay in the main
+# table and would hide the import at the next start (docs/operations.md);
+# after the flush the docs give, FRR announces the node again.
+if [ "$ROUTING" = frr ]; then
+	routing_stop n1 KILL
+	expect_eq zebra_leaves_a_blackhole_per_vip_in_main_after_a_crash 5 \
+		"$(tb_exec n1 ip route show table main proto zebra type blackhole | wc -l)"
+	T0_NS=$(date +%s%N)
+	expect_hops router_drops_a_node_whose_frr_died 15 "$(hops_of 2 3)" "n1 dropped: its FRR killed"
+	tb_exec n1 ip route flush table main proto zebra type blackhole
+	T0_NS=$(date +%s%N)
+	routing_start n1 || ko frr_starts_again_in_n1
+	expect_hops frr_restarted_after_the_flush_announces_again 30 "$(all_nodes_hops)" \
+		"n1 back in every VIP's route: FRR restarted after the flush"
+fi
+
 # `xlb stop` on n2: its routes leave table 100, BIRD withdraws them, the
 # router keeps n1 and n3.
 T0_NS=$(date +%s%N)
