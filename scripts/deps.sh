@@ -9,8 +9,9 @@ pkgs_build="make gcc clang llvm libbpf-dev bpftool libyaml-dev libelf-dev zlib1g
 # man-db and groff render the man pages (man --warnings), bash-completion
 # backs the completion test, bird2 runs on both ends of a BGP session in
 # tests/e2e/test_announce.sh and test_ecmp.sh, frr (bgpd, bfdd, zebra) in
-# test_ecmp.sh's FRR variant, xdp-tools (xdpdump) the capture test.
-pkgs_test="$pkgs_build libclang-rt-14-dev libfuzzer-14-dev iproute2 ethtool socat netcat-openbsd tcpdump util-linux procps python3 curl xdp-tools man-db groff-base bash-completion bird2 frr"
+# test_ecmp.sh's FRR variant, nftables its per-node-state variant, xdp-tools
+# (xdpdump) the capture test.
+pkgs_test="$pkgs_build libclang-rt-14-dev libfuzzer-14-dev iproute2 ethtool socat netcat-openbsd tcpdump util-linux procps python3 curl xdp-tools man-db groff-base bash-completion bird2 frr nftables"
 pkgs_demo="$pkgs_build iproute2 ethtool socat curl python3 util-linux procps"
 pkgs_vmtest="$pkgs_test qemu-system-x86 busybox-static kmod cpio xz-utils zstd binutils"
 pkgs_bench="$pkgs_test nginx libnginx-mod-stream haproxy nftables wrk iperf3 gnuplot-nox linux-perf"

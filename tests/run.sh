@@ -124,6 +124,9 @@ suite_e2e() {
 	done
 	# The ECMP testbed again with FRR on the router and the nodes.
 	run_program e2e "test_ecmp (frr)" env BUILD="$BUILD" XLB_ECMP_DAEMON=frr bash tests/e2e/test_ecmp.sh
+	# And with nftables DNAT on the nodes instead of xlb: per-node state
+	# breaks every connection the router moves (docs/benchmarks.md).
+	run_program e2e "test_ecmp (nft)" env BUILD="$BUILD" XLB_ECMP_NODE=nft bash tests/e2e/test_ecmp.sh
 }
 
 # Each fuzz target runs for FUZZ_SECONDS from its seeds; a crash, leak,

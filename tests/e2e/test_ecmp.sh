@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Several xlb nodes behind one ECMP router, in namespaces:
+# Several xlb nodes behind one ECMP router, in namespaces (the testbed of
+# scripts/cluster.sh):
 #
 #   client (198.18.4.2-5) -- rt (198.18.4.1 | 198.18.5.1) -- fab bridge
 #        fab -- n1, n2, n3 (u0 198.18.5.11-13): xlb run + BIRD each
@@ -8,21 +9,31 @@
 # Each node runs `xlb run` (own pin dir) with `announce: {table: 100}` and
 # BIRD from examples/bird/xlb-node.conf; the router runs BIRD from
 # examples/bird/router.conf (merge paths, BFD 100 ms x 3) and spreads flows
-# by their addresses and ports (fib_multipath_hash_policy 3, see below).  Members route everything
-# via n1 (dnat replies are translated by whichever node gets them; dsr
-# replies only pass through), so the node that dies is n3.
+# by their addresses and ports.  Members route everything via n1 (dnat
+# replies are translated by whichever node gets them; dsr replies only pass
+# through), so the node that dies is n3 and the one that loses its member
+# link n2.
 #
 # Proves: the router learns one multipath route per VIP with every node;
-# new connections spread over the nodes; a node's death (BIRD and xlb
-# killed, its links down) drops it from the route (the time is measured
+# new connections spread evenly over the nodes (each within 10 points of a
+# third); a node that loses its member link withdraws only its own routes,
+# and announces them again when the link returns; a node's death (BIRD and
+# xlb killed, its links down) drops it from the route (the time is measured
 # and printed, not asserted) and breaks none of the long-lived connections
 # of the dnat and dsr Maglev services, at the death nor at its return,
 # while those of nat (and of dnat with round-robin) that move are counted
-# and printed; new connections all succeed after each change; `xlb stop` on
-# a node withdraws it.
+# and printed; at least 99% of new connections succeed after each change;
+# `xlb stop` on a node withdraws it.
 #
 # XLB_ECMP_DAEMON=frr: the router and the nodes run FRR (examples/frr/)
 # instead of BIRD; everything else is the same.
+# XLB_ECMP_NODE=nft: the nodes balance with nftables instead of xlb (DNAT
+# by `numgen inc` or by jhash of the client's address and port, the same
+# seed on every node, and masquerade towards the members: conntrack state
+# on each node), their VIPs in table 100 put there by hand: the same death
+# and return, the connections broken counted against those the router
+# moved (docs/benchmarks.md, "Several nodes: a node leaving").  No health
+# checks there, so no member-link and no `xlb stop` steps.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib.sh
@@ -34,34 +45,29 @@ bird) XLB_TB_PREFIX=xlbec- ;;
 frr) XLB_TB_PREFIX=xlbef- ;;
 *) echo "XLB_ECMP_DAEMON must be bird or frr, not '$ROUTING'" >&2; exit 2 ;;
 esac
-NODES=3
-TABLE=100
-PIN_BASE=/sys/fs/bpf/${XLB_TB_PREFIX%-}
-RT_FAB=198.18.5.1 RT_CLIENT=198.18.4.1
-SRCS=198.18.4.2,198.18.4.3,198.18.4.4,198.18.4.5
-VIP_NAT=198.18.2.1     # echo :7, nat, maglev
-VIP_DNAT=198.18.2.2    # echo :7, dnat, maglev
+NODE_KIND=${XLB_ECMP_NODE:-xlb}
+case $NODE_KIND in
+xlb) ;;
+nft) XLB_TB_PREFIX=${XLB_TB_PREFIX%-}n- ;;
+*) echo "XLB_ECMP_NODE must be xlb or nft, not '$NODE_KIND'" >&2; exit 2 ;;
+esac
+VIP_NAT=198.18.2.1     # echo :7, nat, maglev        (nft: DNAT numgen inc)
+VIP_DNAT=198.18.2.2    # echo :7, dnat, maglev       (nft: DNAT jhash)
 VIP_DSR=198.18.2.3     # echo :7, dsr, maglev
 VIP_RR=198.18.2.4      # echo :9, dnat, round-robin
-VIP_WEB=198.18.2.5     # HTTP :80, dnat, maglev: the spread and new connections
-VIPS="$VIP_NAT $VIP_DNAT $VIP_DSR $VIP_RR $VIP_WEB"
+VIP_WEB=198.18.2.5     # HTTP :80, dnat, maglev: the spread and new connections (nft: jhash)
+case $NODE_KIND in
+xlb) VIPS="$VIP_NAT $VIP_DNAT $VIP_DSR $VIP_RR $VIP_WEB" HOLDS="nat dnat dsr rr" ;;
+nft) VIPS="$VIP_NAT $VIP_DNAT $VIP_WEB" HOLDS="nft_inc nft_jhash" ;;
+esac
 HOLD_N=30              # long-lived connections per service
 HOLD_INTERVAL=0.5      # a message and its echo on each, every 0.5 s
-SPREAD_N=300           # new connections for the spread over the nodes
-
-node_ip() { printf '198.18.5.%d' $((10 + $1)); }
-node_member_ip() { printf '198.18.1.%d' "$1"; }
-pin_of() { printf '%s-n%d' "$PIN_BASE" "$1"; }
-in_ns() { # NODE CMD...: exec'd, so `in_ns ... &` leaves $! the command's PID
-	local node=$1
-	shift
-	exec nsenter --net="/run/netns/$(tb_ns "$node")" -- "$@"
-}
-xlb_on() { # K ARGS...: the CLI in node K's namespace
-	local k=$1
-	shift
-	nsenter --net="/run/netns/$(tb_ns "n$k")" -- "$XLB" "$@"
-}
+SPREAD_N=600           # new connections for the spread over the nodes
+AFTER_N=200            # new connections after each change
+WORK=
+declare -A DPIDS RPIDS
+E2E_PIDS=()
+. scripts/cluster.sh
 
 # ---- start and teardown -----------------------------------------------------
 
@@ -74,32 +80,15 @@ case $ROUTING in
 bird) need=(bird birdc) ;;
 frr) need=(/usr/lib/frr/zebra /usr/lib/frr/bgpd /usr/lib/frr/bfdd /usr/bin/vtysh) ;;
 esac
+[ "$NODE_KIND" = nft ] && need+=(nft)
 for t in "${need[@]}"; do
 	command -v "$t" >/dev/null 2>&1 ||
 		{ ko ecmp_needs_$ROUTING "$t is missing: scripts/deps.sh test installs it"; finish; }
 done
 WORK=$(mktemp -d "/tmp/xlb-ecmp.XXXXXX")
-declare -A DPIDS RPIDS
-E2E_PIDS=()
 
-stop_node_xlb() { # K: daemon ended, data plane removed
-	[ -n "${DPIDS[$1]:-}" ] && { kill "${DPIDS[$1]}" 2>/dev/null; wait "${DPIDS[$1]}" 2>/dev/null; }
-	DPIDS[$1]=
-	if [ -e "/run/netns/$(tb_ns "n$1")" ]; then
-		xlb_on "$1" stop --pin-dir "$(pin_of "$1")" >/dev/null 2>&1
-	else
-		"$XLB" stop --pin-dir "$(pin_of "$1")" >/dev/null 2>&1
-	fi
-}
 ecmp_cleanup() {
-	local k p
-	for ((k = 1; k <= NODES; k++)); do
-		stop_node_xlb "$k"
-		[ -n "${RPIDS[n$k]:-}" ] && routing_stop "n$k"
-	done
-	[ -n "${RPIDS[rt]:-}" ] && routing_stop rt
-	for p in "${E2E_PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	tb_down quiet
+	cluster_down
 	if [ "$fail" -gt 0 ]; then
 		for f in "$WORK"/*.log; do
 			echo "  $(basename "$f") (last 15 lines):"
@@ -111,167 +100,64 @@ ecmp_cleanup() {
 trap ecmp_cleanup EXIT
 trap 'exit 1' INT TERM
 
-# ---- the testbed --------------------------------------------------------------
+# ---- the balancer on each node ---------------------------------------------------
 
-# Each link a veth pair made inside the namespaces; a bridge in fab joins the
-# router and the nodes' uplinks, one in sw the nodes' member links and the
-# members.  Frames a node redirects with XDP into u0 or m0 are received by
-# the peer only when it runs XDP itself: the bridge ports get XDP_PASS.
-testbed_up() {
-	local k ns obj
-	tb_down quiet
-	for ((k = 1; k <= NODES; k++)); do "$XLB" stop --pin-dir "$(pin_of "$k")" >/dev/null 2>&1; done
-	mkdir -p "$(tb_state)/logs" "$(tb_state)/www" || return 1
-	echo "$NODES" >"$(tb_state)/members"
-	for ns in client rt fab sw; do ip netns add "$(tb_ns $ns)" || return 1; done
-	for ((k = 1; k <= NODES; k++)); do
-		ip netns add "$(tb_ns "n$k")" && ip netns add "$(tb_ns "m$k")" || return 1
-	done
-	for ns in client rt fab sw; do ip -n "$(tb_ns $ns)" link set lo up; done
-	ip -n "$(tb_ns fab)" link add br0 type bridge && ip -n "$(tb_ns fab)" link set br0 up &&
-		ip -n "$(tb_ns sw)" link add br0 type bridge && ip -n "$(tb_ns sw)" link set br0 up || return 1
-
-	ip -n "$(tb_ns client)" link add c0 type veth peer name r0 netns "$(tb_ns rt)" &&
-		ip -n "$(tb_ns rt)" link add f0 type veth peer name pr netns "$(tb_ns fab)" &&
-		ip -n "$(tb_ns fab)" link set pr master br0 up || return 1
-	for a in 2 3 4 5; do ip -n "$(tb_ns client)" addr add "198.18.4.$a/24" dev c0; done
-	ip -n "$(tb_ns client)" link set c0 up &&
-		ip -n "$(tb_ns client)" route add default via "$RT_CLIENT" &&
-		tb_exec client ethtool -K c0 tx off >/dev/null || return 1
-	ip -n "$(tb_ns rt)" addr add "$RT_CLIENT/24" dev r0 &&
-		ip -n "$(tb_ns rt)" addr add "$RT_FAB/24" dev f0 &&
-		ip -n "$(tb_ns rt)" link set r0 up && ip -n "$(tb_ns rt)" link set f0 up || return 1
-	# Flows spread by their ports, not only their addresses.  Policy 3
-	# with the five fields, not 1: policy 1 takes a packet's L4 hash as it
-	# is when it has one, and over veth that is the sending socket's
-	# random txhash (which TCP even changes at a retransmission timeout),
-	# so the router's choice would not follow the tuple.  A real router's
-	# NIC gives policy 1 an RSS hash of the tuple; policy 3 computes one
-	# here, and `ip route get` then predicts where each connection goes.
-	tb_exec rt sysctl -qw net.ipv4.ip_forward=1 net.ipv4.fib_multipath_hash_policy=3 \
-		net.ipv4.fib_multipath_hash_fields=0x0037 || return 1
-
-	obj=$(tb_xdp_pass_obj) || return 1
-	for ((k = 1; k <= NODES; k++)); do
-		ns=$(tb_ns "n$k")
-		ip -n "$ns" link set lo up &&
-			ip -n "$ns" link add u0 type veth peer name "pn$k" netns "$(tb_ns fab)" &&
-			ip -n "$ns" link add m0 type veth peer name "sn$k" netns "$(tb_ns sw)" &&
-			ip -n "$(tb_ns fab)" link set "pn$k" master br0 up &&
-			ip -n "$(tb_ns sw)" link set "sn$k" master br0 up &&
-			ip -n "$(tb_ns fab)" link set dev "pn$k" xdpdrv obj "$obj" sec xdp &&
-			ip -n "$(tb_ns sw)" link set dev "sn$k" xdpdrv obj "$obj" sec xdp &&
-			ip -n "$ns" addr add "$(node_ip "$k")/24" dev u0 &&
-			ip -n "$ns" addr add "$(node_member_ip "$k")/24" dev m0 || return 1
-		node_links_up "$k" || return 1
-		tb_exec "n$k" sysctl -qw net.ipv4.ip_forward=1 || return 1
-
-		ns=$(tb_ns "m$k")
-		ip -n "$ns" link set lo up &&
-			ip -n "$ns" link add e0 type veth peer name "p$k" netns "$(tb_ns sw)" &&
-			ip -n "$(tb_ns sw)" link set "p$k" master br0 up &&
-			ip -n "$ns" addr add "$(tb_member_ip "$k")/24" dev e0 &&
-			ip -n "$ns" link set e0 up &&
-			ip -n "$ns" route add default via "$(node_member_ip 1)" &&
-			tb_exec "m$k" ethtool -K e0 tx off >/dev/null || return 1
-		# dsr: the member holds the dsr VIP, answers no ARP for it.
-		ip -n "$ns" addr add "$VIP_DSR/32" dev lo &&
-			tb_exec "m$k" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 || return 1
-	done
-	tb_start_servers "$NODES"
-	for ((k = 1; k <= NODES; k++)); do
-		# A second echo server on :9 (the round-robin dnat service: a
-		# member address and port backs one dnat service).
-		in_ns "m$k" socat TCP-LISTEN:9,reuseaddr,fork,backlog=128 PIPE >/dev/null 2>&1 &
-		E2E_PIDS+=($!)
-	done
-	for ((k = 1; k <= NODES; k++)); do
-		wait_until 10 tb_member_ready "$k" &&
-			wait_until 10 eval '[ -n "$(tb_exec m'"$k"' ss -Hltn "sport = :9")" ]' || return 1
-	done
-}
-# A node's links up, and its route to the clients (gone while u0 was down).
-node_links_up() {
-	local ns
-	ns=$(tb_ns "n$1")
-	ip -n "$ns" link set u0 up && ip -n "$ns" link set m0 up &&
-		ip -n "$ns" route replace 198.18.4.0/24 via "$RT_FAB"
-}
-
-# ---- xlb on each node -----------------------------------------------------------
-
-HC='healthcheck: {type: tcp, interval: 300ms, timeout: 200ms, rise: 1, fall: 2}'
-svc() { # NAME VIP PORT MEMBER_PORT FORWARDING SCHEDULER
-	printf '  - name: %s\n    vip: {ip: %s, port: %d}\n    forwarding: %s\n    scheduler: %s\n    %s\n    members:\n' \
-		"$1" "$2" "$3" "$5" "$6" "$HC"
-	for ((m = 1; m <= NODES; m++)); do
-		printf '      m%d: [%s, %d]\n' "$m" "$(tb_member_ip "$m")" "$4"
-	done
-}
-cat >"$WORK/xlb.yaml" <<-YAML
-global:
-  interfaces: [u0, m0]
-  flow_table_size: $E2E_FLOW_TABLE_SIZE
-  announce: {table: $TABLE}
-services:
-$(svc echo-nat "$VIP_NAT" 7 7 nat maglev)
+cluster_config "$(svc echo-nat "$VIP_NAT" 7 7 nat maglev)
 $(svc echo-dnat "$VIP_DNAT" 7 7 dnat maglev)
 $(svc echo-dsr "$VIP_DSR" 7 7 dsr maglev)
 $(svc echo-rr "$VIP_RR" 9 9 dnat round-robin)
-$(svc web "$VIP_WEB" 80 80 dnat maglev)
-YAML
+$(svc web "$VIP_WEB" 80 80 dnat maglev)" >"$WORK/xlb.yaml"
 
-xlb_start() { # K
-	nsenter --net="/run/netns/$(tb_ns "n$1")" -- "$XLB" run -c "$WORK/xlb.yaml" \
-		--pin-dir "$(pin_of "$1")" >>"$WORK/xlb-n$1.log" 2>&1 &
-	DPIDS[$1]=$!
+# nftables, as a balancer keeping state on each node would: the member
+# chosen at a connection's first packet, the node's conntrack entry then
+# translating the rest of it and its replies (hence masquerade: the replies
+# come back to the node that has the entry).  The same jhash seed on every
+# node, so every node picks the same member for a tuple.
+nft_rules() {
+	local members="" m
+	for ((m = 1; m <= NODES; m++)); do members="$members$((m - 1)) : $(tb_member_ip "$m"), "; done
+	members="{ ${members%, } }"
+	cat <<-NFT
+	table ip xlbnft {
+		chain pre {
+			type nat hook prerouting priority dstnat; policy accept;
+			ip daddr $VIP_NAT tcp dport 7 counter dnat to numgen inc mod $NODES map $members
+			ip daddr $VIP_DNAT tcp dport 7 counter dnat to jhash ip saddr . tcp sport mod $NODES seed 0x5eed map $members
+			ip daddr $VIP_WEB tcp dport 80 counter dnat to jhash ip saddr . tcp sport mod $NODES seed 0x5eed map $members
+		}
+		chain post {
+			type nat hook postrouting priority srcnat; policy accept;
+			oifname "m0" masquerade
+		}
+	}
+	NFT
 }
-# Every VIP in node K's table.
-node_announces_all() {
-	local r v
-	r=$(tb_exec "n$1" ip -o route show table "$TABLE" proto 248)
-	for v in $VIPS; do grep -q "^blackhole $v " <<<"$r" || return 1; done
-}
-
-# ---- the routing daemons ---------------------------------------------------------
-
-routing_conf() { # NODE: its configuration from examples/
-	local k
-	case $ROUTING:$1 in
-	bird:rt)
-		bird_conf examples/bird/router.conf "$WORK/rt.conf" ROUTER_ID="$RT_FAB" NODE1="$(node_ip 1)" || return 1
-		# One session per node, as the example's comment says.
-		for ((k = 2; k <= NODES; k++)); do
-			printf 'protocol bgp node%d from xlb_node {\n\tneighbor %s as NODE_AS;\n}\n' "$k" "$(node_ip "$k")"
-		done >>"$WORK/rt.conf"
+node_start() { # K: the balancer, its VIPs in table TABLE
+	local v
+	case $NODE_KIND in
+	xlb) xlb_start "$1" ;;
+	nft)
+		nft_rules | tb_exec "n$1" nft -f - || return 1
+		for v in $VIPS; do tb_exec "n$1" ip route replace blackhole "$v/32" table "$TABLE" proto 248 || return 1; done
 		;;
-	bird:n*)
-		k=${1#n}
-		bird_conf examples/bird/xlb-node.conf "$WORK/$1.conf" XLB_TABLE="$TABLE" \
-			ROUTER_ID="$(node_ip "$k")" LOCAL_ADDR="$(node_ip "$k")" PEER_ADDR="$RT_FAB"
-		;;
-	frr:*) frr_conf "$1" ;;
 	esac
 }
-routing_start() { # NODE
-	case $ROUTING in
-	bird)
-		in_ns "$1" bird -f -c "$WORK/$1.conf" -s "$WORK/$1.ctl" -P "$WORK/$1.pid" >>"$WORK/bird-$1.log" 2>&1 &
-		RPIDS[$1]=$!
+node_stop() { # K: as after a reboot
+	case $NODE_KIND in
+	xlb) stop_node_xlb "$1" ;;
+	nft)
+		tb_exec "n$1" nft delete table ip xlbnft 2>/dev/null
+		tb_exec "n$1" ip route flush table "$TABLE" 2>/dev/null
 		;;
-	frr) frr_start "$1" ;;
 	esac
 }
-routing_stop() { # NODE [SIGNAL]
-	case $ROUTING in
-	bird)
-		kill "-${2:-TERM}" "${RPIDS[$1]}" 2>/dev/null
-		wait "${RPIDS[$1]}" 2>/dev/null
-		;;
-	frr) frr_stop "$1" "${2:-TERM}" ;;
+node_log() { # K: what to show when it did not start
+	case $NODE_KIND in
+	xlb) tail -n 5 "$WORK/xlb-n$1.log" ;;
+	nft) tb_exec "n$1" nft list ruleset 2>&1 | head -n 5 ;;
 	esac
-	RPIDS[$1]=
 }
+
 # The sessions as the router's and the nodes' daemons see them.
 routing_state() {
 	local n
@@ -283,26 +169,7 @@ routing_state() {
 		esac
 	done
 }
-[ "$ROUTING" = frr ] && . tests/e2e/frr.sh
 
-# The router's next hops for VIP, sorted, one line: "198.18.5.11 198.18.5.12".
-nexthops() {
-	tb_exec rt ip route show "$1" | grep -o 'via [0-9.]*' | awk '{print $2}' | sort | tr '\n' ' ' | sed 's/ $//'
-}
-all_nodes_hops() {
-	local k s=""
-	for ((k = 1; k <= NODES; k++)); do s="$s $(node_ip "$k")"; done
-	printf '%s' "${s# }"
-}
-hops_of() { # K...: the next hops those nodes give
-	local k s=""
-	for k in "$@"; do s="$s $(node_ip "$k")"; done
-	printf '%s' "${s# }"
-}
-every_vip_via() { # HOPS
-	local v
-	for v in $VIPS; do [ "$(nexthops "$v")" = "$1" ] || return 1; done
-}
 # wait_hops SECS HOPS: polls every 10 ms until every VIP's route has HOPS;
 # prints the milliseconds it took from T0_NS (set by the caller).
 wait_hops() {
@@ -333,28 +200,46 @@ expect_hops() {
 		routing_state | sed 's/^/    /'
 	fi
 }
-# answered_after WHAT: 60 new connections to the web VIP, all answered.
+# answered_after WHAT: AFTER_N new connections to the web VIP once the
+# router has converged; at least 99% answered (the count printed).
 answered_after() {
-	client http "$VIP_WEB" 80 60 --src "$SRCS" >"$WORK/after-$1.out"
-	expect_eq "new_connections_all_answered_after_the_$1" 0 "$(grep -c ERR "$WORK/after-$1.out")"
+	local bad
+	client http "$VIP_WEB" 80 "$AFTER_N" --src "$SRCS" >"$WORK/after-$1.out"
+	bad=$(grep -c ERR "$WORK/after-$1.out")
+	echo "  after the $1: $((AFTER_N - bad)) of $AFTER_N new connections answered"
+	if [ $(((AFTER_N - bad) * 100)) -ge $((AFTER_N * 99)) ]; then
+		ok "at_least_99_percent_of_new_connections_answered_after_the_$1"
+	else
+		ko "at_least_99_percent_of_new_connections_answered_after_the_$1" \
+			"expected >= $((AFTER_N * 99 / 100)) of $AFTER_N, got $((AFTER_N - bad)): $(grep -m 3 ERR "$WORK/after-$1.out" | tr '\n' ' ')"
+	fi
 }
 
 # ---- counts per node --------------------------------------------------------------
 
-# New connections node K has scheduled (events.half_open_new).
+# New connections node K has scheduled (xlb: events.half_open_new; nft:
+# the web rule's packets, the first of each connection only).
 node_new() {
-	xlb_on "$1" status --pin-dir "$(pin_of "$1")" --json |
-		/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["events"]["half_open_new"])'
+	case $NODE_KIND in
+	xlb)
+		xlb_on "$1" status --pin-dir "$(pin_of "$1")" --json |
+			/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["events"]["half_open_new"])'
+		;;
+	nft)
+		tb_exec "n$1" nft list chain ip xlbnft pre |
+			awk -v vip="$VIP_WEB" '$0 ~ "daddr " vip " " { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'
+		;;
+	esac
 }
 
 # ---- run ------------------------------------------------------------------------
 
-testbed_up 2>"$WORK/testbed.log" || { ko testbed_up "$(tail -n 3 "$WORK/testbed.log")"; finish; }
+cluster_up 2>"$WORK/testbed.log" || { ko testbed_up "$(tail -n 3 "$WORK/testbed.log")"; finish; }
 "$XLB" check "$WORK/xlb.yaml" >"$WORK/check.out" 2>&1 || { ko config_valid "$(cat "$WORK/check.out")"; finish; }
-for ((k = 1; k <= NODES; k++)); do xlb_start "$k"; done
+for ((k = 1; k <= NODES; k++)); do node_start "$k"; done
 for ((k = 1; k <= NODES; k++)); do
 	wait_until 30 node_announces_all "$k" ||
-		{ ko "node_n${k}_announces_every_vip" "$(tail -n 5 "$WORK/xlb-n$k.log")"; finish; }
+		{ ko "node_n${k}_announces_every_vip" "$(node_log "$k")"; finish; }
 done
 ok every_node_announces_every_vip_in_table_$TABLE
 
@@ -372,13 +257,16 @@ main=$(tb_exec n1 ip route show table main | grep -E "^(blackhole )?198\.18\.2\.
 echo "  n1's main table for the VIPs: ${main:-nothing}"
 
 # Spread: each node's share of SPREAD_N new connections, by its count of
-# new connections; every connection answered.
+# new connections, within 10 percentage points of an even share (with 600
+# and three nodes 140..260 each: 5 standard deviations of a fair split);
+# every connection answered.
 declare -A before
 for ((k = 1; k <= NODES; k++)); do before[$k]=$(node_new "$k"); done
 client() { tb_exec client /usr/bin/python3 "$CLIENT_PY" "$@"; }
 client http "$VIP_WEB" 80 "$SPREAD_N" --src "$SRCS" >"$WORK/spread.out"
 expect_eq all_spread_connections_answered 0 "$(grep -c ERR "$WORK/spread.out")"
-spread="" total=0 low=$((SPREAD_N * 23 / 100)) high=$((SPREAD_N * 43 / 100)) even=1
+spread="" total=0 even=1
+low=$((SPREAD_N / NODES - SPREAD_N / 10)) high=$((SPREAD_N / NODES + SPREAD_N / 10))
 for ((k = 1; k <= NODES; k++)); do
 	got=$(($(node_new "$k") - before[$k]))
 	spread="$spread n$k=$got"
@@ -388,9 +276,9 @@ done
 echo "  new connections per node:$spread (of $SPREAD_N)"
 expect_eq every_connection_counted_by_one_node "$SPREAD_N" "$total"
 if [ "$even" = 1 ]; then
-	ok flows_spread_over_the_nodes_each_23_to_43_percent
+	ok flows_spread_over_the_nodes_each_within_10_points_of_an_even_share
 else
-	ko flows_spread_over_the_nodes_each_23_to_43_percent "expected each in $low..$high of $SPREAD_N:$spread"
+	ko flows_spread_over_the_nodes_each_within_10_points_of_an_even_share "expected each in $low..$high of $SPREAD_N:$spread"
 fi
 
 # The router's choice for 600 TCP flows (one client address, source ports
@@ -418,8 +306,8 @@ declare -A HOLD_PIDS
 # hold_target H: "VIP PORT" of hold H's service.
 hold_target() {
 	case $1 in
-	nat) echo "$VIP_NAT 7" ;;
-	dnat) echo "$VIP_DNAT 7" ;;
+	nat | nft_inc) echo "$VIP_NAT 7" ;;
+	dnat | nft_jhash) echo "$VIP_DNAT 7" ;;
 	dsr) echo "$VIP_DSR 7" ;;
 	rr) echo "$VIP_RR 9" ;;
 	esac
@@ -438,7 +326,7 @@ hold_picks() {
 # picks_all PHASE WHEN: hold_picks of every hold into picks-PHASE-H-WHEN.
 picks_all() {
 	local h
-	for h in nat dnat dsr rr; do hold_picks "$1" "$h" >"$WORK/picks-$1-$h-$2"; done
+	for h in $HOLDS; do hold_picks "$1" "$h" >"$WORK/picks-$1-$h-$2"; done
 }
 # moved_tuples PHASE H: "SRC SPORT" of hold H's connections whose next hop
 # the change moved, sorted, one line.
@@ -452,7 +340,7 @@ broken_tuples() {
 holds_begin() { # PHASE
 	local h vip port
 	rm -f "$STOP_FILE"
-	for h in nat dnat dsr rr; do
+	for h in $HOLDS; do
 		read -r vip port <<<"$(hold_target "$h")"
 		in_ns client /usr/bin/python3 "$CLIENT_PY" hold "$vip" "$port" "$HOLD_N" 120 --src "$SRCS" \
 			--interval "$HOLD_INTERVAL" --until-file "$STOP_FILE" --timeout 5 \
@@ -472,7 +360,7 @@ holds_begin() { # PHASE
 }
 holds_open() {
 	local h
-	for h in nat dnat dsr rr; do grep -q "^opened $HOLD_N$" "$WORK/hold-$1-$h.out" || return 1; done
+	for h in $HOLDS; do grep -q "^opened $HOLD_N$" "$WORK/hold-$1-$h.out" || return 1; done
 }
 # holds_end PHASE: after a few more rounds, the counts.  The router moved
 # some connections of each service to another node (its own lookups of
@@ -483,7 +371,7 @@ holds_end() {
 	picks_all "$1" after
 	sleep 3
 	touch "$STOP_FILE"
-	for h in nat dnat dsr rr; do
+	for h in $HOLDS; do
 		wait "${HOLD_PIDS[$h]}" 2>/dev/null
 		line=$(grep '^held ' "$WORK/hold-$1-$h.out")
 		held=$(awk '{print $2}' <<<"$line") broken=$(awk '{print $4}' <<<"$line")
@@ -503,6 +391,24 @@ holds_end() {
 	done
 }
 
+# n2 loses its member link: its health checks fail, xlb takes its VIPs
+# out of table 100 and BIRD withdraws them; the router keeps n1 and n3.
+# With the link back, n2's checks pass and it is announced again.
+if [ "$NODE_KIND" = xlb ]; then
+	T0_NS=$(date +%s%N)
+	ip -n "$(tb_ns n2)" link set m0 down
+	expect_hops member_link_down_withdraws_that_node_only 15 "$(hops_of 1 3)" \
+		"n2's member link down: n2 out of every VIP's route"
+	expect_eq node_without_its_member_link_has_no_vip_in_table_$TABLE "" \
+		"$(tb_exec n2 ip -o route show table "$TABLE" proto 248)"
+	check nodes_with_their_member_link_keep_every_vip_in_table_$TABLE \
+		eval 'node_announces_all 1 && node_announces_all 3'
+	T0_NS=$(date +%s%N)
+	ip -n "$(tb_ns n2)" link set m0 up
+	expect_hops member_link_back_announces_that_node_again 15 "$(all_nodes_hops)" \
+		"n2's member link up: n2 back in every VIP's route"
+fi
+
 # n3 dies silently: its links go down, then its routing daemon and xlb are
 # killed (they can send nothing more).  The router's own link stays up (the
 # bridge is between): it notices through BFD only.
@@ -512,8 +418,8 @@ T0_NS=$(date +%s%N)
 ip -n "$(tb_ns n3)" link set u0 down
 ip -n "$(tb_ns n3)" link set m0 down
 routing_stop n3 KILL
-kill -9 "${DPIDS[3]}" 2>/dev/null
-wait "${DPIDS[3]}" 2>/dev/null
+# (The shell's "Killed" notice of the daemon's job silenced too.)
+{ [ -n "${DPIDS[3]:-}" ] && kill -9 "${DPIDS[3]}" && wait "${DPIDS[3]}"; } 2>/dev/null
 DPIDS[3]=
 expect_hops router_drops_the_dead_node_from_every_vip 15 "$(hops_of 1 2)" \
 	"dead node dropped by the router (BFD 100 ms x 3)"
@@ -528,11 +434,11 @@ holds_end death
 # on a node that stays up leaves zebra's blackholes in the main table,
 # which hide the import at its next start: docs/operations.md.)
 holds_begin return
-stop_node_xlb 3
+node_stop 3
 ip -n "$(tb_ns n3)" route flush table main
 node_links_up 3
-xlb_start 3
-wait_until 20 node_announces_all 3 || ko node_n3_back_announces_every_vip "$(tail -n 5 "$WORK/xlb-n3.log")"
+node_start 3
+wait_until 20 node_announces_all 3 || ko node_n3_back_announces_every_vip "$(node_log 3)"
 T0_NS=$(date +%s%N)
 routing_start n3 || ko "${ROUTING}_starts_again_in_n3"
 expect_hops router_takes_the_node_back_into_every_vip 30 "$(all_nodes_hops)" \
@@ -547,7 +453,7 @@ holds_end return
 # after the flush the docs give, FRR announces the node again.
 if [ "$ROUTING" = frr ]; then
 	routing_stop n1 KILL
-	expect_eq zebra_leaves_a_blackhole_per_vip_in_main_after_a_crash 5 \
+	expect_eq zebra_leaves_a_blackhole_per_vip_in_main_after_a_crash "$(wc -w <<<"$VIPS")" \
 		"$(tb_exec n1 ip route show table main proto zebra type blackhole | wc -l)"
 	T0_NS=$(date +%s%N)
 	expect_hops router_drops_a_node_whose_frr_died 15 "$(hops_of 2 3)" "n1 dropped: its FRR killed"
@@ -560,6 +466,7 @@ fi
 
 # `xlb stop` on n2: its routes leave table 100, BIRD withdraws them, the
 # router keeps n1 and n3.
+[ "$NODE_KIND" = xlb ] || finish
 T0_NS=$(date +%s%N)
 xlb_on 2 stop --pin-dir "$(pin_of 2)" >"$WORK/stop.out" 2>&1
 expect_hops xlb_stop_on_a_node_withdraws_it_from_every_vip 10 "$(hops_of 1 3)" \
