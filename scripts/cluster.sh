@@ -6,7 +6,7 @@
 #        fab -- n1, n2, n3 (u0 198.18.5.11-13): a balancer + BIRD (or FRR) each
 #        n1..n3 (m0 198.18.1.1-3) -- sw bridge -- m1..m3 (198.18.1.11-13)
 #
-# Members route everything via n1 and hold VIP_DSR on loopback.  Each member
+# Members route everything via n1 and hold VIP_DSR (when set) on loopback.  Each member
 # serves HTTP on :80 (its name) and echo on :7 and :9.  The router spreads
 # flows by their addresses and ports (fib_multipath_hash_policy 3).
 #
@@ -97,7 +97,7 @@ cluster_up() {
 			ip -n "$ns" link set e0 up &&
 			ip -n "$ns" route add default via "$(node_member_ip 1)" &&
 			tb_exec "m$k" ethtool -K e0 tx off >/dev/null || return 1
-		dsr_member_vip "$k" "$VIP_DSR" || return 1
+		if [ -n "${VIP_DSR:-}" ]; then dsr_member_vip "$k" "$VIP_DSR" || return 1; fi
 	done
 	tb_start_servers "$NODES"
 	for ((k = 1; k <= NODES; k++)); do
