@@ -215,6 +215,14 @@ answered_after() {
 	fi
 }
 
+# Every member of every service serving on node K.  Maglev gives every node
+# the same member for a flow only while the nodes agree on which members
+# serve: a node announced again with one member up and two still coming
+# would send the connections it takes over elsewhere.
+node_all_serving() {
+	[ "$(xlb_on "$1" status --pin-dir "$(pin_of "$1")" | grep -c " $NODES/$NODES members serving$")" = "$(wc -w <<<"$VIPS")" ]
+}
+
 # ---- counts per node --------------------------------------------------------------
 
 # New connections node K has scheduled (xlb: events.half_open_new; nft:
@@ -407,6 +415,8 @@ if [ "$NODE_KIND" = xlb ]; then
 	ip -n "$(tb_ns n2)" link set m0 up
 	expect_hops member_link_back_announces_that_node_again 15 "$(all_nodes_hops)" \
 		"n2's member link up: n2 back in every VIP's route"
+	wait_until 10 node_all_serving 2 ||
+		ko node_with_its_member_link_back_serves_every_member "$(xlb_on 2 status --pin-dir "$(pin_of 2)" | grep serving)"
 fi
 
 # n3 dies silently: its links go down, then its routing daemon and xlb are
@@ -439,6 +449,10 @@ ip -n "$(tb_ns n3)" route flush table main
 node_links_up 3
 node_start 3
 wait_until 20 node_announces_all 3 || ko node_n3_back_announces_every_vip "$(node_log 3)"
+if [ "$NODE_KIND" = xlb ]; then
+	wait_until 10 node_all_serving 3 ||
+		ko node_n3_back_serves_every_member "$(xlb_on 3 status --pin-dir "$(pin_of 3)" | grep serving)"
+fi
 T0_NS=$(date +%s%N)
 routing_start n3 || ko "${ROUTING}_starts_again_in_n3"
 expect_hops router_takes_the_node_back_into_every_vip 30 "$(all_nodes_hops)" \
