@@ -68,8 +68,8 @@ MAN_PAGES := $(MAN_SRCS:docs/man/%.scd=$(BUILD)/man/%)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: FORCE all man deb deb-test deps deps-build deps-test deps-demo deps-vmtest deps-bench deps-pkg test test-build \
-	demo install uninstall clean bench bench-dataplane bench-control
+.PHONY: FORCE all man deb deb-test deps deps-build deps-test deps-demo deps-cluster deps-vmtest deps-bench deps-pkg test test-build \
+	demo demo-cluster install uninstall clean bench bench-dataplane bench-control
 
 all: $(BUILD)/xlb man
 
@@ -81,6 +81,8 @@ deps-test:
 	$(Q)scripts/deps.sh test
 deps-demo:
 	$(Q)scripts/deps.sh demo
+deps-cluster:
+	$(Q)scripts/deps.sh cluster
 deps-vmtest:
 	$(Q)scripts/deps.sh vmtest
 deps-bench:
@@ -189,6 +191,11 @@ test: deps-test deps-pkg
 demo: deps-demo
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) scripts/demo.sh
+
+# Three nodes behind an ECMP router with BIRD, one killed while requests flow.
+demo-cluster: deps-cluster
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) scripts/demo-cluster.sh
 
 bench-dataplane: deps-test $(BENCH_BINS) $(BUILD)/xlb
 	$(Q)BUILD=$(BUILD) scripts/bench-dataplane.sh

@@ -7,7 +7,9 @@
 # Environment: BUILD (build dir), FUZZ_SECONDS (per fuzz target),
 # XLB_SUITES (a subset of: unit unit-san pkg bpf e2e fuzz deb, separated by spaces
 # or commas),
-# XLB_FILTER (only test programs whose name contains it).
+# XLB_FILTER (only test programs whose name contains it),
+# XLB_IN_VM=1 (make vmtest): the e2e programs in HOST_ONLY are skipped,
+# each with its reason, unless XLB_VM_ALL=1.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -16,6 +18,12 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-45}
 SUITES=${XLB_SUITES:-unit unit-san pkg bpf e2e fuzz deb}
 SUITES=${SUITES//,/ }
 FILTER=${XLB_FILTER:-}
+# e2e programs that exercise user space only (the command line, files,
+# completion, the terminal, the metrics and systemd protocols, several
+# routing daemons): the kernel they meet is the host's in `make test`; a
+# TCG guest would take about ten minutes more per kernel to repeat them.
+HOST_ONLY=" test_cli test_completion test_config_files test_top test_hostname test_metrics test_systemd test_testbed test_capture test_ecmp test_ecmp (frr) test_ecmp (nft) "
+[ "${XLB_IN_VM:-}" = 1 ] && [ "${XLB_VM_ALL:-}" != 1 ] || HOST_ONLY=
 
 total_pass=0 total_fail=0 total_skip=0
 failed_programs=()
@@ -26,6 +34,11 @@ run_program() {
 	local suite=$1 name=$2 out rc summary p f s start
 	shift 2
 	[ -n "$FILTER" ] && [[ $name != *"$FILTER"* ]] && return 0
+	if [ "$suite" = e2e ] && [[ $HOST_ONLY == *" $name "* ]]; then
+		echo "SKIP $suite/$name: user space only, run by the host's make test (XLB_VM_ALL=1 runs it here too)"
+		total_skip=$((total_skip + 1))
+		return 0
+	fi
 	echo "== $suite: $name"
 	out=$(mktemp)
 	start=$SECONDS
@@ -123,6 +136,11 @@ suite_e2e() {
 	for t in tests/e2e/test_daemon.sh tests/e2e/test_modes.sh tests/e2e/test_l2.sh; do
 		run_program e2e "$(basename "$t" .sh) (tc)" env BUILD="$BUILD" XLB_E2E_MODE=tc bash "$t"
 	done
+	# The ECMP testbed again with FRR on the router and the nodes.
+	run_program e2e "test_ecmp (frr)" env BUILD="$BUILD" XLB_ECMP_DAEMON=frr bash tests/e2e/test_ecmp.sh
+	# And with nftables DNAT on the nodes instead of xlb: per-node state
+	# breaks every connection the router moves (docs/benchmarks.md).
+	run_program e2e "test_ecmp (nft)" env BUILD="$BUILD" XLB_ECMP_NODE=nft bash tests/e2e/test_ecmp.sh
 }
 
 # Each fuzz target runs for FUZZ_SECONDS from its seeds; a crash, leak,

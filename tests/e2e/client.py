@@ -12,7 +12,10 @@ counts out.  Every loop is bounded in count and time.
                                                    whatever their outcome (see cmd_load)
   client.py hold HOST PORT COUNT SECONDS [--src ..] COUNT long-lived TCP echo connections,
             [--until-file F] [--interval S]        a message on each every S (0.2) s;
-                                                   prints "held N broken N" at the end
+            [--tuples-file F]                      prints "held N broken N" at the end;
+                                                   --tuples-file: "open SRC SPORT" per
+                                                   connection once all are open, and
+                                                   "broken SRC SPORT" per broken one
   client.py fill HOST PORT COUNT SECONDS [--src ..] keeps COUNT echo connections open,
             [--rounds N] [--interval S]            opening again those refused, for N
                                                    rounds; prints counts at the end
@@ -184,6 +187,7 @@ def cmd_hold(args):
     srcs = sources(args)
     until = opt(args, "--until-file")
     interval = float(opt(args, "--interval", "0.2"))
+    tuples_file = opt(args, "--tuples-file")
     host, port, count, secs = args[0], int(args[1]), int(args[2]), float(args[3])
     raise_fd_limit(count)
     conns = []
@@ -193,6 +197,11 @@ def cmd_hold(args):
             conns.append(connect(host, port, srcs[i % len(srcs)]))
         except OSError:
             broken += 1
+    names = {s: s.getsockname()[:2] for s in conns}
+    if tuples_file:
+        with open(tuples_file, "w") as f:
+            for s in conns:
+                f.write("open %s %d\n" % names[s])
     print("opened %d" % len(conns), flush=True)
     end = time.monotonic() + secs
     seq = 0
@@ -206,6 +215,9 @@ def cmd_hold(args):
                 broken += 1
                 conns.remove(s)
                 s.close()
+                if tuples_file:
+                    with open(tuples_file, "a") as f:
+                        f.write("broken %s %d\n" % names[s])
         seq += 1
         time.sleep(interval)
     print("held %d broken %d rounds %d" % (len(conns), broken, seq), flush=True)

@@ -194,3 +194,18 @@ hc_down() {
 	kill "${HC_PID[$1]}" 2>/dev/null
 	wait "${HC_PID[$1]}" 2>/dev/null
 }
+
+# bird_conf EXAMPLE OUT NAME=VALUE...: a BIRD example of examples/bird/ with
+# its site values set; every NAME must be one of its `define` lines.  Logs
+# to stderr (the test's files), not syslog.
+bird_conf() {
+	local src=$1 out=$2 kv name
+	shift 2
+	cp "$src" "$out"
+	for kv in "$@"; do
+		name=${kv%%=*}
+		grep -q "^define $name " "$out" || { echo "  $src has no 'define $name'"; return 1; }
+		sed -i "s|^define $name *= *[^;]*;|define $name = ${kv#*=};|" "$out"
+	done
+	sed -i 's|^log syslog all;|log stderr all;|' "$out"
+}

@@ -177,20 +177,6 @@ router_up() {
 		ip -n "$RT_NS" addr add "$RT/24" dev r0 && ip -n "$RT_NS" link set r0 up &&
 		ip -n "$RT_NS" link set lo up
 }
-# bird_conf EXAMPLE OUT NAME=VALUE...: the example with its site values
-# set; every NAME must be one of its `define` lines.
-bird_conf() {
-	local src=$1 out=$2 kv name
-	shift 2
-	cp "$src" "$out"
-	for kv in "$@"; do
-		name=${kv%%=*}
-		grep -q "^define $name " "$out" || { echo "  $src has no 'define $name'"; return 1; }
-		sed -i "s|^define $name *= *[^;]*;|define $name = ${kv#*=};|" "$out"
-	done
-	# Logs to the test's files, not syslog.
-	sed -i 's|^log syslog all;|log stderr all;|' "$out"
-}
 bird_start() { # NODE CONF NAME
 	(in_node "$1" bird -f -c "$2" -s "$WORK/$3.ctl" -P "$WORK/$3.pid") >"$WORK/$3.log" 2>&1 &
 	E2E_PIDS+=($!)
