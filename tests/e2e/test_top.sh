@@ -94,7 +94,7 @@ if member_rates_shown; then ok top_shows_each_members_rate; else ko top_shows_ea
 tmx send-keys -t top q
 top_ended() { [ -s "$WORK/top.rc" ]; }
 quit_on_q() {
-	wait_until 5 top_ended && [ "$(cat "$WORK/top.rc")" = 0 ] ||
+	wait_until 15 top_ended && [ "$(cat "$WORK/top.rc")" = 0 ] ||
 		{ echo "  top.rc: '$(cat "$WORK/top.rc" 2>/dev/null)'"; return 1; }
 }
 check top_quits_on_q_with_exit_0 quit_on_q
@@ -103,10 +103,10 @@ rm -f "$WORK/top.rc"
 tmx new-session -d -s top2 -x 200 -y 50 \
 	"nsenter --net=$LB_NS -- $XLB status --watch --pin-dir $PIN; echo \$? >$WORK/top.rc; stty -a >$WORK/stty; sleep 30"
 watch_up() { tmx capture-pane -p -t top2 2>/dev/null | grep -q '^xlb top: '; }
-wait_until 5 watch_up
+wait_until 20 watch_up || echo "  xlb status --watch showed no frame in 20 s"
 tmx send-keys -t top2 C-c
 ctrl_c() {
-	wait_until 5 top_ended && [ "$(cat "$WORK/top.rc")" = 0 ] && wait_until 2 test -s "$WORK/stty" &&
+	wait_until 15 top_ended && [ "$(cat "$WORK/top.rc")" = 0 ] && wait_until 5 test -s "$WORK/stty" &&
 		grep -qE '(^| )icanon( |$)' "$WORK/stty" && grep -qE '(^| )echo( |$)' "$WORK/stty" ||
 		{ echo "  rc '$(cat "$WORK/top.rc" 2>/dev/null)', stty: $(cat "$WORK/stty" 2>/dev/null)"; return 1; }
 }
