@@ -9,7 +9,9 @@
 # or commas),
 # XLB_FILTER (only test programs whose name contains it),
 # XLB_IN_VM=1 (make vmtest): the e2e programs in HOST_ONLY are skipped,
-# each with its reason, unless XLB_VM_ALL=1.
+# each with its reason, unless XLB_VM_ALL=1,
+# XLB_NO_TC=1: the reruns of the packet and e2e tests through the tc hook
+# ("NAME (tc)") are skipped (CI's second kernel: .ci/run).
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -34,6 +36,11 @@ run_program() {
 	local suite=$1 name=$2 out rc summary p f s start
 	shift 2
 	[ -n "$FILTER" ] && [[ $name != *"$FILTER"* ]] && return 0
+	if [ "${XLB_NO_TC:-}" = 1 ] && [[ $name == *" (tc)" ]]; then
+		echo "SKIP $suite/$name: the tc hook's rerun, skipped with XLB_NO_TC=1 (CI runs it on the host and on the oldest kernel)"
+		total_skip=$((total_skip + 1))
+		return 0
+	fi
 	if [ "$suite" = e2e ] && [[ $HOST_ONLY == *" $name "* ]]; then
 		echo "SKIP $suite/$name: user space only, run by the host's make test (XLB_VM_ALL=1 runs it here too)"
 		total_skip=$((total_skip + 1))

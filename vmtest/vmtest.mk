@@ -15,7 +15,7 @@ VMTEST_DIR     := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 # in vmtest/.cache/kernels or /boot, or paths to a vmlinuz.
 VMTEST_KERNELS ?= linux-image-amd64 linux-image-6.12.117+deb12-amd64
 VMTEST_CMD     ?= tests/run.sh
-VMTEST_TIMEOUT ?= 1200
+VMTEST_TIMEOUT ?= 2700
 VMTEST_LOGS    ?= $(or $(BUILD),build)/vmtest
 # VMs at once.  One: each guest has two vCPUs, and on a shared two-core host
 # two TCG guests were no faster together and starved each other's

@@ -34,7 +34,7 @@
 #
 # Rates: XLB_FLOOD_RATES (default "20000 50000"), the legit client's
 # XLB_FLOOD_LEGIT_RATE (50/s).  Under XLB_IN_VM=1 (make vmtest: TCG guests
-# run 10-30x slower, and the whole of bpf+e2e has 20 minutes) the defaults
+# run 10-30x slower, and the whole of bpf+e2e has a budget: docs/vmtest.md) the defaults
 # are "2000 5000" and 10/s, the same checks at a tenth of the load, floods
 # of 5 s with 3 s after them, and the full table kept up for 4 rounds over
 # its connections instead of 20.  The generator prints what it sent and the
