@@ -10,23 +10,8 @@
 #include <bpf/bpf.h>
 
 #include "lib/log.h"
+#include "lib/meminfo.h"
 #include "xlb/abi.h"
-
-/* MemAvailable in bytes; 0 when unknown. */
-static uint64_t mem_available(void)
-{
-	unsigned long long kib = 0;
-	char line[128];
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
-			break;
-	fclose(f);
-	return (uint64_t)kib * 1024;
-}
 
 void tables_host_read(struct tables_host *h)
 {

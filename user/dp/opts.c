@@ -9,6 +9,7 @@
 
 #include "lib/abi_text.h"
 #include "lib/log.h"
+#include "lib/meminfo.h"
 
 #define EPHEMERAL_SYSCTL "/proc/sys/net/ipv4/ip_local_port_range"
 
@@ -120,22 +121,6 @@ int xlb_dp_opts_check(const struct xlb_dp_opts *o)
 		return -EINVAL;
 	}
 	return 0;
-}
-
-/* MemAvailable in /proc/meminfo, in bytes; 0 when unknown. */
-static __u64 mem_available(void)
-{
-	unsigned long long kib = 0;
-	char line[128];
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
-			break;
-	fclose(f);
-	return (__u64)kib * 1024;
 }
 
 int xlb_dp_memory_check(const struct xlb_dp_opts *o)
