@@ -21,7 +21,8 @@
 # for routed: it has no VIP).
 #
 # Knobs: BENCH_ROUNDS (4), BENCH_SECONDS (8, per wrk test), BENCH_IPERF_SECONDS
-# (4), BENCH_MODES ("nat dnat dsr nat-tc dnat-tc"; MODE-tc runs MODE with the
+# (4), BENCH_MODES ("nat dnat dsr nat-tc dnat-tc"; also nat-pool: nat with
+# an snat pool of 4 addresses; MODE-tc runs MODE with the
 # tc programs), BENCH_CONNS (100, over 2 wrk processes),
 # BENCH_OUT (docs/bench), BENCH_DOC (docs/benchmarks.md; "" = don't write it),
 # BENCH_PROFILE (1: profile every xlb mode with perf and BPF run-time statistics at the end),
@@ -61,8 +62,11 @@ VIP_NFT=198.18.2.2
 VIP_HAPROXY=198.18.2.3
 VIP_NGINX=198.18.2.4
 # MODE-tc: the same forwarding with the tc programs (xlb run --mode tc).
+# nat-pool: nat with an snat pool of NAT_POOL addresses of lb on the
+# members' segment (each one more set of NAT ports per member).
 declare -A VIP_XLB=([nat]=198.18.2.1 [dnat]=198.18.2.5 [dsr]=198.18.2.6 [nat-tc]=198.18.2.7
-	[dnat-tc]=198.18.2.8)
+	[dnat-tc]=198.18.2.8 [nat-pool]=198.18.2.9)
+NAT_POOL=(198.18.1.241 198.18.1.242 198.18.1.243 198.18.1.244)
 WORK=
 PIDS=()
 DPID=
@@ -159,6 +163,7 @@ for ((k = 1; k <= MEMBERS; k++)); do
 	tb_exec "m$k" ip addr add "${VIP_XLB[dsr]}/32" dev lo
 done
 in_lb ip addr add "$VIP_HAPROXY/32" dev lo
+for a in "${NAT_POOL[@]}"; do in_lb ip addr add "$a/24" dev l1; done
 in_lb ip addr add "$VIP_NGINX/32" dev lo
 
 # spawn NODE NAME CMD...: a long-lived server in NODE, reaped at the end.

@@ -114,8 +114,9 @@ EOF
 }
 
 # xlb with forwarding MODE on VIP: the same two services.
-conf_xlb() { # MODE VIP
-	local mode=$1 vip=$2
+conf_xlb() { # MODE VIP (MODE nat-pool: nat with snat: NAT_POOL)
+	local mode=${1%-pool} vip=$2 snat=
+	[ "$1" = nat-pool ] && snat="snat: [$(IFS=,; echo "${NAT_POOL[*]}")]"
 	cat <<EOF
 global:
   interfaces: [l0, l1]
@@ -123,6 +124,7 @@ services:
   - name: web
     vip: {ip: $vip, port: $PORT}
     forwarding: $mode
+    $snat
     healthcheck: {type: tcp, interval: 1s, timeout: 500ms, rise: 1, fall: 3}
     members:
 EOF

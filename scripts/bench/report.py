@@ -18,11 +18,12 @@ import sys
 
 MARK_BEGIN = "<!-- make bench: end-to-end results (generated) -->"
 MARK_END = "<!-- end of generated end-to-end results -->"
-ORDER = ["routed", "xlb-nat", "xlb-dnat", "xlb-dsr", "xlb-nat-tc", "xlb-dnat-tc", "nftables", "haproxy",
+ORDER = ["routed", "xlb-nat", "xlb-nat-pool", "xlb-dnat", "xlb-dsr", "xlb-nat-tc", "xlb-dnat-tc", "nftables", "haproxy",
          "nginx-stream"]
 LABEL = {
     "routed": "no balancer (routed through lb)",
     "xlb-nat": "xlb `nat`",
+    "xlb-nat-pool": "xlb `nat`, snat pool of 4",
     "xlb-dnat": "xlb `dnat`",
     "xlb-dsr": "xlb `dsr`",
     "xlb-nat-tc": "xlb `nat`, tc mode",
