@@ -42,7 +42,7 @@ run_program() {
 		return 0
 	fi
 	if [ "$suite" = e2e ] && [[ $HOST_ONLY == *" $name "* ]]; then
-		echo "SKIP $suite/$name: user space only, run by the host's make test (XLB_VM_ALL=1 runs it here too)"
+		echo "SKIP $suite/$name: exercises user space or routing daemons, not this kernel: the host's make test runs it (XLB_VM_ALL=1 runs it here too)"
 		total_skip=$((total_skip + 1))
 		return 0
 	fi
