@@ -37,13 +37,11 @@ run_program() {
 	shift 2
 	[ -n "$FILTER" ] && [[ $name != *"$FILTER"* ]] && return 0
 	if [ "${XLB_NO_TC:-}" = 1 ] && [[ $name == *" (tc)" ]]; then
-		echo "SKIP $suite/$name: the tc hook's rerun, skipped with XLB_NO_TC=1 (CI runs it on the host and on the oldest kernel)"
-		total_skip=$((total_skip + 1))
+		skip_suite "$suite/$name" "the tc hook's rerun, skipped with XLB_NO_TC=1 (CI runs it on the host and on the oldest kernel)"
 		return 0
 	fi
 	if [ "$suite" = e2e ] && [[ $HOST_ONLY == *" $name "* ]]; then
-		echo "SKIP $suite/$name: exercises user space or routing daemons, not this kernel: the host's make test runs it (XLB_VM_ALL=1 runs it here too)"
-		total_skip=$((total_skip + 1))
+		skip_suite "$suite/$name" "exercises user space or routing daemons, not this kernel: the host's make test runs it (XLB_VM_ALL=1 runs it here too)"
 		return 0
 	fi
 	echo "== $suite: $name"
@@ -73,6 +71,8 @@ run_program() {
 	return 0
 }
 
+# skip_suite WHAT WHY: a suite, or one program of one, not run (a skip, never
+# a pass), with its reason.
 skip_suite() {
 	echo "SKIP $1: $2"
 	total_skip=$((total_skip + 1))
