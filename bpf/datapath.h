@@ -204,9 +204,12 @@ static __always_inline void reply_forget(int halfopen, const struct xlb_flow *f,
 		return;
 	flow_peer_key(f, key->proto, &rk);
 	r = bpf_map_lookup_elem(flow_table(halfopen), &rk);
-	if (r && r->dir == XLB_DIR_REPLY && r->nat_dport == key->sport && addr_eq(&r->nat_dst, &key->src) &&
-	    (halfopen || !flow_guarded(r, now)))
-		bpf_map_delete_elem(flow_table(halfopen), &rk);
+	if (!r || r->dir != XLB_DIR_REPLY || r->nat_dport != key->sport || !addr_eq(&r->nat_dst, &key->src))
+		return;
+	if (halfopen)
+		bpf_map_delete_elem(&xlb_halfopen, &rk);
+	else if (!flow_guarded(r, now))
+		nat_held_delete(&rk);
 }
 
 /* The tuple of half-open connection h has an entry in xlb_flows: another
@@ -251,7 +254,7 @@ static __always_inline int promote(xlb_ctx *ctx, struct xlb_pkt *p, struct xlb_f
 		if (!nf || reply_entry_build(ctx, p, h, &nf->rev, now))
 			return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL);
 		flow_peer_key(h, p->key.proto, &rk);
-		if (bpf_map_update_elem(&xlb_flows, &rk, &nf->rev, BPF_ANY)) {
+		if (nat_held_insert(&rk, &nf->rev)) {
 			full_flag_raise(now);
 			return refuse_full(ctx, p, now);
 		}
@@ -261,7 +264,7 @@ static __always_inline int promote(xlb_ctx *ctx, struct xlb_pkt *p, struct xlb_f
 		err = promote_over(p, h, now);
 	if (err && err != -EEXIST) {
 		if (h->fwd == XLB_FWD_NAT)
-			bpf_map_delete_elem(&xlb_flows, &rk);
+			nat_held_delete(&rk);
 		full_flag_raise(now);
 		return refuse_full(ctx, p, now);
 	}

@@ -19,6 +19,16 @@ struct {
 	__type(value, struct xlb_meta);
 } xlb_meta SEC(".maps") __weak;
 
+/* How many reply entries of xlb_flows hold each NAT port, by block of
+ * reply tuples (bpf/nat_held.h).  The data plane's own: user space never
+ * reads or writes it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_NAT_HELD_BLOCKS * 65536);
+	__type(key, __u32);
+	__type(value, __u32);
+} xlb_nat_held SEC(".maps") __weak;
+
 /* Not preallocated: an update replaces the element under RCU, so a reader
  * sees the old or the new service whole (the generation flip relies on it). */
 struct {

@@ -7,6 +7,7 @@
 #include "xlb/flow_hash.h"
 #include "csum.h"
 #include "flow.h"
+#include "nat_held.h"
 #include "parse.h"
 #include "stats.h"
 
@@ -141,7 +142,8 @@ static __always_inline int nat_pool_addr(const struct xlb_member *m, __u32 ai, u
  * entry's key.  Ports come from a per-CPU, per-backend cursor over the
  * member's pool (snat_n addresses x cfg_nat_ports).  A tuple is free when
  * xlb_flows holds no live connection on it (a closed or orphaned entry
- * there is deleted) and the reply entry goes into xlb_halfopen with
+ * there is deleted; xlb_nat_held says when there is none to look for) and
+ * the reply entry goes into xlb_halfopen with
  * BPF_NOEXIST, which settles races between CPUs; a half-open entry whose
  * connection is gone, stale or promoted is taken over.  On success
  * fwd->nat_src and nat_sport are set and rev is in xlb_halfopen. */
@@ -165,12 +167,15 @@ static __always_inline int nat_alloc_port(struct xlb_flow *fwd, const struct xlb
 		if (nat_pool_addr(m, ai, &rk.dst))
 			return -1;
 		rk.dport = bpf_htons(cfg_nat_port_min + pi + (pi >= cfg_nat_hole_start ? cfg_nat_hole_len : 0));
-		old = bpf_map_lookup_elem(&xlb_flows, &rk);
+		old = nat_held_maybe(&rk) ? bpf_map_lookup_elem(&xlb_flows, &rk) : NULL;
 		reused = old != NULL;
 		if (old) {
 			if (!nat_port_reusable(old, &rk, now))
 				continue;
-			bpf_map_delete_elem(&xlb_flows, &rk);
+			if (old->dir == XLB_DIR_REPLY)
+				nat_held_delete(&rk);
+			else
+				bpf_map_delete_elem(&xlb_flows, &rk);
 		}
 		if (bpf_map_update_elem(&xlb_halfopen, &rk, rev, BPF_NOEXIST) == 0)
 			goto done;

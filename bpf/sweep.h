@@ -25,6 +25,7 @@
 #include "map_defs.h"
 #include "consts.h"
 #include "flow.h"
+#include "nat_held.h"
 #include "stats.h"
 
 /* What the program returns to BPF_PROG_TEST_RUN (user/dp/sweep.c). */
@@ -144,7 +145,7 @@ static long sweep_flows_entry(void *map, const struct xlb_flow_key *key, struct 
 		return 0;
 	}
 	if (!flow_guarded(f, c->now) && flow_reply_orphaned(f, &k, c->now, 0)) {
-		if (bpf_map_delete_elem(&xlb_flows, &k) == 0)
+		if (nat_held_delete(&k) == 0)
 			c->expired++;
 		return 0;
 	}

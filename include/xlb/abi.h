@@ -11,7 +11,7 @@
 
 /* Bumped whenever a map's key or value layout changes: a daemon refuses pins
  * of another version instead of misreading them. */
-#define XLB_ABI_VERSION 10
+#define XLB_ABI_VERSION 11
 
 /* Map names, at most 15 characters: the pin names under /sys/fs/bpf/xlb/. */
 #define XLB_MAP_META      "xlb_meta"

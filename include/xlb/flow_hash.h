@@ -45,4 +45,18 @@ static inline __attribute__((always_inline)) __u32 xlb_flow_hash(const struct xl
 	return h;
 }
 
+/* The counter of xlb_nat_held (bpf/nat_held.h) for reply tuple k: a block
+ * picked by everything but the NAT port, and within it the port (dport
+ * with its bytes swapped: host order on a little-endian machine). */
+static inline __attribute__((always_inline)) __u32 xlb_nat_held_index(const struct xlb_flow_key *k)
+{
+	__u32 h = xlb_hash_mix(k->proto, k->sport);
+
+	for (int i = 0; i < 4; i++) {
+		h = xlb_hash_mix(h, k->src.v6[i]);
+		h = xlb_hash_mix(h, k->dst.v6[i]);
+	}
+	return (h & (XLB_NAT_HELD_BLOCKS - 1)) << 16 | (__u32)(__u8)k->dport << 8 | (__u32)(k->dport >> 8);
+}
+
 #endif

@@ -43,6 +43,10 @@
  * (hysteresis: it went up at 100%). */
 #define XLB_FULL_CLEAR_PERCENT      95
 
+/* The NAT ports held in xlb_flows, counted (bpf/nat_held.h): this many
+ * blocks of 65,536 counters, one per port, 16 MiB in all. */
+#define XLB_NAT_HELD_BLOCKS         64
+
 /* The balancer's own source addresses toward members (all services' snat
  * pools together). */
 #define XLB_MAX_SNAT_ADDRS          64

@@ -33,6 +33,8 @@
 #include "pkt.h"
 #include "test.h"
 #include "xlb/abi.h"
+#include "xlb/flow_hash.h"
+#include "xlb.skel.h"
 
 #define MAC_BAL_C  "02:00:00:00:00:01"
 #define MAC_BAL_M  "02:00:00:00:00:02"
@@ -535,6 +537,75 @@ static inline int flow_age(struct env *e, const struct xlb_flow_key *k, int64_t 
 	}
 	f.last_seen_ns -= (uint64_t)(seconds * 1000000000LL);
 	return bpf_map_update_elem(fd, k, &f, BPF_EXIST);
+}
+
+/* The count xlb_nat_held keeps for reply tuple rk, or -1. */
+static inline int64_t held_get(struct env *e, const struct xlb_flow_key *rk)
+{
+	__u32 idx = xlb_nat_held_index(rk), n;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(e->dp.skel->maps.xlb_nat_held), &idx, &n))
+		return -1;
+	return n;
+}
+
+static inline int held_set(struct env *e, const struct xlb_flow_key *rk, __u32 n)
+{
+	__u32 idx = xlb_nat_held_index(rk);
+
+	return bpf_map_update_elem(bpf_map__fd(e->dp.skel->maps.xlb_nat_held), &idx, &n, BPF_ANY) ? -errno : 0;
+}
+
+/* Whether every count of xlb_nat_held equals the reply entries of
+ * xlb_flows on it (the tests never race two CPUs, so it is exact): all
+ * XLB_NAT_HELD_BLOCKS x 65536 counts are read and compared with the
+ * counts the entries give.  *replies: how many reply entries there are. */
+static inline bool held_exact(struct env *e, uint32_t *replies)
+{
+	uint32_t total = XLB_NAT_HELD_BLOCKS * 65536, chunk = 65536, *want, *got;
+	int fd = bpf_map__fd(e->dp.skel->maps.xlb_nat_held);
+	struct xlb_flow_key k, next, *prev = NULL;
+	struct xlb_flow f;
+	bool ok = false;
+	__u32 last = 0;
+
+	*replies = 0;
+	want = calloc(total, sizeof(*want));
+	got = calloc(total, sizeof(*got));
+	if (!want || !got)
+		goto out;
+	while (bpf_map_get_next_key(e->dp.maps.flows, prev, &next) == 0) {
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(e->dp.maps.flows, &k, &f) == 0 && f.dir == XLB_DIR_REPLY) {
+			want[xlb_nat_held_index(&k)]++;
+			(*replies)++;
+		}
+	}
+	/* A batch starts after the key given (the last one read). */
+	for (uint32_t at = 0; at < total; at += chunk) {
+		__u32 n = chunk, keys[65536];
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+
+		if (bpf_map_lookup_batch(fd, at ? &last : NULL, &last, keys, got + at, &n, &opts) &&
+		    errno != ENOENT)
+			goto out;
+		if (n != chunk || last != at + chunk - 1) {
+			xt_fail(__FILE__, __LINE__, "xlb_nat_held: %u counts read at %u", n, at);
+			goto out;
+		}
+	}
+	for (uint32_t i = 0; i < total; i++)
+		if (got[i] != want[i]) {
+			xt_fail(__FILE__, __LINE__, "xlb_nat_held[%u] = %u, xlb_flows holds %u reply entries there",
+				i, got[i], want[i]);
+			goto out;
+		}
+	ok = true;
+out:
+	free(want);
+	free(got);
+	return ok;
 }
 
 /* Fills xlb_flows with n established connections of other clients

@@ -9,6 +9,8 @@
 
 #include <linux/bpf.h>
 
+#include "dp/sweep.h"
+
 #define PORT 2000
 
 static const uint32_t only_0[] = { 0 };
@@ -86,6 +88,15 @@ static int other_syn(struct env *e)
 	return env_run(e, e->if_client, ibuf, len, out, &olen);
 }
 
+/* The count in xlb_nat_held of the connection's reply tuple, or -1. */
+static int64_t held(struct env *e)
+{
+	struct xlb_flow_key fk, rk;
+
+	tcp4_keys(&fk, &rk, 40000, 0, PORT);
+	return held_get(e, &rk);
+}
+
 TEST(client_first_close_frees_the_port_after_tcp_time_wait)
 {
 	struct xlb_dp_opts o;
@@ -159,6 +170,58 @@ TEST(rst_closes_both_entries)
 	CHECK(both(&e, XLB_FLOW_RST, 0));
 	CHECK_EQ(0, age_both(&e, XLB_TIMEOUT_TCP_RST_DEFAULT + 1));
 	CHECK_EQ(XDP_REDIRECT, other_syn(&e));
+out:
+	env_close(&e);
+}
+
+/* xlb_nat_held counts the reply entries of xlb_flows on the port: none
+ * for a handshake (xlb_halfopen), one once promoted, none again when the
+ * sweeper deletes it; while it counts one, the port is looked up and
+ * refused to another connection. */
+TEST(held_port_counter_follows_the_reply_entry_in_the_flow_table)
+{
+	struct xlb_dp_opts o;
+	struct env e;
+
+	OPEN_ONE_PORT(&e, &o);
+	CHECK_EQ(0, held(&e));
+	if (!from_c(&e, TCPF_SYN, "SYN"))
+		goto out;
+	CHECK_EQ(0, held(&e));
+	if (!from_c(&e, TCPF_ACK, "ACK"))
+		goto out;
+	CHECK_EQ(1, held(&e));
+	/* The handshake's copy goes with the sweep: only xlb_flows holds it. */
+	CHECK_EQ(0, xlb_sweep_run(xlb_dp_sweep_prog_fd(&e.dp)));
+	CHECK_EQ(XDP_DROP, other_syn(&e));
+	CHECK_EQ(1, env_reason(&e, XLB_R_DROP_NAT_PORTS));
+	CHECK_EQ(1, held(&e));
+	if (!from_m(&e, TCPF_RST | TCPF_ACK, "member RST"))
+		goto out;
+	CHECK_EQ(0, age_both(&e, XLB_TIMEOUT_TCP_RST_DEFAULT + 1));
+	CHECK_EQ(0, xlb_sweep_run(xlb_dp_sweep_prog_fd(&e.dp)));
+	CHECK_EQ(0, held(&e));
+	CHECK_EQ(XDP_REDIRECT, other_syn(&e));
+out:
+	env_close(&e);
+}
+
+/* A count above the entries there only costs a lookup: the free port is
+ * handed out, and the count of its promotion adds to it. */
+TEST(held_port_counter_above_the_entries_still_finds_the_port_free)
+{
+	struct xlb_dp_opts o;
+	struct env e;
+
+	struct xlb_flow_key fk, rk;
+
+	OPEN_ONE_PORT(&e, &o);
+	tcp4_keys(&fk, &rk, 40000, 0, PORT);
+	CHECK_EQ(0, held_set(&e, &rk, 5));
+	if (!from_c(&e, TCPF_SYN, "SYN") || !from_c(&e, TCPF_ACK, "ACK"))
+		goto out;
+	CHECK_EQ(6, held(&e));
+	CHECK(both(&e, XLB_FLOW_ESTABLISHED, 0));
 out:
 	env_close(&e);
 }

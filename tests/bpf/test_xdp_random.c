@@ -7,6 +7,7 @@
  * unchanged; a rewritten packet has valid checksums (when the input had)
  * and belongs to a flow in the table (or is an RST/ICMP xlb built). */
 #include "dp_env.h"
+#include "dp/sweep.h"
 
 #define N_PACKETS 120000
 
@@ -208,6 +209,7 @@ TEST(random_and_mutated_packets_keep_the_invariants)
 {
 	uint8_t in[PKT_MAX], out[PKT_MAX], payload[PKT_MAX], quoted[PKT_MAX];
 	unsigned long counts[8] = { 0 }, refused = 0;
+	uint32_t replies = 0;
 	const char *seed_env = getenv("XLB_SEED");
 	uint64_t seed = seed_env ? strtoull(seed_env, NULL, 0) : 0x5eed;
 	struct pkt_desc d;
@@ -286,6 +288,12 @@ TEST(random_and_mutated_packets_keep_the_invariants)
 			printf("  %-20s %llu\n", xlb_reason_name(r), (unsigned long long)env_reason(&e, r));
 	CHECK(counts[XDP_REDIRECT] > 1000 && counts[XDP_TX] > 100);
 	CHECK(env_reason(&e, XLB_R_TX_ICMP_REPLY) > 0 && env_reason(&e, XLB_R_TX_ICMP_FORWARD) > 0);
+	/* The NAT ports held, counted exactly, before and after a sweep. */
+	CHECK(held_exact(&e, &replies));
+	printf("  %u reply entries in xlb_flows, each counted in xlb_nat_held\n", replies);
+	CHECK(replies > 0);
+	CHECK_EQ(0, xlb_sweep_run(xlb_dp_sweep_prog_fd(&e.dp)));
+	CHECK(held_exact(&e, &replies));
 out:
 	env_close(&e);
 }
