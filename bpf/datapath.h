@@ -462,13 +462,26 @@ static __always_inline int reply(xlb_ctx *ctx, struct xlb_pkt *p, struct xlb_flo
 }
 
 /* The reply entry of the packet's tuple: xlb_flows first, then
- * xlb_halfopen (a SYN-ACK, the answers to a UDP flow's first datagram). */
+ * xlb_halfopen (the answers to a UDP flow's first datagram).  A SYN-ACK
+ * answers a handshake: xlb_halfopen first, which spares it a lookup that
+ * misses in xlb_flows (only a SYN-ACK retransmitted after the promotion
+ * finds its entry there alone; the half-open copy, if still there, is the
+ * same connection's or a newer one's on the port). */
 static __always_inline int reply_lookup(xlb_ctx *ctx, struct xlb_pkt *p)
 {
-	struct xlb_flow *f = bpf_map_lookup_elem(&xlb_flows, &p->key);
+	int synack = p->key.proto == IPPROTO_TCP && (p->tcp_flags & XLB_TCP_SYN);
+	struct xlb_flow *f;
 
+	if (synack) {
+		f = bpf_map_lookup_elem(&xlb_halfopen, &p->key);
+		if (f && f->dir == XLB_DIR_REPLY)
+			return reply(ctx, p, f, 1);
+	}
+	f = bpf_map_lookup_elem(&xlb_flows, &p->key);
 	if (f && f->dir == XLB_DIR_REPLY)
 		return reply(ctx, p, f, 0);
+	if (synack)
+		return XLB_NOT_SERVICE;
 	f = bpf_map_lookup_elem(&xlb_halfopen, &p->key);
 	if (f && f->dir == XLB_DIR_REPLY)
 		return reply(ctx, p, f, 1);

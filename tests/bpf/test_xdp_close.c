@@ -225,3 +225,22 @@ TEST(held_port_counter_above_the_entries_still_finds_the_port_free)
 out:
 	env_close(&e);
 }
+
+/* A SYN-ACK looks in xlb_halfopen first; one the member retransmits
+ * after the promotion, once the sweep took the half-open copies, is
+ * translated from xlb_flows. */
+TEST(syn_ack_after_the_promotion_and_the_sweep_is_still_translated)
+{
+	struct xlb_dp_opts o;
+	struct env e;
+
+	OPEN_ONE_PORT(&e, &o);
+	if (!from_c(&e, TCPF_SYN, "SYN") || !from_m(&e, TCPF_SYN | TCPF_ACK, "SYN-ACK") ||
+	    !from_c(&e, TCPF_ACK, "ACK"))
+		goto out;
+	CHECK_EQ(0, xlb_sweep_run(xlb_dp_sweep_prog_fd(&e.dp)));
+	CHECK(from_m(&e, TCPF_SYN | TCPF_ACK, "SYN-ACK retransmitted"));
+	CHECK(both(&e, XLB_FLOW_ESTABLISHED, 0));
+out:
+	env_close(&e);
+}
