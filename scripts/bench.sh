@@ -21,16 +21,18 @@
 # for routed: it has no VIP).
 #
 # Knobs: BENCH_ROUNDS (4), BENCH_SECONDS (8, per wrk test), BENCH_IPERF_SECONDS
-# (4), BENCH_MODES ("nat dnat dsr nat-tc dnat-tc"; also nat-pool: nat with
-# an snat pool of 4 addresses; MODE-tc runs MODE with the
-# tc programs), BENCH_CONNS (100, over 2 wrk processes),
+# (4), BENCH_MODES ("nat nat-pool dnat dsr nat-tc dnat-tc"; nat-pool: nat
+# with an snat pool of 4 addresses; MODE-tc runs MODE with the tc
+# programs), BENCH_CONNS (100, over 2 wrk processes),
 # BENCH_OUT (docs/bench), BENCH_DOC (docs/benchmarks.md; "" = don't write it),
 # BENCH_PROFILE (1: profile every xlb mode with perf and BPF run-time statistics at the end),
 # BENCH_CLIENT_ADDRS ("8 64": the client's connections leave from 8
 # addresses, spread by nftables SNAT in the client namespace, for every
 # test, and from 64 for connN; 1: one address, no SNAT),
 # BENCH_FLOOD_RATE (50000 spoofed SYNs/s; 0: no flood test), BENCH_FLOOD_LEAD
-# (3: seconds the flood runs before the measurement starts).
+# (3: seconds the flood runs before the measurement starts), BENCH_REFS
+# ("nftables haproxy nginx-stream": the other balancers measured; "": xlb
+# and routed only).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -41,7 +43,7 @@ XLB=$(cd "$BUILD" 2>/dev/null && pwd)/xlb
 ROUNDS=${BENCH_ROUNDS:-4}
 SECS=${BENCH_SECONDS:-8}
 PERF_SECS=${BENCH_IPERF_SECONDS:-4}
-MODES=${BENCH_MODES:-nat dnat dsr nat-tc dnat-tc}
+MODES=${BENCH_MODES:-nat nat-pool dnat dsr nat-tc dnat-tc}
 CONNS=${BENCH_CONNS:-100}
 read -r -a ADDR_COUNTS <<<"${BENCH_CLIENT_ADDRS:-8 64}"
 CLIENT_ADDRS=${ADDR_COUNTS[0]:-8}
@@ -214,7 +216,13 @@ for m in $MODES; do
 		NA[xlb-$m]="not yet available: $(grep -m1 -i error "$WORK/xlb-$m.check" | sed 's/^[^ ]*: //')"
 	fi
 done
-PATHS+=(nftables haproxy nginx-stream)
+read -r -a REFS <<<"${BENCH_REFS-nftables haproxy nginx-stream}"
+for r in "${REFS[@]}"; do
+	case $r in
+	nftables | haproxy | nginx-stream) PATHS+=("$r") ;;
+	*) die "BENCH_REFS: unknown path '$r' (nftables, haproxy, nginx-stream)" ;;
+	esac
+done
 [ "$STREAM_OK" = 1 ] || NA[nginx-stream]="ngx_stream_module not installed (libnginx-mod-stream)"
 conf_nft >"$WORK/nft.conf"
 

@@ -345,9 +345,9 @@ def targets(paths, stat, ratio, na, data):
         if not stat(p, "conn").n:
             lines.append(f"| xlb `{mode}` | – | {na.get(p, 'not measured')} |")
             continue
-        if mode == "nat":
-            lines.append(verdict(ratio(p, "conn"), 0.95, "xlb `nat` ≥ 0.95× routed"))
-            lines.append(verdict(ratio(p, "conn", "nftables"), 1.0, "xlb `nat` ≥ nftables DNAT"))
+        if mode in ("nat", "nat-pool"):
+            lines.append(verdict(ratio(p, "conn"), 0.95, f"xlb `{mode}` ≥ 0.95× routed"))
+            lines.append(verdict(ratio(p, "conn", "nftables"), 1.0, f"xlb `{mode}` ≥ nftables DNAT"))
         if mode == "dsr":
             lines.append(verdict(ratio(p, "conn"), 1.0, "xlb `dsr` ≥ 1.0× routed"))
         lines.append(verdict(ratio(p, "conn", "haproxy"), 1.5, f"xlb `{mode}` ≥ 1.5× HAProxy"))
