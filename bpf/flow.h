@@ -101,9 +101,10 @@ static __always_inline int flow_close_step(const struct xlb_flow *f, __u8 tcp_fl
 /* Per-packet bookkeeping on the entry a packet passes: TCP state (a close
  * step recorded in both entries of a nat connection, so both get its
  * timeout) and the idle clock.  from_member: the packet comes from the
- * member (through a reply entry, or a dnat reply to the forward entry). */
-static __always_inline void flow_track(const struct xlb_pkt *p, struct xlb_flow *f, __u64 now, int from_member,
-				       int halfopen)
+ * member (through a reply entry, or a dnat reply to the forward entry).
+ * Returns the nat peer entry a close step was recorded in, else NULL. */
+static __always_inline struct xlb_flow *flow_track(const struct xlb_pkt *p, struct xlb_flow *f, __u64 now,
+						   int from_member, int halfopen)
 {
 	__u8 flags = p->tcp_flags, state, fflags;
 
@@ -117,20 +118,21 @@ static __always_inline void flow_track(const struct xlb_pkt *p, struct xlb_flow 
 			f->flags = fflags;
 			f->last_seen_ns = now;
 			if (f->fwd != XLB_FWD_NAT)
-				return;
+				return NULL;
 			flow_peer_key(f, p->key.proto, &pk);
 			peer = bpf_map_lookup_elem(flow_table(halfopen), &pk);
 			if (peer) {
 				peer->state = state;
 				peer->flags = fflags;
 			}
-			return;
+			return peer;
 		}
 		if (f->state == XLB_FLOW_SYN_SENT && !(flags & XLB_TCP_SYN))
 			f->state = XLB_FLOW_ESTABLISHED;
 	}
 	if (now - f->last_seen_ns > XLB_TOUCH_NS)
 		f->last_seen_ns = now;
+	return NULL;
 }
 
 /* TCP after a FIN or RST: closing, or closed and held a little while. */

@@ -25,6 +25,10 @@ typedef struct __sk_buff xlb_ctx;
 #define XLB_PASS TC_ACT_OK
 #define XLB_DROP TC_ACT_SHOT
 
+/* The name of a global (not inlined) function of this hook's program:
+ * both programs link into one object. */
+#define XLB_HOOK_GLOBAL(name) name##_tc
+
 /* Headers xlb reads: up to the quoted transport header of an ICMP error
  * behind a VLAN tag and IPv4 options on both IP headers. */
 #define XLB_TC_PULL_LEN 192

@@ -17,6 +17,10 @@ typedef struct xdp_md xlb_ctx;
 #define XLB_PASS XDP_PASS
 #define XLB_DROP XDP_DROP
 
+/* The name of a global (not inlined) function of this hook's program:
+ * both programs link into one object. */
+#define XLB_HOOK_GLOBAL(name) name##_xdp
+
 /* Whether the packet was handled by xlb already (tc: redirected to the
  * interface this program runs on); an XDP frame never is. */
 static __always_inline int hook_seen_before(xlb_ctx *ctx)

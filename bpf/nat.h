@@ -112,11 +112,129 @@ static __always_inline __u32 nat_cursor(const struct xlb_member *m, __u8 proto)
 	return h % XLB_MAX_MEMBERS;
 }
 
-/* Whether the reply tuple rk, held in xlb_flows by old, may be handed out
- * again: its connection is over (orphaned, and closed long enough). */
-static __always_inline int nat_port_reusable(const struct xlb_flow *old, const struct xlb_flow_key *rk, __u64 now)
+#define XLB_TCPOPT_EOL	      0
+#define XLB_TCPOPT_NOP	      1
+#define XLB_TCPOPT_TIMESTAMP  8
+#define XLB_TCPOLEN_TIMESTAMP 10
+
+/* What the member's TIME_WAIT rule reads of a TCP segment (host order). */
+struct nat_seg {
+	__u32 seq;
+	__u32 tsval;
+	__u32 data; /* bytes of data */
+	int ts;     /* 1: tsval is there; 0: no timestamp option; -1: not TCP
+		     * or not read; -2 (nat_alloc_port): not read yet */
+};
+
+/* Reads the sequence number, data length and TSval of the TCP segment at
+ * l4_off (l4_len bytes) into s; returns s->ts.  A global function: the
+ * verifier checks it once, where inlined its walk of the options would be
+ * checked again on every path of nat_alloc_port's tries, past the limit. */
+__attribute__((noinline)) int XLB_HOOK_GLOBAL(xlb_nat_seg_read)(xlb_ctx *ctx, __u32 l4_off, __u32 l4_len, struct nat_seg *s)
 {
-	return old->dir != XLB_DIR_REPLY || (!flow_guarded(old, now) && flow_reply_orphaned(old, rk, now, 0));
+	__u32 off = l4_off + sizeof(struct tcphdr), end;
+	struct tcphdr *th;
+	__u8 *o;
+
+	if (!s)
+		return -1;
+	s->ts = -1;
+	PKT_AT(th, ctx, l4_off, sizeof(*th), return -1);
+	s->seq = bpf_ntohl(th->seq);
+	end = (((__u8 *)th)[12] >> 4) * 4;
+	s->data = l4_len - end;
+	end += l4_off;
+	s->ts = 0;
+	/* One path through each turn (a NOP is an option of length 1), so
+	 * that the verifier walks the loop once, not each way through it. */
+	for (int i = 0; i < 40 && off + 1 < end; i++) {
+		__u32 len;
+
+		PKT_AT(o, ctx, off, 2, return 0);
+		len = o[0] == XLB_TCPOPT_NOP ? 1 : o[1];
+		/* A length of 1 is malformed: stepped over like a NOP. */
+		if (o[0] == XLB_TCPOPT_EOL || len == 0)
+			return 0;
+		if (o[0] == XLB_TCPOPT_TIMESTAMP) {
+			if (o[1] != XLB_TCPOLEN_TIMESTAMP || off + XLB_TCPOLEN_TIMESTAMP > end)
+				return 0;
+			PKT_AT(o, ctx, off, XLB_TCPOLEN_TIMESTAMP, return 0);
+			s->tsval = (__u32)o[2] << 24 | (__u32)o[3] << 16 | (__u32)o[4] << 8 | o[5];
+			s->ts = 1;
+			return 1;
+		}
+		off += len;
+	}
+	return 0;
+}
+
+static __always_inline void nat_seg_read(xlb_ctx *ctx, const struct xlb_pkt *p, struct nat_seg *s)
+{
+	XLB_HOOK_GLOBAL(xlb_nat_seg_read)(ctx, p->l4_off, p->l4_len, s);
+}
+
+/* The client's FIN (p) passed a forward entry and closed reply entry peer
+ * as well: peer keeps what the member's TIME_WAIT will hold if the member
+ * closed first (the sequence number after the FIN, the FIN's TSval), for
+ * nat_tw_accepts.  A retransmitted FIN writes it again, as the member's
+ * TIME_WAIT takes its newer TSval. */
+static __always_inline void nat_note_client_fin(xlb_ctx *ctx, const struct xlb_pkt *p, struct xlb_flow *peer)
+{
+	struct nat_seg s;
+
+	if (!peer || peer->dir != XLB_DIR_REPLY || !(p->tcp_flags & XLB_TCP_FIN))
+		return;
+	nat_seg_read(ctx, p, &s);
+	if (s.ts < 0)
+		return;
+	peer->tw_rcv_nxt = s.seq + s.data + 1;
+	peer->tw_ts_recent = s.tsval;
+	peer->tw = s.ts ? XLB_TW_TS : XLB_TW_SEQ;
+}
+
+/* Whether a member in TIME_WAIT on old's tuple takes SYN s as a new
+ * connection: with timestamps on both connections, a TSval newer than the
+ * last it saw (RFC 6191); else a sequence number beyond the old
+ * connection's (RFC 1122 4.2.2.13).  Linux accepts either
+ * (tcp_timewait_state_process), as the BSDs do; requiring the one that
+ * applies satisfies all of them. */
+static __always_inline int nat_tw_accepts(const struct xlb_flow *old, const struct nat_seg *s)
+{
+	if (old->tw == XLB_TW_TS && s->ts == 1)
+		return (__s32)(s->tsval - old->tw_ts_recent) > 0;
+	return old->tw != XLB_TW_NONE && (__s32)(s->seq - old->tw_rcv_nxt) > 0;
+}
+
+/* Whether a closed connection's guard may end early for the SYN p: the
+ * member closed first, so it holds TIME_WAIT on the tuple (60 s on Linux)
+ * and takes the SYN anyway (nat_tw_accepts), and tcp_time_wait has passed
+ * since the last ACK, as after a client-first close, for late segments.
+ * syn caches the SYN's fields over the tries of nat_alloc_port. */
+static __always_inline int nat_guard_ends(xlb_ctx *ctx, const struct xlb_pkt *p, const struct xlb_flow *old,
+					  struct nat_seg *syn, __u64 now)
+{
+	if (old->state != XLB_FLOW_CLOSED || !(old->flags & XLB_FLOW_F_MEMBER_FIRST) || old->tw == XLB_TW_NONE ||
+	    (__s64)(now - old->last_seen_ns) <= (__s64)cfg_timeout_tcp_time_wait_ns)
+		return 0;
+	if (syn->ts == -2) {
+		syn->ts = -1;
+		if ((p->tcp_flags & (XLB_TCP_SYN | XLB_TCP_ACK)) == XLB_TCP_SYN)
+			nat_seg_read(ctx, p, syn);
+	}
+	return syn->ts >= 0 && nat_tw_accepts(old, syn);
+}
+
+/* Whether the reply tuple rk, held in xlb_flows by old, may be handed out
+ * again to the connection p opens: its connection is over (orphaned, and
+ * closed long enough, or its member takes p's SYN: nat_guard_ends). */
+static __always_inline int nat_port_reusable(xlb_ctx *ctx, const struct xlb_pkt *p, const struct xlb_flow *old,
+					     const struct xlb_flow_key *rk, struct nat_seg *syn, __u64 now)
+{
+	if (old->dir != XLB_DIR_REPLY)
+		return 1;
+	if (flow_guarded(old, now))
+		return nat_guard_ends(ctx, p, old, syn, now);
+	return flow_reply_orphaned(old, rk, now, 0);
 }
 
 /* The source address of index ai of member m's snat pool. */
@@ -140,29 +258,39 @@ static __always_inline int nat_pool_addr(const struct xlb_member *m, __u32 ai, u
 /* Chooses the source address and port toward the member so that (snat,
  * port, member, member port, protocol) is unique: that tuple is the reply
  * entry's key.  Ports come from a per-CPU, per-backend cursor over the
- * member's pool (snat_n addresses x cfg_nat_ports).  A tuple is free when
+ * member's pool (snat_n addresses x cfg_nat_ports), whose step doubles
+ * over held ports (xlb_nat_port_state.step).  A tuple is free when
  * xlb_flows holds no live connection on it (a closed or orphaned entry
  * there is deleted; xlb_nat_held says when there is none to look for) and
  * the reply entry goes into xlb_halfopen with
  * BPF_NOEXIST, which settles races between CPUs; a half-open entry whose
  * connection is gone, stale or promoted is taken over.  On success
  * fwd->nat_src and nat_sport are set and rev is in xlb_halfopen. */
-static __always_inline int nat_alloc_port(struct xlb_flow *fwd, const struct xlb_flow *rev, __u8 proto,
-					  const struct xlb_member *m, __u64 now)
+static __always_inline int nat_alloc_port(xlb_ctx *ctx, const struct xlb_pkt *p, struct xlb_flow *fwd,
+					  const struct xlb_flow *rev, const struct xlb_member *m, __u64 now)
 {
+	struct nat_seg syn = { .ts = -2 };
+	__u8 proto = p->key.proto;
 	__u32 n = m->snat_n > 1 ? m->snat_n : 1, space = n * cfg_nat_ports, cursor = nat_cursor(m, proto);
 	__u32 base = bpf_get_smp_processor_id() * cfg_nat_cpu_stride * n;
 	struct xlb_nat_port_state *cur;
 	struct xlb_flow_key rk;
 	int reused = 0;
+	__u32 step;
 
 	cur = bpf_map_lookup_elem(&xlb_nat_port, &cursor);
 	if (!cur || space == 0)
 		return -1;
+	step = cur->step ? cur->step : 1;
 	flow_peer_key(fwd, proto, &rk);
 	for (int i = 0; i < XLB_NAT_TRIES; i++) {
-		__u32 idx = (base + cur->next++) % space, ai = idx / cfg_nat_ports, pi = idx - ai * cfg_nat_ports;
+		__u32 idx = (base + cur->next) % space, ai = idx / cfg_nat_ports, pi = idx - ai * cfg_nat_ports;
 		struct xlb_flow *old;
+
+		/* The next try's step, should this one fail (see abi.h). */
+		cur->next += step;
+		if (step < XLB_NAT_STEP_MAX)
+			step *= 2;
 
 		if (nat_pool_addr(m, ai, &rk.dst))
 			return -1;
@@ -170,7 +298,7 @@ static __always_inline int nat_alloc_port(struct xlb_flow *fwd, const struct xlb
 		old = nat_held_maybe(&rk) ? bpf_map_lookup_elem(&xlb_flows, &rk) : NULL;
 		reused = old != NULL;
 		if (old) {
-			if (!nat_port_reusable(old, &rk, now))
+			if (!nat_port_reusable(ctx, p, old, &rk, &syn, now))
 				continue;
 			if (old->dir == XLB_DIR_REPLY)
 				nat_held_delete(&rk);
@@ -185,8 +313,10 @@ static __always_inline int nat_alloc_port(struct xlb_flow *fwd, const struct xlb
 		    bpf_map_update_elem(&xlb_halfopen, &rk, rev, BPF_ANY) == 0)
 			goto done;
 	}
+	cur->step = step;
 	return -1;
 done:
+	cur->step = 1;
 	if (reused)
 		stats_event(XLB_EV_NAT_PORT_REUSED);
 	fwd->nat_src = rk.dst;

@@ -287,6 +287,14 @@ enum xlb_flow_flags {
 	XLB_FLOW_F_PROMOTED = 1 << 3,
 };
 
+/* What a nat reply entry knows of the client's FIN (tw_rcv_nxt,
+ * tw_ts_recent), for the member's TIME_WAIT. */
+enum xlb_flow_tw {
+	XLB_TW_NONE = 0,
+	XLB_TW_SEQ = 1, /* tw_rcv_nxt */
+	XLB_TW_TS = 2,  /* tw_rcv_nxt and tw_ts_recent */
+};
+
 enum xlb_flow_dir {
 	XLB_DIR_FORWARD = 1, /* client -> VIP, rewritten to snat -> member */
 	XLB_DIR_REPLY = 2,   /* member -> snat, rewritten to VIP -> client */
@@ -318,10 +326,21 @@ struct xlb_flow {
 	__u8 tx_smac[6];
 	__u64 created_ns;   /* bpf_ktime_get_coarse_ns() */
 	__u64 last_seen_ns; /* updated at most every XLB_TOUCH_NS */
-	__u64 nh_checked_ns;
+	union {
+		/* Entries whose tx_* come from the FIB: when they did. */
+		__u64 nh_checked_ns;
+		/* A nat reply entry (nh_fixed): what a member that closed
+		 * first holds in TIME_WAIT from the client's FIN (tw says
+		 * which), to tell whether it takes a new SYN on the tuple. */
+		struct {
+			__u32 tw_rcv_nxt;   /* the FIN's sequence number + 1, host order */
+			__u32 tw_ts_recent; /* the FIN's TSval, host order */
+		};
+	};
 	__u8 fwd;   /* enum xlb_fwd of the service: dsr entries rewrite only MACs */
 	__u8 flags; /* enum xlb_flow_flags */
-	__u8 _pad2[6];
+	__u8 tw;    /* enum xlb_flow_tw */
+	__u8 _pad2[5];
 };
 
 /* xlb_dnat_rev: hash (a dnat member's address, port, protocol) -> the
@@ -357,7 +376,11 @@ struct xlb_dnat_rev {
  * share a cursor, which costs nothing: the reply entry's insert decides. */
 struct xlb_nat_port_state {
 	__u32 next;
-	__u32 _pad;
+	/* How far the cursor moves after a try (0 is 1): doubled by each
+	 * try that finds its port held, back to 1 when a port is found, so a
+	 * run of held ports (another CPU's recent ones) is crossed in a few
+	 * tries instead of one per port. */
+	__u32 step;
 };
 
 /* xlb_rst_rate: per-CPU token bucket for the answers built in XDP (TCP

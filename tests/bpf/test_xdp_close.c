@@ -88,6 +88,79 @@ static int other_syn(struct env *e)
 	return env_run(e, e->if_client, ibuf, len, out, &olen);
 }
 
+/* A client segment with TCP options opts (and data) and sequence number
+ * seq, through the connection's forward entry with the exact rewrite. */
+static bool from_c_seg(struct env *e, uint8_t flags, uint32_t seq, const uint8_t *opts, size_t opts_len,
+		       size_t data, const char *what)
+{
+	static const uint8_t bytes[64];
+	struct pkt_desc in = from_client(4, IPPROTO_TCP, 40000, flags);
+	struct pkt_desc want;
+
+	in.seq = seq;
+	in.tcp_opts = opts;
+	in.tcp_opts_len = opts_len;
+	in.payload = bytes;
+	in.payload_len = data;
+	want = to_member(&in, 0, PORT);
+	return expect(e, e->if_client, &in, XDP_REDIRECT, &want, what);
+}
+
+/* NOP, NOP, timestamp (TSval tsval, TSecr 1): a FIN's options on Linux. */
+static void opts_ts(uint8_t o[12], uint32_t tsval)
+{
+	const uint8_t head[] = { 1, 1, 8, 10, tsval >> 24, tsval >> 16, tsval >> 8, tsval, 0, 0, 0, 1 };
+
+	memcpy(o, head, sizeof(head));
+}
+
+/* A SYN of another client with sequence number seq and, when tsval is
+ * not negative, Linux's SYN options (MSS, SACK permitted, timestamp,
+ * NOP, window scale: the timestamp is not the first option). */
+static int other_syn_seq(struct env *e, uint32_t seq, int64_t tsval)
+{
+	const uint8_t ts[] = { 2, 4, 5, 180, 4, 2, 8, 10, (uint8_t)(tsval >> 24), (uint8_t)(tsval >> 16),
+			       (uint8_t)(tsval >> 8), (uint8_t)tsval, 0, 0, 0, 0, 1, 3, 3, 7 };
+	struct pkt_desc in = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
+	uint8_t ibuf[PKT_MAX], out[PKT_MAX];
+	size_t len, olen = 0;
+
+	in.src[3] = 11;
+	in.seq = seq;
+	if (tsval >= 0) {
+		in.tcp_opts = ts;
+		in.tcp_opts_len = sizeof(ts);
+	}
+	len = pkt_build(&in, ibuf, sizeof(ibuf));
+	return env_run(e, e->if_client, ibuf, len, out, &olen);
+}
+
+/* Opens the connection and closes it member first: the member's FIN, the
+ * client's FIN (sequence number fin_seq after data bytes of data, options
+ * fin_opts), the client's ACK, the member's last ACK. */
+static bool close_member_first(struct env *e, uint32_t fin_seq, const uint8_t *fin_opts, size_t fin_opts_len,
+			       size_t data)
+{
+	return from_c(e, TCPF_SYN, "SYN") && from_c(e, TCPF_ACK, "ACK") &&
+	       from_m(e, TCPF_FIN | TCPF_ACK, "member FIN") &&
+	       from_c_seg(e, TCPF_FIN | TCPF_ACK | (data ? TCPF_PSH : 0), fin_seq, fin_opts, fin_opts_len, data,
+			  "client FIN") &&
+	       from_c(e, TCPF_ACK, "client ACK") && from_m(e, TCPF_ACK, "member's last ACK");
+}
+
+/* The reply entry of the connection. */
+static bool reply_entry(struct env *e, struct xlb_flow *r)
+{
+	struct xlb_flow_key fk, rk;
+
+	tcp4_keys(&fk, &rk, 40000, 0, PORT);
+	if (flow_get(e, &rk, r)) {
+		xt_fail(__FILE__, __LINE__, "the reply entry is not in xlb_flows");
+		return false;
+	}
+	return true;
+}
+
 /* The count in xlb_nat_held of the connection's reply tuple, or -1. */
 static int64_t held(struct env *e)
 {
@@ -153,6 +226,123 @@ TEST(member_first_close_keeps_the_port_for_the_closing_timeout)
 	CHECK_EQ(XDP_DROP, other_syn(&e));
 	CHECK_EQ(0, age_both(&e, XLB_TIMEOUT_TCP_FIN_DEFAULT));
 	CHECK_EQ(XDP_REDIRECT, other_syn(&e));
+out:
+	env_close(&e);
+}
+
+/* After a member-first close the port goes early (after tcp_time_wait)
+ * to a SYN the member's TIME_WAIT takes: with timestamps on both, a TSval
+ * newer than the client FIN's, whatever the sequence number. */
+TEST(member_first_close_frees_the_port_early_for_a_syn_with_a_newer_timestamp)
+{
+	struct xlb_dp_opts o;
+	struct xlb_flow r;
+	uint8_t ts[12];
+	struct env e;
+
+	OPEN_ONE_PORT(&e, &o);
+	opts_ts(ts, 5000);
+	if (!close_member_first(&e, 1000, ts, sizeof(ts), 0) || !reply_entry(&e, &r))
+		goto out;
+	CHECK_EQ(XLB_FLOW_CLOSED, r.state);
+	CHECK_EQ(XLB_TW_TS, r.tw);
+	CHECK_EQ(1001, r.tw_rcv_nxt);
+	CHECK_EQ(5000, r.tw_ts_recent);
+	/* Within tcp_time_wait, not even a newer TSval: late segments. */
+	CHECK_EQ(XDP_DROP, other_syn_seq(&e, 5000, 6000));
+	CHECK_EQ(0, age_both(&e, XLB_TIMEOUT_TCP_TIME_WAIT_DEFAULT + 1));
+	/* An older or equal TSval: PAWS would drop it, the sequence number
+	 * beyond the old connection's does not help. */
+	CHECK_EQ(XDP_DROP, other_syn_seq(&e, 5000, 4999));
+	CHECK_EQ(XDP_DROP, other_syn_seq(&e, 5000, 5000));
+	CHECK_EQ(0, env_event(&e, XLB_EV_NAT_PORT_REUSED));
+	CHECK_EQ(XDP_REDIRECT, other_syn_seq(&e, 10, 5001));
+	CHECK_EQ(1, env_event(&e, XLB_EV_NAT_PORT_REUSED));
+out:
+	env_close(&e);
+}
+
+/* Without timestamps the sequence number decides: beyond the client's
+ * FIN (after its data).  A SYN with a timestamp is judged the same when
+ * the old connection had none; a retransmitted FIN records its TSval. */
+TEST(member_first_close_frees_the_port_early_for_a_syn_beyond_the_old_sequence)
+{
+	struct xlb_dp_opts o;
+	struct xlb_flow r;
+	uint8_t ts[12];
+	struct env e;
+
+	OPEN_ONE_PORT(&e, &o);
+	if (!close_member_first(&e, 0xfffffff0u, NULL, 0, 10) || !reply_entry(&e, &r))
+		goto out;
+	CHECK_EQ(XLB_TW_SEQ, r.tw);
+	CHECK_EQ(0xfffffffbu, r.tw_rcv_nxt);
+	CHECK_EQ(0, age_both(&e, XLB_TIMEOUT_TCP_TIME_WAIT_DEFAULT + 1));
+	CHECK_EQ(XDP_DROP, other_syn_seq(&e, 0xfffffffbu, -1));
+	CHECK_EQ(XDP_DROP, other_syn_seq(&e, 0xfffffffau, 7));
+	/* Beyond, across the wrap of the sequence space. */
+	CHECK_EQ(XDP_REDIRECT, other_syn_seq(&e, 3, 7));
+	env_close(&e);
+
+	OPEN_ONE_PORT(&e, &o);
+	opts_ts(ts, 100);
+	if (!close_member_first(&e, 1000, ts, sizeof(ts), 0))
+		goto out;
+	opts_ts(ts, 200);
+	if (!from_c_seg(&e, TCPF_FIN | TCPF_ACK, 1000, ts, sizeof(ts), 0, "client FIN retransmitted") ||
+	    !reply_entry(&e, &r))
+		goto out;
+	CHECK_EQ(200, r.tw_ts_recent);
+	CHECK_EQ(0, age_both(&e, XLB_TIMEOUT_TCP_TIME_WAIT_DEFAULT + 1));
+	CHECK_EQ(XDP_DROP, other_syn_seq(&e, 5000, 150));
+	/* A SYN without a timestamp: the sequence number decides. */
+	CHECK_EQ(XDP_DROP, other_syn_seq(&e, 1001, -1));
+	CHECK_EQ(XDP_REDIRECT, other_syn_seq(&e, 1002, -1));
+out:
+	env_close(&e);
+}
+
+/* The cursor over the ports steps past a run of held ports longer than
+ * the tries of one SYN (doubling its step), instead of dropping a SYN per
+ * eight ports of it.  64 ports: the first 40 established, the other 24
+ * handshakes gone stale, the cursor back at the first. */
+TEST(a_run_of_held_ports_longer_than_the_tries_costs_no_syn)
+{
+	struct xlb_dp_opts o;
+	struct env e;
+
+	xlb_dp_opts_default(&o);
+	o.flow_entries = 4096;
+	o.nat_port_min = PORT;
+	o.nat_port_max = PORT + 63;
+	ENV_OPEN(&e, &o);
+	CHECK(env_publish(&e, SVC_TCP4, only_0, 1) == 0);
+	for (int i = 0; i < 64; i++) {
+		struct pkt_desc in = from_client(4, IPPROTO_TCP, 41000 + i, TCPF_SYN);
+		struct pkt_desc want = to_member(&in, 0, PORT + i);
+
+		if (!expect(&e, e.if_client, &in, XDP_REDIRECT, &want, "SYN"))
+			goto out;
+	}
+	for (int i = 0; i < 64; i++) {
+		struct pkt_desc in = from_client(4, IPPROTO_TCP, 41000 + i, TCPF_ACK);
+		struct pkt_desc want = to_member(&in, 0, PORT + i);
+		struct xlb_flow_key fk, rk;
+
+		if (i < 40 && !expect(&e, e.if_client, &in, XDP_REDIRECT, &want, "ACK"))
+			goto out;
+		tcp4_keys(&fk, &rk, 41000 + i, 0, PORT + i);
+		if (i >= 40)
+			CHECK_EQ(0, flow_age(&e, &fk, XLB_TIMEOUT_TCP_HALF_OPEN_DEFAULT + 1));
+	}
+	{
+		/* Tries at ports 0, 1, 3, 7, 15, 31 (held), 63 (free). */
+		struct pkt_desc in = from_client(4, IPPROTO_TCP, 43000, TCPF_SYN);
+		struct pkt_desc want = to_member(&in, 0, PORT + 63);
+
+		CHECK(expect(&e, e.if_client, &in, XDP_REDIRECT, &want, "SYN past the held run"));
+		CHECK_EQ(0, env_reason(&e, XLB_R_DROP_NAT_PORTS));
+	}
 out:
 	env_close(&e);
 }

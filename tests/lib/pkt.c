@@ -94,7 +94,7 @@ size_t pkt_build(const struct pkt_desc *d, uint8_t *buf, size_t cap)
 	l4 = l3 + hlen;
 	switch (proto) {
 	case IPPROTO_TCP:
-		l4_len = 20;
+		l4_len = 20 + d->tcp_opts_len;
 		break;
 	case IPPROTO_UDP:
 	case IPPROTO_ICMP:
@@ -147,7 +147,9 @@ size_t pkt_build(const struct pkt_desc *d, uint8_t *buf, size_t cap)
 		put16(h + 2, d->dport);
 		put32(h + 4, d->seq);
 		put32(h + 8, d->ack);
-		h[12] = 5 << 4;
+		h[12] = (uint8_t)((5 + d->tcp_opts_len / 4) << 4);
+		if (d->tcp_opts_len)
+			memcpy(h + 20, d->tcp_opts, d->tcp_opts_len);
 		h[13] = d->tcp_flags;
 		put16(h + 14, d->zero_window ? 0 : 65535);
 		sum = pseudo_sum(d->family, d->src, d->dst, proto, l4_len);

@@ -25,6 +25,8 @@ struct pkt_desc {
 	uint16_t sport, dport;
 	uint8_t tcp_flags;
 	uint32_t seq, ack;
+	const uint8_t *tcp_opts; /* TCP options, a multiple of 4 bytes */
+	size_t tcp_opts_len;
 	bool zero_window;     /* TCP window 0 (else 65535) */
 	bool udp_no_csum;     /* IPv4 UDP with checksum 0 */
 	uint8_t icmp_type, icmp_code;
