@@ -44,7 +44,5 @@ const volatile __u32 cfg_rst_rate __weak = XLB_RST_RATE_DEFAULT; /* per CPU per 
 #define XLB_NH_REFRESH_NS XLB_NS_PER_SEC
 /* Source ports tried for one new flow before giving up. */
 #define XLB_NAT_TRIES 8
-/* The largest step of the NAT port cursor (xlb_nat_port_state.step). */
-#define XLB_NAT_STEP_MAX 1024
 
 #endif

@@ -258,8 +258,7 @@ static __always_inline int nat_pool_addr(const struct xlb_member *m, __u32 ai, u
 /* Chooses the source address and port toward the member so that (snat,
  * port, member, member port, protocol) is unique: that tuple is the reply
  * entry's key.  Ports come from a per-CPU, per-backend cursor over the
- * member's pool (snat_n addresses x cfg_nat_ports), whose step doubles
- * over held ports (xlb_nat_port_state.step).  A tuple is free when
+ * member's pool (snat_n addresses x cfg_nat_ports).  A tuple is free when
  * xlb_flows holds no live connection on it (a closed or orphaned entry
  * there is deleted; xlb_nat_held says when there is none to look for) and
  * the reply entry goes into xlb_halfopen with
@@ -276,21 +275,14 @@ static __always_inline int nat_alloc_port(xlb_ctx *ctx, const struct xlb_pkt *p,
 	struct xlb_nat_port_state *cur;
 	struct xlb_flow_key rk;
 	int reused = 0;
-	__u32 step;
 
 	cur = bpf_map_lookup_elem(&xlb_nat_port, &cursor);
 	if (!cur || space == 0)
 		return -1;
-	step = cur->step ? cur->step : 1;
 	flow_peer_key(fwd, proto, &rk);
 	for (int i = 0; i < XLB_NAT_TRIES; i++) {
-		__u32 idx = (base + cur->next) % space, ai = idx / cfg_nat_ports, pi = idx - ai * cfg_nat_ports;
+		__u32 idx = (base + cur->next++) % space, ai = idx / cfg_nat_ports, pi = idx - ai * cfg_nat_ports;
 		struct xlb_flow *old;
-
-		/* The next try's step, should this one fail (see abi.h). */
-		cur->next += step;
-		if (step < XLB_NAT_STEP_MAX)
-			step *= 2;
 
 		if (nat_pool_addr(m, ai, &rk.dst))
 			return -1;
@@ -313,10 +305,8 @@ static __always_inline int nat_alloc_port(xlb_ctx *ctx, const struct xlb_pkt *p,
 		    bpf_map_update_elem(&xlb_halfopen, &rk, rev, BPF_ANY) == 0)
 			goto done;
 	}
-	cur->step = step;
 	return -1;
 done:
-	cur->step = 1;
 	if (reused)
 		stats_event(XLB_EV_NAT_PORT_REUSED);
 	fwd->nat_src = rk.dst;

@@ -376,11 +376,7 @@ struct xlb_dnat_rev {
  * share a cursor, which costs nothing: the reply entry's insert decides. */
 struct xlb_nat_port_state {
 	__u32 next;
-	/* How far the cursor moves after a try (0 is 1): doubled by each
-	 * try that finds its port held, back to 1 when a port is found, so a
-	 * run of held ports (another CPU's recent ones) is crossed in a few
-	 * tries instead of one per port. */
-	__u32 step;
+	__u32 _pad;
 };
 
 /* xlb_rst_rate: per-CPU token bucket for the answers built in XDP (TCP

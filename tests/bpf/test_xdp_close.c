@@ -302,51 +302,6 @@ out:
 	env_close(&e);
 }
 
-/* The cursor over the ports steps past a run of held ports longer than
- * the tries of one SYN (doubling its step), instead of dropping a SYN per
- * eight ports of it.  64 ports: the first 40 established, the other 24
- * handshakes gone stale, the cursor back at the first. */
-TEST(a_run_of_held_ports_longer_than_the_tries_costs_no_syn)
-{
-	struct xlb_dp_opts o;
-	struct env e;
-
-	xlb_dp_opts_default(&o);
-	o.flow_entries = 4096;
-	o.nat_port_min = PORT;
-	o.nat_port_max = PORT + 63;
-	ENV_OPEN(&e, &o);
-	CHECK(env_publish(&e, SVC_TCP4, only_0, 1) == 0);
-	for (int i = 0; i < 64; i++) {
-		struct pkt_desc in = from_client(4, IPPROTO_TCP, 41000 + i, TCPF_SYN);
-		struct pkt_desc want = to_member(&in, 0, PORT + i);
-
-		if (!expect(&e, e.if_client, &in, XDP_REDIRECT, &want, "SYN"))
-			goto out;
-	}
-	for (int i = 0; i < 64; i++) {
-		struct pkt_desc in = from_client(4, IPPROTO_TCP, 41000 + i, TCPF_ACK);
-		struct pkt_desc want = to_member(&in, 0, PORT + i);
-		struct xlb_flow_key fk, rk;
-
-		if (i < 40 && !expect(&e, e.if_client, &in, XDP_REDIRECT, &want, "ACK"))
-			goto out;
-		tcp4_keys(&fk, &rk, 41000 + i, 0, PORT + i);
-		if (i >= 40)
-			CHECK_EQ(0, flow_age(&e, &fk, XLB_TIMEOUT_TCP_HALF_OPEN_DEFAULT + 1));
-	}
-	{
-		/* Tries at ports 0, 1, 3, 7, 15, 31 (held), 63 (free). */
-		struct pkt_desc in = from_client(4, IPPROTO_TCP, 43000, TCPF_SYN);
-		struct pkt_desc want = to_member(&in, 0, PORT + 63);
-
-		CHECK(expect(&e, e.if_client, &in, XDP_REDIRECT, &want, "SYN past the held run"));
-		CHECK_EQ(0, env_reason(&e, XLB_R_DROP_NAT_PORTS));
-	}
-out:
-	env_close(&e);
-}
-
 TEST(rst_closes_both_entries)
 {
 	struct xlb_dp_opts o;
