@@ -75,17 +75,32 @@ static int age_both(struct env *e, uint64_t seconds)
 	return flow_age(e, &fk, seconds) || flow_age(e, &rk, seconds) ? -1 : 0;
 }
 
-/* A SYN of another client: forwarded with the port, or dropped for want
- * of one. */
-static int other_syn(struct env *e)
+/* A SYN of another client with sequence number seq and, when tsval is
+ * not negative, Linux's SYN options (MSS, SACK permitted, timestamp,
+ * NOP, window scale: the timestamp is not the first option). */
+static int other_syn_seq(struct env *e, uint32_t seq, int64_t tsval)
 {
+	const uint8_t ts[] = { 2, 4, 5, 180, 4, 2, 8, 10, (uint8_t)(tsval >> 24), (uint8_t)(tsval >> 16),
+			       (uint8_t)(tsval >> 8), (uint8_t)tsval, 0, 0, 0, 0, 1, 3, 3, 7 };
 	struct pkt_desc in = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
 	uint8_t ibuf[PKT_MAX], out[PKT_MAX];
 	size_t len, olen = 0;
 
 	in.src[3] = 11;
+	in.seq = seq;
+	if (tsval >= 0) {
+		in.tcp_opts = ts;
+		in.tcp_opts_len = sizeof(ts);
+	}
 	len = pkt_build(&in, ibuf, sizeof(ibuf));
 	return env_run(e, e->if_client, ibuf, len, out, &olen);
+}
+
+/* A SYN of another client: forwarded with the port, or dropped for want
+ * of one. */
+static int other_syn(struct env *e)
+{
+	return other_syn_seq(e, 0, -1);
 }
 
 /* A client segment with TCP options opts (and data) and sequence number
@@ -112,27 +127,6 @@ static void opts_ts(uint8_t o[12], uint32_t tsval)
 	const uint8_t head[] = { 1, 1, 8, 10, tsval >> 24, tsval >> 16, tsval >> 8, tsval, 0, 0, 0, 1 };
 
 	memcpy(o, head, sizeof(head));
-}
-
-/* A SYN of another client with sequence number seq and, when tsval is
- * not negative, Linux's SYN options (MSS, SACK permitted, timestamp,
- * NOP, window scale: the timestamp is not the first option). */
-static int other_syn_seq(struct env *e, uint32_t seq, int64_t tsval)
-{
-	const uint8_t ts[] = { 2, 4, 5, 180, 4, 2, 8, 10, (uint8_t)(tsval >> 24), (uint8_t)(tsval >> 16),
-			       (uint8_t)(tsval >> 8), (uint8_t)tsval, 0, 0, 0, 0, 1, 3, 3, 7 };
-	struct pkt_desc in = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
-	uint8_t ibuf[PKT_MAX], out[PKT_MAX];
-	size_t len, olen = 0;
-
-	in.src[3] = 11;
-	in.seq = seq;
-	if (tsval >= 0) {
-		in.tcp_opts = ts;
-		in.tcp_opts_len = sizeof(ts);
-	}
-	len = pkt_build(&in, ibuf, sizeof(ibuf));
-	return env_run(e, e->if_client, ibuf, len, out, &olen);
 }
 
 /* Opens the connection and closes it member first: the member's FIN, the

@@ -100,6 +100,41 @@ log_has() { [ "$(log_since | grep -cE "$1")" -ge "${2:-1}" ]; }
 wait_log() { wait_until "$1" log_has "$2" "${3:-1}"; }
 
 client() { tb_exec client /usr/bin/python3 "$CLIENT_PY" "$@"; }
+
+# snap FILE: `xlb status --json` into FILE.  st FILE KEY...: values from a
+# snapshot, one per KEY, space separated ("missing" for a key it does not
+# have); st - KEY...: from a status taken now.
+snap() { xlb_in_lb status --json --pin-dir "$PIN" >"$1" 2>/dev/null; }
+st() {
+	local file=$1
+	shift
+	if [ "$file" = - ]; then
+		file=$WORK/status.now
+		snap "$file"
+	fi
+	/usr/bin/python3 -c '
+import json, sys
+try:
+    status = json.load(open(sys.argv[1]))
+except (OSError, ValueError):
+    status = {}
+def get(key):
+    head, _, rest = key.partition(".")
+    if head == "reason":
+        node, path = status.get("packets_by_outcome", {}), [rest]
+    elif head == "svc":
+        name, _, field = rest.partition(".")
+        node = next((s for s in status.get("services", []) if s.get("name") == name), {})
+        path = [field]
+    else:
+        node, path = status, key.split(".")
+    for p in path:
+        if not isinstance(node, dict) or p not in node:
+            return "missing"
+        node = node[p]
+    return str(node)
+print(" ".join(get(k) for k in sys.argv[2:]))' "$file" "$@"
+}
 # http_counts VIP PORT N SRCS: N HTTP connections; who answered how often,
 # as "m1=15 m2=15 " (sorted by name; failures count as ERR).
 http_counts() {

@@ -115,40 +115,6 @@ GW_MAC=$(tb_exec lb ip -br link show l0 | awk '{print $3}')
 # flood ARGS...: the generator in the client namespace, out of c0 to lb.
 flood() { tb_exec client "$FLOOD" --iface c0 --gw-mac "$GW_MAC" "$@"; }
 
-# snap FILE: `xlb status --json` into FILE.  st FILE KEY...: values from a
-# snapshot, one per KEY, space separated ("missing" for a key it does not
-# have); st - KEY...: from a status taken now.
-snap() { xlb_in_lb status --json --pin-dir "$PIN" >"$1" 2>/dev/null; }
-st() {
-	local file=$1
-	shift
-	if [ "$file" = - ]; then
-		file=$WORK/status.now
-		snap "$file"
-	fi
-	/usr/bin/python3 -c '
-import json, sys
-try:
-    status = json.load(open(sys.argv[1]))
-except (OSError, ValueError):
-    status = {}
-def get(key):
-    head, _, rest = key.partition(".")
-    if head == "reason":
-        node, path = status.get("packets_by_outcome", {}), [rest]
-    elif head == "svc":
-        name, _, field = rest.partition(".")
-        node = next((s for s in status.get("services", []) if s.get("name") == name), {})
-        path = [field]
-    else:
-        node, path = status, key.split(".")
-    for p in path:
-        if not isinstance(node, dict) or p not in node:
-            return "missing"
-        node = node[p]
-    return str(node)
-print(" ".join(get(k) for k in sys.argv[2:]))' "$file" "$@"
-}
 # outcomes_delta A B: the packets_by_outcome counters that grew from
 # snapshot A to snapshot B, largest first.
 outcomes_delta() {

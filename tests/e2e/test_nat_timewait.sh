@@ -43,25 +43,6 @@ fi
 e2e_start nat_timewait 1 4
 tb_exec lb sysctl -qw net.ipv4.ip_local_port_range="1024 $((PORT_FIRST - 1))"
 
-# st KEY...: values from `xlb status --json` now: a dotted path, or
-# reason.NAME (a packets_by_outcome counter).
-st() {
-	xlb_in_lb status --json --pin-dir "$PIN" 2>/dev/null | /usr/bin/python3 -c '
-import json, sys
-try:
-    status = json.load(sys.stdin)
-except ValueError:
-    status = {}
-def get(key):
-    head, _, rest = key.partition(".")
-    node, path = (status.get("packets_by_outcome", {}), [rest]) if head == "reason" else (status, key.split("."))
-    for p in path:
-        if not isinstance(node, dict) or p not in node:
-            return "missing"
-        node = node[p]
-    return str(node)
-print(" ".join(get(k) for k in sys.argv[1:]))' "$@"
-}
 # syn_retrans: the client namespace's TcpExtTCPSynRetrans.
 syn_retrans() {
 	tb_exec client awk '$1 == "TcpExt:" && !h { for (i = 2; i <= NF; i++) n[i] = $i; h = 1; next }
@@ -86,20 +67,20 @@ if ! wait_log 20 ' member m1 .* UP ' 1; then
 	ko daemon_up "m1 never came UP"
 	finish
 fi
-per_addr=$(st nat_ports_per_address)
+per_addr=$(st - nat_ports_per_address)
 if [ "$per_addr" = "$NAT_PORTS" ]; then
 	ok nat_ports_are_the_range_above_the_ephemeral_ports
 else
 	ko nat_ports_are_the_range_above_the_ephemeral_ports "nat_ports_per_address $per_addr, expected $NAT_PORTS"
 fi
 
-read -r reused0 drops0 <<<"$(st events.nat_port_reused reason.drop_nat_ports)"
+read -r reused0 drops0 <<<"$(st - events.nat_port_reused reason.drop_nat_ports)"
 retrans0=$(syn_retrans)
 # A 7 s timeout: a SYN xlb drops twice (its tries met held ports) is sent
 # again after 1 and 3 s; a SYN a member refused costs 1 s, counted below.
 out=$(client load "$VIP" 80 "$SECS" --rate "$RATE" --src "$SRCS" --timeout 7 | head -n 1)
 retrans1=$(syn_retrans)
-read -r reused1 drops1 <<<"$(st events.nat_port_reused reason.drop_nat_ports)"
+read -r reused1 drops1 <<<"$(st - events.nat_port_reused reason.drop_nat_ports)"
 read -r _ okn _ failn _ <<<"$out"
 tw=$(tb_exec m1 ss -Htan state time-wait "( sport = :80 )" | grep -c .)
 echo "  $out; TIME_WAIT sockets of m1:80: $tw; nat_port_reused +$((reused1 - reused0))," \
