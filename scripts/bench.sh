@@ -287,14 +287,6 @@ path_down() { # PATH
 cpu_ticks() {
 	awk '$1 == "cpu" { print $2 + $3, $4, $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
 }
-# tcp_counters NODE: "TCPSynRetrans RetransSegs" of NODE's namespace.
-tcp_counters() {
-	tb_exec "$1" awk '
-		$1 == p { for (i = 2; i <= NF; i++) v[$1 h[i]] = $i; p = ""; next }
-		{ p = $1; for (i = 2; i <= NF; i++) h[i] = $i }
-		END { print v["TcpExt:TCPSynRetrans"] + 0, v["Tcp:RetransSegs"] + 0 }' \
-		/proc/net/netstat /proc/net/snmp
-}
 # served: requests answered so far by each member, from stub_status.
 served() {
 	local k

@@ -52,6 +52,14 @@ tb_exec() {
 	nsenter --net="/run/netns/$(tb_ns "$node")" -- "$@"
 }
 
+# tcp_counters NODE: "TCPSynRetrans RetransSegs" of NODE's namespace.
+tcp_counters() {
+	tb_exec "$1" awk '
+		$1 == p { for (i = 2; i <= NF; i++) v[$1 h[i]] = $i; p = ""; next }
+		{ p = $1; for (i = 2; i <= NF; i++) h[i] = $i }
+		END { print v["TcpExt:TCPSynRetrans"] + 0, v["Tcp:RetransSegs"] + 0 }' \
+		/proc/net/netstat /proc/net/snmp
+}
 # wait_until SECONDS CMD...: polls CMD every 0.1 s; 0 once it succeeds, 1
 # when the time is up.
 wait_until() {

@@ -43,11 +43,6 @@ fi
 e2e_start nat_timewait 1 4
 tb_exec lb sysctl -qw net.ipv4.ip_local_port_range="1024 $((PORT_FIRST - 1))"
 
-# syn_retrans: the client namespace's TcpExtTCPSynRetrans.
-syn_retrans() {
-	tb_exec client awk '$1 == "TcpExt:" && !h { for (i = 2; i <= NF; i++) n[i] = $i; h = 1; next }
-		$1 == "TcpExt:" { for (i = 2; i <= NF; i++) if (n[i] == "TCPSynRetrans") print $i }' /proc/net/netstat
-}
 
 cat >"$WORK/tw.yaml" <<-YAML
 global:
@@ -75,11 +70,11 @@ else
 fi
 
 read -r reused0 drops0 <<<"$(st - events.nat_port_reused reason.drop_nat_ports)"
-retrans0=$(syn_retrans)
+read -r retrans0 _ <<<"$(tcp_counters client)"
 # A 7 s timeout: a SYN xlb drops twice (its tries met held ports) is sent
 # again after 1 and 3 s; a SYN a member refused costs 1 s, counted below.
 out=$(client load "$VIP" 80 "$SECS" --rate "$RATE" --src "$SRCS" --timeout 7 | head -n 1)
-retrans1=$(syn_retrans)
+read -r retrans1 _ <<<"$(tcp_counters client)"
 read -r reused1 drops1 <<<"$(st - events.nat_port_reused reason.drop_nat_ports)"
 read -r _ okn _ failn _ <<<"$out"
 tw=$(tb_exec m1 ss -Htan state time-wait "( sport = :80 )" | grep -c .)
