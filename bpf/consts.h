@@ -42,7 +42,8 @@ const volatile __u32 cfg_rst_rate __weak = XLB_RST_RATE_DEFAULT; /* per CPU per 
 #define XLB_TOUCH_NS (XLB_NS_PER_SEC / 4)
 /* A forward flow re-resolves its next hop (bpf_fib_lookup) this often. */
 #define XLB_NH_REFRESH_NS XLB_NS_PER_SEC
-/* Source ports tried for one new flow before giving up. */
-#define XLB_NAT_TRIES 8
+/* Source ports tried for one new flow before giving up (bpf/nat.h,
+ * xlb_nat_search). */
+#define XLB_NAT_TRIES 16
 
 #endif

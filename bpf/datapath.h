@@ -357,7 +357,7 @@ static __always_inline int new_flow(xlb_ctx *ctx, struct xlb_pkt *p, const struc
 	}
 	/* Replies: nat allocates the source port with its reply entry; dnat
 	 * replies need none (xlb_dnat_rev), dsr replies bypass xlb. */
-	if (svc->forwarding == XLB_FWD_NAT && nat_alloc_port(ctx, p, fwd, rev, m, now))
+	if (svc->forwarding == XLB_FWD_NAT && nat_alloc_port(ctx, p, nf, now))
 		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_NAT_PORTS);
 	if (bpf_map_update_elem(&xlb_halfopen, &p->key, fwd, BPF_ANY)) {
 		struct xlb_flow_key rk;

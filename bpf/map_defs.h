@@ -128,11 +128,34 @@ struct {
 	__type(value, struct xlb_dnat_rev);
 } xlb_dnat_rev SEC(".maps") __weak;
 
-/* Scratch room for the two entries of a new flow: on the stack they would
- * take 208 of the 512 bytes a program has. */
+/* What the member's TIME_WAIT rule reads of a TCP segment (host order). */
+struct nat_seg {
+	__u32 seq;
+	__u32 tsval;
+	__u32 data; /* bytes of data */
+	int ts;     /* 1: tsval is there; 0: no timestamp option; -1: not TCP
+		     * or not read; XLB_NAT_SEG_UNREAD: not read yet */
+};
+
+#define XLB_NAT_SEG_UNREAD (-2)
+/* nat_guard_ends: the answer needs the SYN's fields. */
+#define XLB_NAT_NEED_SYN (-2)
+
+/* The NAT port search's input and result (bpf/nat.h, xlb_nat_search). */
+struct nat_search {
+	struct xlb_flow_key rk; /* the reply tuple; the search sets dst, dport */
+	struct nat_seg syn;     /* the SYN's fields, read when a port needs them */
+	__u64 now;
+	__u32 member_id;
+	__u32 _pad;
+};
+
+/* Scratch room for the two entries of a new flow and its port search: on
+ * the stack they would take 264 of the 512 bytes a program has. */
 struct xlb_new_flow {
 	struct xlb_flow fwd;
 	struct xlb_flow rev;
+	struct nat_search search;
 };
 
 struct {

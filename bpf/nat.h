@@ -117,15 +117,6 @@ static __always_inline __u32 nat_cursor(const struct xlb_member *m, __u8 proto)
 #define XLB_TCPOPT_TIMESTAMP  8
 #define XLB_TCPOLEN_TIMESTAMP 10
 
-/* What the member's TIME_WAIT rule reads of a TCP segment (host order). */
-struct nat_seg {
-	__u32 seq;
-	__u32 tsval;
-	__u32 data; /* bytes of data */
-	int ts;     /* 1: tsval is there; 0: no timestamp option; -1: not TCP
-		     * or not read; -2 (nat_alloc_port): not read yet */
-};
-
 /* Reads the sequence number, data length and TSval of the TCP segment at
  * l4_off (l4_len bytes) into s; returns s->ts.  A global function: the
  * verifier checks it once, where inlined its walk of the options would be
@@ -205,36 +196,32 @@ static __always_inline int nat_tw_accepts(const struct xlb_flow *old, const stru
 	return old->tw != XLB_TW_NONE && (__s32)(s->seq - old->tw_rcv_nxt) > 0;
 }
 
-/* Whether a closed connection's guard may end early for the SYN p: the
+/* Whether a closed connection's guard may end early for the SYN of s: the
  * member closed first, so it holds TIME_WAIT on the tuple (60 s on Linux)
  * and takes the SYN anyway (nat_tw_accepts), and tcp_time_wait has passed
  * since the last ACK, as after a client-first close, for late segments.
- * syn caches the SYN's fields over the tries of nat_alloc_port. */
-static __always_inline int nat_guard_ends(xlb_ctx *ctx, const struct xlb_pkt *p, const struct xlb_flow *old,
-					  struct nat_seg *syn, __u64 now)
+ * XLB_NAT_NEED_SYN: that depends on the SYN's fields, not read yet. */
+static __always_inline int nat_guard_ends(const struct nat_search *s, const struct xlb_flow *old)
 {
 	if (old->state != XLB_FLOW_CLOSED || !(old->flags & XLB_FLOW_F_MEMBER_FIRST) || old->tw == XLB_TW_NONE ||
-	    (__s64)(now - old->last_seen_ns) <= (__s64)cfg_timeout_tcp_time_wait_ns)
+	    (__s64)(s->now - old->last_seen_ns) <= (__s64)cfg_timeout_tcp_time_wait_ns)
 		return 0;
-	if (syn->ts == -2) {
-		syn->ts = -1;
-		if ((p->tcp_flags & (XLB_TCP_SYN | XLB_TCP_ACK)) == XLB_TCP_SYN)
-			nat_seg_read(ctx, p, syn);
-	}
-	return syn->ts >= 0 && nat_tw_accepts(old, syn);
+	if (s->syn.ts == XLB_NAT_SEG_UNREAD)
+		return XLB_NAT_NEED_SYN;
+	return s->syn.ts >= 0 && nat_tw_accepts(old, &s->syn);
 }
 
 /* Whether the reply tuple rk, held in xlb_flows by old, may be handed out
- * again to the connection p opens: its connection is over (orphaned, and
- * closed long enough, or its member takes p's SYN: nat_guard_ends). */
-static __always_inline int nat_port_reusable(xlb_ctx *ctx, const struct xlb_pkt *p, const struct xlb_flow *old,
-					     const struct xlb_flow_key *rk, struct nat_seg *syn, __u64 now)
+ * again to the connection s opens: its connection is over (orphaned, and
+ * closed long enough, or its member takes the SYN: nat_guard_ends). */
+static __always_inline int nat_port_reusable(const struct nat_search *s, const struct xlb_flow *old,
+					     const struct xlb_flow_key *rk)
 {
 	if (old->dir != XLB_DIR_REPLY)
 		return 1;
-	if (flow_guarded(old, now))
-		return nat_guard_ends(ctx, p, old, syn, now);
-	return flow_reply_orphaned(old, rk, now, 0);
+	if (flow_guarded(old, s->now))
+		return nat_guard_ends(s, old);
+	return flow_reply_orphaned(old, rk, s->now, 0);
 }
 
 /* The source address of index ai of member m's snat pool. */
@@ -255,62 +242,114 @@ static __always_inline int nat_pool_addr(const struct xlb_member *m, __u32 ai, u
 	return 0;
 }
 
-/* Chooses the source address and port toward the member so that (snat,
- * port, member, member port, protocol) is unique: that tuple is the reply
- * entry's key.  Ports come from a per-CPU, per-backend cursor over the
- * member's pool (snat_n addresses x cfg_nat_ports).  A tuple is free when
- * xlb_flows holds no live connection on it (a closed or orphaned entry
- * there is deleted; xlb_nat_held says when there is none to look for) and
- * the reply entry goes into xlb_halfopen with
- * BPF_NOEXIST, which settles races between CPUs; a half-open entry whose
- * connection is gone, stale or promoted is taken over.  On success
- * fwd->nat_src and nat_sport are set and rev is in xlb_halfopen. */
-static __always_inline int nat_alloc_port(xlb_ctx *ctx, const struct xlb_pkt *p, struct xlb_flow *fwd,
-					  const struct xlb_flow *rev, const struct xlb_member *m, __u64 now)
+/* Chooses the source address and port toward member s->member_id so that
+ * (snat, port, member, member port, protocol) is unique: that tuple is the
+ * reply entry's key.  Ports come from a per-CPU, per-backend cursor over
+ * the member's pool (snat_n addresses x cfg_nat_ports).  A tuple is free
+ * when xlb_flows holds no live connection on it (a closed or orphaned
+ * entry there is deleted; xlb_nat_held says when there is none to look
+ * for) and the reply entry (xlb_new_flow's rev) goes into xlb_halfopen
+ * with BPF_NOEXIST, which settles races between CPUs; a half-open entry
+ * whose connection is gone, stale or promoted is taken over.  Takes its
+ * input from xlb_new_flow's search (no pointer arguments, no locals the
+ * caller's frame must leave room for: both frames share the verifier's
+ * 512 bytes); 0: search.rk is the tuple and the reply entry is in
+ * xlb_halfopen; XLB_NAT_NEED_SYN: call again with search.syn read (the
+ * reader, a global function too, called from here would add a third
+ * frame past the limit); the second call has its own XLB_NAT_TRIES.
+ *
+ * A global function: the verifier checks its XLB_NAT_TRIES tries once,
+ * where inlined they would be checked again on every path to a new flow.
+ * Many tries matter after member-first closes: a port its member holds in
+ * TIME_WAIT takes a given SYN about half the time (nat_guard_ends). */
+__attribute__((noinline)) int XLB_HOOK_GLOBAL(xlb_nat_search)(void)
 {
-	struct nat_seg syn = { .ts = -2 };
-	__u8 proto = p->key.proto;
-	__u32 n = m->snat_n > 1 ? m->snat_n : 1, space = n * cfg_nat_ports, cursor = nat_cursor(m, proto);
-	__u32 base = bpf_get_smp_processor_id() * cfg_nat_cpu_stride * n;
 	struct xlb_nat_port_state *cur;
-	struct xlb_flow_key rk;
+	struct xlb_new_flow *nf;
+	struct nat_search *s;
+	struct xlb_flow_key *rk;
+	struct xlb_member *m;
+	__u32 zero = 0, n, space, cursor, base;
 	int reused = 0;
 
+	nf = bpf_map_lookup_elem(&xlb_new_flow, &zero);
+	if (!nf)
+		return -1;
+	s = &nf->search;
+	rk = &s->rk;
+	m = bpf_map_lookup_elem(&xlb_members, &s->member_id);
+	if (!m)
+		return -1;
+	n = m->snat_n > 1 ? m->snat_n : 1;
+	space = n * cfg_nat_ports;
+	cursor = nat_cursor(m, rk->proto);
+	base = bpf_get_smp_processor_id() * cfg_nat_cpu_stride * n;
 	cur = bpf_map_lookup_elem(&xlb_nat_port, &cursor);
 	if (!cur || space == 0)
 		return -1;
-	flow_peer_key(fwd, proto, &rk);
 	for (int i = 0; i < XLB_NAT_TRIES; i++) {
 		__u32 idx = (base + cur->next++) % space, ai = idx / cfg_nat_ports, pi = idx - ai * cfg_nat_ports;
 		struct xlb_flow *old;
 
-		if (nat_pool_addr(m, ai, &rk.dst))
+		if (nat_pool_addr(m, ai, &rk->dst))
 			return -1;
-		rk.dport = bpf_htons(cfg_nat_port_min + pi + (pi >= cfg_nat_hole_start ? cfg_nat_hole_len : 0));
-		old = nat_held_maybe(&rk) ? bpf_map_lookup_elem(&xlb_flows, &rk) : NULL;
+		rk->dport = bpf_htons(cfg_nat_port_min + pi + (pi >= cfg_nat_hole_start ? cfg_nat_hole_len : 0));
+		old = nat_held_maybe(rk) ? bpf_map_lookup_elem(&xlb_flows, rk) : NULL;
 		reused = old != NULL;
 		if (old) {
-			if (!nat_port_reusable(ctx, p, old, &rk, &syn, now))
+			int ok = nat_port_reusable(s, old, rk);
+
+			if (ok == XLB_NAT_NEED_SYN) {
+				cur->next--; /* this port again, with the SYN read */
+				return XLB_NAT_NEED_SYN;
+			}
+			if (!ok)
 				continue;
 			if (old->dir == XLB_DIR_REPLY)
-				nat_held_delete(&rk);
+				nat_held_delete(rk);
 			else
-				bpf_map_delete_elem(&xlb_flows, &rk);
+				bpf_map_delete_elem(&xlb_flows, rk);
 		}
-		if (bpf_map_update_elem(&xlb_halfopen, &rk, rev, BPF_NOEXIST) == 0)
+		if (bpf_map_update_elem(&xlb_halfopen, rk, &nf->rev, BPF_NOEXIST) == 0)
 			goto done;
-		old = bpf_map_lookup_elem(&xlb_halfopen, &rk);
+		old = bpf_map_lookup_elem(&xlb_halfopen, rk);
 		reused = 1;
-		if (old && (old->dir != XLB_DIR_REPLY || flow_reply_orphaned(old, &rk, now, 1)) &&
-		    bpf_map_update_elem(&xlb_halfopen, &rk, rev, BPF_ANY) == 0)
+		if (old && (old->dir != XLB_DIR_REPLY || flow_reply_orphaned(old, rk, s->now, 1)) &&
+		    bpf_map_update_elem(&xlb_halfopen, rk, &nf->rev, BPF_ANY) == 0)
 			goto done;
 	}
 	return -1;
 done:
 	if (reused)
 		stats_event(XLB_EV_NAT_PORT_REUSED);
-	fwd->nat_src = rk.dst;
-	fwd->nat_sport = rk.dport;
+	return 0;
+}
+
+/* The NAT source address and port of the new flow nf->fwd (to its
+ * member), for the SYN p, with its reply entry (nf->rev, built) in
+ * xlb_halfopen: xlb_nat_search. */
+static __always_inline int nat_alloc_port(xlb_ctx *ctx, const struct xlb_pkt *p, struct xlb_new_flow *nf,
+					  __u64 now)
+{
+	struct nat_search *s = &nf->search;
+	struct xlb_flow *fwd = &nf->fwd;
+	int err;
+
+	flow_peer_key(fwd, p->key.proto, &s->rk);
+	s->now = now;
+	s->member_id = fwd->member_id;
+	s->syn.ts = XLB_NAT_SEG_UNREAD;
+	err = XLB_HOOK_GLOBAL(xlb_nat_search)();
+	if (err == XLB_NAT_NEED_SYN) {
+		s->syn.ts = -1;
+		if ((p->tcp_flags & (XLB_TCP_SYN | XLB_TCP_ACK)) == XLB_TCP_SYN)
+			nat_seg_read(ctx, p, &s->syn);
+		err = XLB_HOOK_GLOBAL(xlb_nat_search)();
+	}
+	if (err)
+		return -1;
+	fwd->nat_src = s->rk.dst;
+	fwd->nat_sport = s->rk.dport;
 	return 0;
 }
 

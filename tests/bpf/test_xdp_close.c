@@ -31,21 +31,38 @@ static void one_port(struct xlb_dp_opts *o)
 		CHECK(env_publish(e, SVC_TCP4, only_0, 1) == 0);         \
 	} while (0)
 
+/* One connection: the client's port and the NAT port toward member 0. */
+struct conn {
+	uint16_t cport, nport;
+};
+
+static const struct conn c0 = { 40000, PORT };
+
 /* client -> member, member -> client, with the exact rewrite. */
-static bool from_c(struct env *e, uint8_t flags, const char *what)
+static bool conn_from_c(struct env *e, struct conn c, uint8_t flags, const char *what)
 {
-	struct pkt_desc in = from_client(4, IPPROTO_TCP, 40000, flags);
-	struct pkt_desc want = to_member(&in, 0, PORT);
+	struct pkt_desc in = from_client(4, IPPROTO_TCP, c.cport, flags);
+	struct pkt_desc want = to_member(&in, 0, c.nport);
 
 	return expect(e, e->if_client, &in, XDP_REDIRECT, &want, what);
 }
 
-static bool from_m(struct env *e, uint8_t flags, const char *what)
+static bool conn_from_m(struct env *e, struct conn c, uint8_t flags, const char *what)
 {
-	struct pkt_desc in = from_member(4, IPPROTO_TCP, 0, PORT, flags);
-	struct pkt_desc want = to_client(&in, 40000);
+	struct pkt_desc in = from_member(4, IPPROTO_TCP, 0, c.nport, flags);
+	struct pkt_desc want = to_client(&in, c.cport);
 
 	return expect(e, e->if_member, &in, XDP_REDIRECT, &want, what);
+}
+
+static bool from_c(struct env *e, uint8_t flags, const char *what)
+{
+	return conn_from_c(e, c0, flags, what);
+}
+
+static bool from_m(struct env *e, uint8_t flags, const char *what)
+{
+	return conn_from_m(e, c0, flags, what);
 }
 
 /* Both entries of the connection: state and flags. */
@@ -67,31 +84,53 @@ static bool both(struct env *e, uint8_t state, uint8_t flags)
 	return true;
 }
 
-static int age_both(struct env *e, uint64_t seconds)
+static int conn_age(struct env *e, struct conn c, uint64_t seconds)
 {
 	struct xlb_flow_key fk, rk;
 
-	tcp4_keys(&fk, &rk, 40000, 0, PORT);
+	tcp4_keys(&fk, &rk, c.cport, 0, c.nport);
 	return flow_age(e, &fk, seconds) || flow_age(e, &rk, seconds) ? -1 : 0;
 }
 
-/* A SYN of another client with sequence number seq and, when tsval is
- * not negative, Linux's SYN options (MSS, SACK permitted, timestamp,
- * NOP, window scale: the timestamp is not the first option). */
-static int other_syn_seq(struct env *e, uint32_t seq, int64_t tsval)
+static int age_both(struct env *e, uint64_t seconds)
 {
-	const uint8_t ts[] = { 2, 4, 5, 180, 4, 2, 8, 10, (uint8_t)(tsval >> 24), (uint8_t)(tsval >> 16),
-			       (uint8_t)(tsval >> 8), (uint8_t)tsval, 0, 0, 0, 0, 1, 3, 3, 7 };
+	return conn_age(e, c0, seconds);
+}
+
+/* Linux's SYN options with TSval tsval (MSS, SACK permitted, timestamp,
+ * NOP, window scale: the timestamp is not the first option). */
+static void opts_syn(uint8_t o[20], uint32_t tsval)
+{
+	const uint8_t opts[] = { 2, 4, 5, 180, 4, 2, 8, 10, tsval >> 24, tsval >> 16, tsval >> 8, tsval,
+				 0, 0, 0, 0, 1, 3, 3, 7 };
+
+	memcpy(o, opts, sizeof(opts));
+}
+
+/* The SYN of another client (198.18.0.11:40000) with sequence number seq
+ * and, when tsval is not negative, opts_syn's options. */
+static struct pkt_desc other_syn_desc(uint32_t seq, int64_t tsval, uint8_t opts[20])
+{
 	struct pkt_desc in = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
-	uint8_t ibuf[PKT_MAX], out[PKT_MAX];
-	size_t len, olen = 0;
 
 	in.src[3] = 11;
 	in.seq = seq;
 	if (tsval >= 0) {
-		in.tcp_opts = ts;
-		in.tcp_opts_len = sizeof(ts);
+		opts_syn(opts, (uint32_t)tsval);
+		in.tcp_opts = opts;
+		in.tcp_opts_len = 20;
 	}
+	return in;
+}
+
+/* other_syn_desc's SYN: forwarded with the port, or dropped for want of
+ * one. */
+static int other_syn_seq(struct env *e, uint32_t seq, int64_t tsval)
+{
+	uint8_t opts[20], ibuf[PKT_MAX], out[PKT_MAX];
+	struct pkt_desc in = other_syn_desc(seq, tsval, opts);
+	size_t len, olen = 0;
+
 	len = pkt_build(&in, ibuf, sizeof(ibuf));
 	return env_run(e, e->if_client, ibuf, len, out, &olen);
 }
@@ -105,11 +144,11 @@ static int other_syn(struct env *e)
 
 /* A client segment with TCP options opts (and data) and sequence number
  * seq, through the connection's forward entry with the exact rewrite. */
-static bool from_c_seg(struct env *e, uint8_t flags, uint32_t seq, const uint8_t *opts, size_t opts_len,
-		       size_t data, const char *what)
+static bool conn_from_c_seg(struct env *e, struct conn c, uint8_t flags, uint32_t seq, const uint8_t *opts,
+			    size_t opts_len, size_t data, const char *what)
 {
 	static const uint8_t bytes[64];
-	struct pkt_desc in = from_client(4, IPPROTO_TCP, 40000, flags);
+	struct pkt_desc in = from_client(4, IPPROTO_TCP, c.cport, flags);
 	struct pkt_desc want;
 
 	in.seq = seq;
@@ -117,8 +156,14 @@ static bool from_c_seg(struct env *e, uint8_t flags, uint32_t seq, const uint8_t
 	in.tcp_opts_len = opts_len;
 	in.payload = bytes;
 	in.payload_len = data;
-	want = to_member(&in, 0, PORT);
+	want = to_member(&in, 0, c.nport);
 	return expect(e, e->if_client, &in, XDP_REDIRECT, &want, what);
+}
+
+static bool from_c_seg(struct env *e, uint8_t flags, uint32_t seq, const uint8_t *opts, size_t opts_len,
+		       size_t data, const char *what)
+{
+	return conn_from_c_seg(e, c0, flags, seq, opts, opts_len, data, what);
 }
 
 /* NOP, NOP, timestamp (TSval tsval, TSecr 1): a FIN's options on Linux. */
@@ -132,14 +177,20 @@ static void opts_ts(uint8_t o[12], uint32_t tsval)
 /* Opens the connection and closes it member first: the member's FIN, the
  * client's FIN (sequence number fin_seq after data bytes of data, options
  * fin_opts), the client's ACK, the member's last ACK. */
+static bool conn_close_member_first(struct env *e, struct conn c, uint32_t fin_seq, const uint8_t *fin_opts,
+				    size_t fin_opts_len, size_t data)
+{
+	return conn_from_c(e, c, TCPF_SYN, "SYN") && conn_from_c(e, c, TCPF_ACK, "ACK") &&
+	       conn_from_m(e, c, TCPF_FIN | TCPF_ACK, "member FIN") &&
+	       conn_from_c_seg(e, c, TCPF_FIN | TCPF_ACK | (data ? TCPF_PSH : 0), fin_seq, fin_opts, fin_opts_len,
+			       data, "client FIN") &&
+	       conn_from_c(e, c, TCPF_ACK, "client ACK") && conn_from_m(e, c, TCPF_ACK, "member's last ACK");
+}
+
 static bool close_member_first(struct env *e, uint32_t fin_seq, const uint8_t *fin_opts, size_t fin_opts_len,
 			       size_t data)
 {
-	return from_c(e, TCPF_SYN, "SYN") && from_c(e, TCPF_ACK, "ACK") &&
-	       from_m(e, TCPF_FIN | TCPF_ACK, "member FIN") &&
-	       from_c_seg(e, TCPF_FIN | TCPF_ACK | (data ? TCPF_PSH : 0), fin_seq, fin_opts, fin_opts_len, data,
-			  "client FIN") &&
-	       from_c(e, TCPF_ACK, "client ACK") && from_m(e, TCPF_ACK, "member's last ACK");
+	return conn_close_member_first(e, c0, fin_seq, fin_opts, fin_opts_len, data);
 }
 
 /* The reply entry of the connection. */
@@ -292,6 +343,47 @@ TEST(member_first_close_frees_the_port_early_for_a_syn_beyond_the_old_sequence)
 	/* A SYN without a timestamp: the sequence number decides. */
 	CHECK_EQ(XDP_DROP, other_syn_seq(&e, 1001, -1));
 	CHECK_EQ(XDP_REDIRECT, other_syn_seq(&e, 1002, -1));
+out:
+	env_close(&e);
+}
+
+/* After member-first closes a SYN takes a held port about half the time
+ * (TSvals are random per connection), so the search goes on past the
+ * ports that refuse it: twelve ports, the first eleven held by closes
+ * whose TIME_WAIT would refuse the SYN (their TSval is newer), the last
+ * by one that takes it.  The SYN's options are read once, at the first
+ * port that needs them, which is tried again with them. */
+TEST(port_search_goes_past_ports_whose_time_wait_refuses_the_syn)
+{
+	struct xlb_dp_opts o;
+	uint8_t ts[12], opts[20];
+	struct pkt_desc in, want;
+	struct env e;
+	int n = 12;
+
+	one_port(&o);
+	o.nat_port_max = PORT + n - 1;
+	ENV_OPEN(&e, &o);
+	CHECK(env_publish(&e, SVC_TCP4, only_0, 1) == 0);
+	for (int i = 0; i < n; i++) {
+		struct conn c = { (uint16_t)(41000 + i), (uint16_t)(PORT + i) };
+
+		opts_ts(ts, i < n - 1 ? 9000 : 100);
+		if (!conn_close_member_first(&e, c, 1000, ts, sizeof(ts), 0))
+			goto out;
+		CHECK_EQ(0, conn_age(&e, c, XLB_TIMEOUT_TCP_TIME_WAIT_DEFAULT + 1));
+	}
+	in = other_syn_desc(5000, 5000, opts);
+	want = to_member(&in, 0, PORT + n - 1);
+	CHECK(expect(&e, e.if_client, &in, XDP_REDIRECT, &want, "SYN through the last port"));
+	/* The walk goes on from the first port, which takes a newer TSval:
+	 * it is the port that needed the options, tried again. */
+	in = other_syn_desc(5000, 9001, opts);
+	in.sport = 40001;
+	want = to_member(&in, 0, PORT);
+	CHECK(expect(&e, e.if_client, &in, XDP_REDIRECT, &want, "SYN through the first port"));
+	CHECK_EQ(2, env_event(&e, XLB_EV_NAT_PORT_REUSED));
+	CHECK_EQ(0, env_reason(&e, XLB_R_DROP_NAT_PORTS));
 out:
 	env_close(&e);
 }
