@@ -32,9 +32,6 @@ const volatile __u32 cfg_nat_hole_max __weak = 0;
 const volatile __u32 cfg_nat_ports __weak = 32767 - 1024 + 1;
 const volatile __u32 cfg_nat_hole_start __weak = 32767 - 1024 + 1;
 const volatile __u32 cfg_nat_hole_len __weak = 0;
-/* Each CPU starts its walk of the port range this far from the previous
- * CPU's (ports / possible CPUs), so CPUs rarely try the same port. */
-const volatile __u32 cfg_nat_cpu_stride __weak = 0;
 const volatile __u32 cfg_rst_rate __weak = XLB_RST_RATE_DEFAULT; /* per CPU per second, 0: none */
 
 /* A flow's last_seen is written at most this often: a write per packet
@@ -45,5 +42,8 @@ const volatile __u32 cfg_rst_rate __weak = XLB_RST_RATE_DEFAULT; /* per CPU per 
 /* Source ports tried for one new flow before giving up (bpf/nat.h,
  * xlb_nat_search). */
 #define XLB_NAT_TRIES 16
+/* Positions of a backend's port walk a CPU takes at a time (xlb_nat_block):
+ * one shared atomic add per this many ports. */
+#define XLB_NAT_BLOCK 64
 
 #endif

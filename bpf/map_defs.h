@@ -147,7 +147,7 @@ struct nat_search {
 	struct nat_seg syn;     /* the SYN's fields, read when a port needs them */
 	__u64 now;
 	__u32 member_id;
-	__u32 _pad;
+	__u32 again; /* 1 + the port index a search left for the SYN's fields; 0: none */
 };
 
 /* Scratch room for the two entries of a new flow and its port search: on
@@ -171,6 +171,18 @@ struct {
 	__type(key, __u32);
 	__type(value, struct xlb_nat_port_state);
 } xlb_nat_port SEC(".maps") __weak;
+
+/* Each backend's walk of its NAT ports, shared by all CPUs: the next
+ * position no CPU has taken (xlb_nat_port).  One walk, not a walk per
+ * CPU: per-CPU walks started apart advance at the rates their CPUs see
+ * new flows, and the faster one runs into the ports the other just took.
+ * The data plane's own: user space never reads it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_MAX_MEMBERS);
+	__type(key, __u32);
+	__type(value, __u64);
+} xlb_nat_block SEC(".maps") __weak;
 
 /* The next hop toward each member, per CPU, as bpf_fib_lookup found it
  * for a packet that came in on ifindex_in at checked_ns: a new flow copies

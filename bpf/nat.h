@@ -99,7 +99,7 @@ static __always_inline int nat_rewrite(xlb_ctx *ctx, struct xlb_pkt *p, const st
 	return 0;
 }
 
-/* The backend's cursor (see xlb_nat_port in abi.h). */
+/* The backend's index into xlb_nat_port and xlb_nat_block (abi.h). */
 static __always_inline __u32 nat_cursor(const struct xlb_member *m, __u8 proto)
 {
 	__u32 h = 0;
@@ -244,8 +244,9 @@ static __always_inline int nat_pool_addr(const struct xlb_member *m, __u32 ai, u
 
 /* Chooses the source address and port toward member s->member_id so that
  * (snat, port, member, member port, protocol) is unique: that tuple is the
- * reply entry's key.  Ports come from a per-CPU, per-backend cursor over
- * the member's pool (snat_n addresses x cfg_nat_ports).  A tuple is free
+ * reply entry's key.  Ports come from the backend's walk of the member's
+ * pool (snat_n addresses x cfg_nat_ports), shared by the CPUs a block of
+ * XLB_NAT_BLOCK positions at a time (xlb_nat_port, xlb_nat_block).  A tuple is free
  * when xlb_flows holds no live connection on it (a closed or orphaned
  * entry there is deleted; xlb_nat_held says when there is none to look
  * for) and the reply entry (xlb_new_flow's rev) goes into xlb_halfopen
@@ -265,11 +266,12 @@ static __always_inline int nat_pool_addr(const struct xlb_member *m, __u32 ai, u
 __attribute__((noinline)) int XLB_HOOK_GLOBAL(xlb_nat_search)(void)
 {
 	struct xlb_nat_port_state *cur;
+	__u64 *walk;
 	struct xlb_new_flow *nf;
 	struct nat_search *s;
 	struct xlb_flow_key *rk;
 	struct xlb_member *m;
-	__u32 zero = 0, n, space, cursor, base;
+	__u32 zero = 0, n, space, cursor;
 	int reused = 0;
 
 	nf = bpf_map_lookup_elem(&xlb_new_flow, &zero);
@@ -283,13 +285,24 @@ __attribute__((noinline)) int XLB_HOOK_GLOBAL(xlb_nat_search)(void)
 	n = m->snat_n > 1 ? m->snat_n : 1;
 	space = n * cfg_nat_ports;
 	cursor = nat_cursor(m, rk->proto);
-	base = bpf_get_smp_processor_id() * cfg_nat_cpu_stride * n;
 	cur = bpf_map_lookup_elem(&xlb_nat_port, &cursor);
-	if (!cur || space == 0)
+	walk = bpf_map_lookup_elem(&xlb_nat_block, &cursor);
+	if (!cur || !walk || space == 0)
 		return -1;
 	for (int i = 0; i < XLB_NAT_TRIES; i++) {
-		__u32 idx = (base + cur->next++) % space, ai = idx / cfg_nat_ports, pi = idx - ai * cfg_nat_ports;
+		__u32 idx, ai, pi;
 		struct xlb_flow *old;
+
+		if (s->again) {
+			idx = (s->again - 1) % space;
+			s->again = 0;
+		} else {
+			if (cur->next % XLB_NAT_BLOCK == 0)
+				cur->next = __sync_fetch_and_add(walk, XLB_NAT_BLOCK);
+			idx = cur->next++ % space;
+		}
+		ai = idx / cfg_nat_ports;
+		pi = idx - ai * cfg_nat_ports;
 
 		if (nat_pool_addr(m, ai, &rk->dst))
 			return -1;
@@ -300,7 +313,7 @@ __attribute__((noinline)) int XLB_HOOK_GLOBAL(xlb_nat_search)(void)
 			int ok = nat_port_reusable(s, old, rk);
 
 			if (ok == XLB_NAT_NEED_SYN) {
-				cur->next--; /* this port again, with the SYN read */
+				s->again = idx + 1; /* this port again, with the SYN read */
 				return XLB_NAT_NEED_SYN;
 			}
 			if (!ok)
@@ -339,6 +352,7 @@ static __always_inline int nat_alloc_port(xlb_ctx *ctx, const struct xlb_pkt *p,
 	s->now = now;
 	s->member_id = fwd->member_id;
 	s->syn.ts = XLB_NAT_SEG_UNREAD;
+	s->again = 0;
 	err = XLB_HOOK_GLOBAL(xlb_nat_search)();
 	if (err == XLB_NAT_NEED_SYN) {
 		s->syn.ts = -1;

@@ -369,14 +369,18 @@ struct xlb_dnat_rev {
 /* xlb_nat_port: per-CPU array of XLB_MAX_MEMBERS cursors into the NAT
  * port space (the member's snat pool times the usable ports), one per
  * backend: indexed by a hash of (first snat address, member address,
- * port, protocol), the tuple whose ports the reply entries make unique.  Per backend, so that each backend's port space is walked in order
- * (a shared cursor would alias with the round-robin order and reuse ports
+ * port, protocol), the tuple whose ports the reply entries make unique.
+ * Per backend, so that each backend's port space is walked in order (a
+ * shared cursor would alias with the round-robin order and reuse ports
  * early), and one for a backend that several services share (two cursors
  * would walk the same ports and collide).  Two backends that hash alike
- * share a cursor, which costs nothing: the reply entry's insert decides. */
+ * share a cursor, which costs nothing: the reply entry's insert decides.
+ * next is the CPU's position in the backend's walk, from a block of
+ * XLB_NAT_BLOCK positions the CPU took from the walk shared by all CPUs
+ * (xlb_nat_block, the data plane's own); a multiple of XLB_NAT_BLOCK: the
+ * block is used up.  The port is the position modulo the port space. */
 struct xlb_nat_port_state {
-	__u32 next;
-	__u32 _pad;
+	__u64 next;
 };
 
 /* xlb_rst_rate: per-CPU token bucket for the answers built in XDP (TCP

@@ -46,7 +46,7 @@ enum { SVC_TCP4, SVC_UDP4, SVC_TCP6, SVC_UDP6, SVC_EMPTY_REJECT, SVC_EMPTY_DROP,
 
 #define TCP_MEMBER_PORT 8080
 #define UDP_MEMBER_PORT 5353
-#define NAT_PORT0       1024 /* first port toward each member on CPU 0 */
+#define NAT_PORT0       1024 /* first port toward each member */
 
 struct env {
 	struct xlb_dp dp;
@@ -67,6 +67,17 @@ static inline int env_sh(const char *cmd)
 		return -1;
 	}
 	return 0;
+}
+
+/* Runs the calling thread, and so the programs it runs, on CPU cpu only:
+ * the data plane keeps per-CPU state.  -1 with errno if there is none. */
+static inline int env_on_cpu(int cpu)
+{
+	cpu_set_t cpus;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(cpu, &cpus);
+	return sched_setaffinity(0, sizeof(cpus), &cpus);
 }
 
 /* Once per process: the namespace, the links, CPU 0 (so the per-CPU NAT
@@ -98,7 +109,6 @@ static inline int env_netns(void)
 		"sysctl -qw net.ipv4.ip_forward=1",
 		"sysctl -qw net.ipv6.conf.all.forwarding=1",
 	};
-	cpu_set_t cpus;
 
 	if (state)
 		return state > 0 ? 0 : -1;
@@ -110,9 +120,7 @@ static inline int env_netns(void)
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (env_sh(cmds[i]))
 			return -1;
-	CPU_ZERO(&cpus);
-	CPU_SET(0, &cpus);
-	if (sched_setaffinity(0, sizeof(cpus), &cpus)) {
+	if (env_on_cpu(0)) {
 		printf("  sched_setaffinity: %s\n", strerror(errno));
 		return -1;
 	}

@@ -6,6 +6,7 @@
 #include "dp_env.h"
 
 #include <linux/bpf.h>
+#include <unistd.h>
 
 TEST(tcp4_syn_goes_to_first_member_with_full_nat)
 {
@@ -766,6 +767,49 @@ TEST(nat_ports_stay_unique_and_orphans_are_reclaimed)
 	want = to_member(&in, 0, 2000);
 	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "SYN reusing an orphaned port");
 out:
+	env_close(&e);
+}
+
+/* A SYN from the client's port sport, run on CPU cpu, through nat_port. */
+static bool syn_on_cpu(struct env *e, int cpu, uint16_t sport, uint16_t nat_port)
+{
+	if (env_on_cpu(cpu)) {
+		xt_fail(__FILE__, __LINE__, "CPU %d: %s", cpu, strerror(errno));
+		return false;
+	}
+	return open_flow(e, sport, 0, nat_port);
+}
+
+/* One walk of a backend's ports for all CPUs, taken XLB_NAT_BLOCK (64)
+ * positions at a time: a CPU takes ports from its own block, and the next
+ * block after every block taken so far, so CPUs that see new flows at
+ * different rates never walk into the ports another just took. */
+TEST(nat_port_walk_is_shared_by_the_cpus_a_block_at_a_time)
+{
+	static const uint32_t only_0[] = { 0 };
+	struct xlb_dp_opts o;
+	uint16_t sport = 40000;
+	struct env e;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2 || env_on_cpu(1))
+		SKIP("needs two online CPUs (CPU 1 for the second walker)");
+	env_on_cpu(0);
+	xlb_dp_opts_default(&o);
+	o.flow_entries = 4096;
+	ENV_OPEN(&e, &o);
+	CHECK(env_publish(&e, SVC_TCP4, only_0, 1) == 0);
+	/* CPU 0 takes the first block, CPU 1 the second. */
+	for (int i = 0; i < 3; i++)
+		CHECK(syn_on_cpu(&e, 0, sport++, NAT_PORT0 + i));
+	CHECK(syn_on_cpu(&e, 1, sport++, NAT_PORT0 + 64));
+	/* CPU 0 uses its block up, then takes the third. */
+	for (int i = 3; i < 64; i++)
+		CHECK(syn_on_cpu(&e, 0, sport++, (uint16_t)(NAT_PORT0 + i)));
+	CHECK(syn_on_cpu(&e, 0, sport++, NAT_PORT0 + 128));
+	CHECK(syn_on_cpu(&e, 1, sport++, NAT_PORT0 + 65));
+	CHECK_EQ(0, env_reason(&e, XLB_R_DROP_NAT_PORTS));
+out:
+	env_on_cpu(0);
 	env_close(&e);
 }
 

@@ -58,7 +58,7 @@ static int pins_check(const char *dir, const struct xlb_dp_opts *o, bool *reuse)
 /* The NAT port space as the data plane walks it (bpf/consts.h): an index
  * 0..ports-1 is min + index, plus the hole's length from where the hole
  * starts. */
-static void nat_ports_prepare(struct xlb *skel, const struct xlb_dp_opts *o, int ncpu)
+static void nat_ports_prepare(struct xlb *skel, const struct xlb_dp_opts *o)
 {
 	__u32 ports = xlb_dp_nat_ports(o), lo, hi;
 
@@ -78,7 +78,6 @@ static void nat_ports_prepare(struct xlb *skel, const struct xlb_dp_opts *o, int
 		skel->rodata->cfg_nat_hole_start = ports;
 		skel->rodata->cfg_nat_hole_len = 0;
 	}
-	skel->rodata->cfg_nat_cpu_stride = ports / (__u32)ncpu;
 }
 
 static int maps_pin_paths(struct xlb *skel, const char *dir)
@@ -127,7 +126,7 @@ int xlb_dp_load(struct xlb_dp *dp, const struct xlb_dp_opts *o)
 	__u32 zero = 0;
 	bool reuse = false;
 	struct xlb *skel;
-	int ncpu, err;
+	int err;
 
 	memset(dp, 0, sizeof(*dp));
 	xlb_maps_init(&dp->maps);
@@ -161,12 +160,7 @@ int xlb_dp_load(struct xlb_dp *dp, const struct xlb_dp_opts *o)
 	skel->rodata->cfg_rst_rate = o->rst_rate;
 	skel->rodata->cfg_flows_max = o->flow_entries;
 	skel->rodata->cfg_halfopen_max = xlb_dp_half_open_entries(o);
-	ncpu = libbpf_num_possible_cpus();
-	if (ncpu <= 0) {
-		err = ncpu ? ncpu : -EINVAL;
-		goto fail;
-	}
-	nat_ports_prepare(skel, o, ncpu);
+	nat_ports_prepare(skel, o);
 	sockhook_prepare(skel, o->sock_hooks, o->sock_netns_cookie);
 	/* Only the hook in use is verified and loaded: each of the three
 	 * packet programs takes the verifier a second or more. */
