@@ -80,8 +80,8 @@ static inline int env_on_cpu(int cpu)
 	return sched_setaffinity(0, sizeof(cpus), &cpus);
 }
 
-/* Once per process: the namespace, the links, CPU 0 (so the per-CPU NAT
- * cursor, and with it every allocated port, is predictable). */
+/* Once per process: the namespace, the links, CPU 0 (so the block of NAT
+ * ports the CPU takes, and with it every allocated port, is predictable). */
 static inline int env_netns(void)
 {
 	static int state; /* 0 not yet, 1 ready, -1 failed */
