@@ -210,9 +210,13 @@ reason() { # NAME: a packets_by_outcome counter
 
 # --- dnat ------------------------------------------------------------------
 # The members' access logs name the peer of each request: with dnat, the
-# client's own address (198.18.0.2-5), not the balancer's.
+# client's own address (198.18.0.2-5), not the balancer's.  Counted as
+# records, not lines: the server's threads share its stderr, and the
+# traceback of a health check's RST, written in pieces by another thread,
+# can leave a request's record in the middle of a line.
 client_lines() {
-	cat "$(tb_state)"/logs/m[123]-http.log 2>/dev/null | grep -cE '^(::ffff:)?198\.18\.0\.[2-5] '
+	cat "$(tb_state)"/logs/m[123]-http.log 2>/dev/null |
+		grep -oE '(::ffff:)?198\.18\.0\.[2-5] - - \[' | wc -l
 }
 dnat_client_address() {
 	local before out after
