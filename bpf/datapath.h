@@ -282,26 +282,91 @@ static __always_inline int promotes(const struct xlb_pkt *p)
 	       (p->tcp_flags & (XLB_TCP_SYN | XLB_TCP_ACK | XLB_TCP_RST)) == XLB_TCP_ACK;
 }
 
+/* Whether entry f of the packet's tuple carries it: a live forward entry,
+ * unless the packet is a SYN on a closing or closed connection (the
+ * tuple is reused) or f is a promoted half-open duplicate. */
+static __always_inline int carries(const struct xlb_pkt *p, const struct xlb_flow *f, __u64 now)
+{
+	return f && f->dir == XLB_DIR_FORWARD && !(f->flags & XLB_FLOW_F_PROMOTED) && flow_live(f, now) &&
+	       !(tcp_opens(p) && flow_closing(f));
+}
+
+/* new_flow_open's result for a retransmitted SYN: xlb_halfopen has its
+ * connection, which new_flow forwards it through (one place, so that the
+ * verifier walks that path once). */
+#define XLB_NF_RESENT (-1)
+
+/* Whether a SYN that came without a lookup in xlb_halfopen (lazy, from
+ * to_service) retransmits the SYN of a live half-open connection there.
+ * Asked only where the SYN opens nothing (a full table, no member, no
+ * route, no NAT port; halfopen_insert finds it otherwise): a
+ * retransmitted SYN goes where the first went, so that a connection the
+ * balancer took stays its member's even when the table fills, the pool
+ * empties or the NAT ports run out meanwhile. */
+static __always_inline int syn_resent(const struct xlb_pkt *p, __u64 now, int lazy)
+{
+	return lazy && carries(p, bpf_map_lookup_elem(&xlb_halfopen, &p->key), now);
+}
+
+/* The half-open entry of a new connection.  A SYN came without a lookup
+ * in xlb_halfopen (lazy, to_service): its entry goes in only where none
+ * is.  One there is a retransmitted SYN's live connection (XLB_NF_RESENT;
+ * the NAT port just taken, rk, goes back), or an older connection's,
+ * stale, closing or a promoted duplicate, which this one replaces: its
+ * reply entry goes, unless the port search just took that very tuple
+ * over. */
+static __always_inline int halfopen_insert(struct xlb_pkt *p, struct xlb_flow *fwd, const struct xlb_flow_key *rk,
+					   __u64 now, int lazy)
+{
+	struct xlb_flow *h;
+	/* An int: see promote() on Linux 6.1's map results. */
+	int err;
+
+	err = bpf_map_update_elem(&xlb_halfopen, &p->key, fwd, lazy ? BPF_NOEXIST : BPF_ANY);
+	if (err != -EEXIST)
+		return err;
+	h = bpf_map_lookup_elem(&xlb_halfopen, &p->key);
+	if (carries(p, h, now)) {
+		if (fwd->fwd == XLB_FWD_NAT)
+			bpf_map_delete_elem(&xlb_halfopen, rk);
+		return XLB_NF_RESENT;
+	}
+	if (h && h->dir == XLB_DIR_FORWARD) {
+		if (!(h->flags & XLB_FLOW_F_PROMOTED))
+			stats_event(XLB_EV_HALF_OPEN_EXPIRED);
+		if (h->member_id != fwd->member_id || h->nat_sport != fwd->nat_sport ||
+		    !addr_eq(&h->nat_src, &fwd->nat_src))
+			reply_forget(1, h, &p->key, now);
+	}
+	return bpf_map_update_elem(&xlb_halfopen, &p->key, fwd, BPF_ANY);
+}
+
 /* A connection-opening packet without a live entry: pick a member,
- * allocate the NAT port, insert the half-open entries, rewrite and send.
- * old: a stale or closed entry of the same tuple in xlb_flows; stale: one
- * in xlb_halfopen.  rederive: a mid-connection packet of a Maglev service
+ * allocate the NAT port, insert the half-open entries, rewrite and send
+ * (XLB_NF_RESENT: none of that, the packet untouched).  old: a stale or
+ * closed entry of the same tuple in xlb_flows; stale: one in
+ * xlb_halfopen.  lazy: a SYN, for which xlb_halfopen was not looked up
+ * (stale is NULL).  rederive: a mid-connection packet of a Maglev service
  * that keeps the client's tuple (dnat, dsr), whose member the hash finds
  * again (this node lost the flow, or another node had it). */
-static __always_inline int new_flow(xlb_ctx *ctx, struct xlb_pkt *p, const struct xlb_service *svc,
-				    const struct xlb_flow *old, const struct xlb_flow *stale, __u64 now,
-				    int rederive)
+static __always_inline int new_flow_open(xlb_ctx *ctx, struct xlb_pkt *p, const struct xlb_service *svc,
+					 const struct xlb_flow *old, const struct xlb_flow *stale, __u64 now,
+					 int lazy, int rederive)
 {
 	struct xlb_flow *fwd, *rev;
 	struct xlb_new_flow *nf;
 	struct xlb_member *m;
 	__u32 member_id, zero = 0;
+	int err, slot;
 
 	if (full_flag_up())
-		return refuse_full(ctx, p, now);
+		return syn_resent(p, now, lazy) ? XLB_NF_RESENT : refuse_full(ctx, p, now);
 	member_id = schedule_packet(svc, p);
 	if (member_id == XLB_NO_MEMBER && rederive)
 		return rst_reply(ctx, p, now, XLB_R_TX_RST_NO_FLOW);
+	slot = member_id != XLB_NO_MEMBER && svc->scheduler != XLB_SCHED_MAGLEV;
+	if (member_id == XLB_NO_MEMBER && syn_resent(p, now, lazy))
+		return XLB_NF_RESENT;
 	if (member_id == XLB_NO_MEMBER && svc->on_empty == XLB_ON_EMPTY_SORRY) {
 		if (svc->sorry_member == XLB_SORRY_BUILTIN)
 			return sorry_syn(ctx, p, svc, now);
@@ -339,7 +404,7 @@ static __always_inline int new_flow(xlb_ctx *ctx, struct xlb_pkt *p, const struc
 	fwd->last_seen_ns = now;
 	/* Resolve before touching the packet: a failure leaves it unchanged. */
 	if (fwd_member(ctx, p->key.proto, fwd, member_id, now))
-		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_FIB);
+		return syn_resent(p, now, lazy) ? XLB_NF_RESENT : XLB_VERDICT(XLB_DROP, XLB_R_DROP_FIB);
 	if (svc->forwarding == XLB_FWD_NAT && reply_entry_build(ctx, p, fwd, rev, now))
 		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_INTERNAL);
 
@@ -358,13 +423,16 @@ static __always_inline int new_flow(xlb_ctx *ctx, struct xlb_pkt *p, const struc
 	/* Replies: nat allocates the source port with its reply entry; dnat
 	 * replies need none (xlb_dnat_rev), dsr replies bypass xlb. */
 	if (svc->forwarding == XLB_FWD_NAT && nat_alloc_port(ctx, p, nf, now))
-		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_NAT_PORTS);
-	if (bpf_map_update_elem(&xlb_halfopen, &p->key, fwd, BPF_ANY)) {
-		struct xlb_flow_key rk;
-
-		flow_peer_key(fwd, p->key.proto, &rk);
+		return syn_resent(p, now, lazy) ? XLB_NF_RESENT : XLB_VERDICT(XLB_DROP, XLB_R_DROP_NAT_PORTS);
+	err = halfopen_insert(p, fwd, &nf->search.rk, now, lazy);
+	if (err == XLB_NF_RESENT) {
+		if (slot)
+			schedule_give_back(svc);
+		return err;
+	}
+	if (err) {
 		if (svc->forwarding == XLB_FWD_NAT)
-			bpf_map_delete_elem(&xlb_halfopen, &rk);
+			bpf_map_delete_elem(&xlb_halfopen, &nf->search.rk);
 		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_FLOW_INSERT);
 	}
 	stats_event(XLB_EV_HALF_OPEN_NEW);
@@ -374,17 +442,25 @@ static __always_inline int new_flow(xlb_ctx *ctx, struct xlb_pkt *p, const struc
 	return XLB_VERDICT(fwd_transmit(ctx, p, fwd), rederive ? XLB_R_TX_REDERIVED : XLB_R_TX_NEW_FLOW);
 }
 
+/* new_flow_open; a retransmitted SYN goes through its connection's
+ * half-open entry (gone since: dropped, the client sends it again). */
+static __always_inline int new_flow(xlb_ctx *ctx, struct xlb_pkt *p, const struct xlb_service *svc,
+				    const struct xlb_flow *old, const struct xlb_flow *stale, __u64 now,
+				    int lazy, int rederive)
+{
+	int v = new_flow_open(ctx, p, svc, old, stale, now, lazy, rederive);
+	struct xlb_flow *h;
+
+	if (v != XLB_NF_RESENT)
+		return v;
+	h = bpf_map_lookup_elem(&xlb_halfopen, &p->key);
+	if (!carries(p, h, now))
+		return XLB_VERDICT(XLB_DROP, XLB_R_DROP_FLOW_INSERT);
+	return forward(ctx, p, h, now, 1);
+}
+
 /* to_service() found no service: the packet is not for a VIP. */
 #define XLB_NOT_SERVICE (-1)
-
-/* Whether entry f of the packet's tuple carries it: a live forward entry,
- * unless the packet is a SYN on a closing or closed connection (the
- * tuple is reused) or f is a promoted half-open duplicate. */
-static __always_inline int carries(const struct xlb_pkt *p, const struct xlb_flow *f, __u64 now)
-{
-	return f && f->dir == XLB_DIR_FORWARD && !(f->flags & XLB_FLOW_F_PROMOTED) && flow_live(f, now) &&
-	       !(tcp_opens(p) && flow_closing(f));
-}
 
 /* A packet to a service port.  The connection table comes first: a packet
  * of an established connection needs nothing else (and keeps flowing after
@@ -408,8 +484,11 @@ static __always_inline int to_service(xlb_ctx *ctx, struct xlb_pkt *p)
 		return forward(ctx, p, f, now, 0);
 	/* A closing connection's tuple may have been opened anew since: a
 	 * half-open connection that is not a promoted duplicate is newer than
-	 * what xlb_flows holds, and takes its packets. */
-	h = bpf_map_lookup_elem(&xlb_halfopen, &p->key);
+	 * what xlb_flows holds, and takes its packets.  A SYN spares this
+	 * lookup too, a cold one in a table of up to millions: a retransmitted
+	 * SYN is found by its insert (new_flow), as a live connection's SYN
+	 * is no more than the retransmission of the one that opened it. */
+	h = tcp_opens(p) ? NULL : bpf_map_lookup_elem(&xlb_halfopen, &p->key);
 	if (carries(p, h, now))
 		return promotes(p) ? promote(ctx, p, h, now) : forward(ctx, p, h, now, 1);
 	if (fc)
@@ -439,10 +518,10 @@ static __always_inline int to_service(xlb_ctx *ctx, struct xlb_pkt *p)
 	if (h && h->dir != XLB_DIR_FORWARD)
 		h = NULL;
 	if (opens)
-		return new_flow(ctx, p, svc, f, h, now, 0);
+		return new_flow(ctx, p, svc, f, h, now, tcp_opens(p), 0);
 	if (svc->scheduler == XLB_SCHED_MAGLEV && svc->forwarding != XLB_FWD_NAT &&
 	    !(p->tcp_flags & XLB_TCP_RST))
-		return new_flow(ctx, p, svc, f, h, now, 1);
+		return new_flow(ctx, p, svc, f, h, now, 0, 1);
 	if (svc->on_empty == XLB_ON_EMPTY_SORRY && svc->sorry_member == XLB_SORRY_BUILTIN)
 		return sorry_segment(ctx, p, svc, now);
 	return rst_reply(ctx, p, now, XLB_R_TX_RST_NO_FLOW);

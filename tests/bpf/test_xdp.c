@@ -126,15 +126,50 @@ out:
 TEST(tcp4_retransmitted_syn_keeps_its_member_and_port)
 {
 	struct env e;
+	struct xlb_flow_key fk, rk;
+	struct xlb_flow f;
 
 	ENV_OPEN(&e, NULL);
 	if (!open_flow(&e, 40000, 0, NAT_PORT0) || !open_flow(&e, 40000, 0, NAT_PORT0))
 		goto out;
-	/* The retransmission took no slot: the next connection gets member 1. */
-	if (!open_flow(&e, 40001, 1, NAT_PORT0))
+	/* The retransmission is found by its half-open insert, after its
+	 * member and port were taken: both went back, the port's reply entry
+	 * with it (member 1's walk moved on).  The next connection gets the
+	 * slot: member 1. */
+	tcp4_keys(&fk, &rk, 40000, 1, NAT_PORT0);
+	CHECK(halfopen_get(&e, &rk, &f) == -ENOENT);
+	tcp4_keys(&fk, &rk, 40000, 0, NAT_PORT0);
+	CHECK(halfopen_get(&e, &rk, &f) == 0 && f.dir == XLB_DIR_REPLY);
+	CHECK(halfopen_get(&e, &fk, &f) == 0 && f.member_id == 0 && f.nat_sport == htons(NAT_PORT0));
+	if (!open_flow(&e, 40001, 1, NAT_PORT0 + 1))
 		goto out;
 	CHECK(env_reason(&e, XLB_R_TX_NEW_FLOW) == 2);
 	CHECK(env_reason(&e, XLB_R_TX_FORWARD) == 1);
+	CHECK(env_event(&e, XLB_EV_HALF_OPEN_NEW) == 2);
+out:
+	env_close(&e);
+}
+
+/* A SYN takes no lookup before its insert: where it opens nothing (here
+ * an empty pool), the retransmission of a live connection's SYN is looked
+ * for, and goes where the first went. */
+TEST(tcp4_retransmitted_syn_reaches_its_member_after_the_pool_empties)
+{
+	struct pkt_desc in, want;
+	struct env e;
+
+	ENV_OPEN(&e, NULL);
+	if (!open_flow(&e, 40000, 0, NAT_PORT0))
+		goto out;
+	CHECK_EQ(0, env_publish(&e, SVC_TCP4, NULL, 0));
+	if (!open_flow(&e, 40000, 0, NAT_PORT0))
+		goto out;
+	in = from_client(4, IPPROTO_TCP, 40001, TCPF_SYN);
+	want = rst_for(&in);
+	EXPECT(&e, e.if_client, &in, XDP_TX, &want, "a new SYN: refused, the pool is empty");
+	CHECK(env_reason(&e, XLB_R_TX_FORWARD) == 1);
+	CHECK(env_reason(&e, XLB_R_TX_RST_NO_MEMBER) == 1);
+	CHECK(env_event(&e, XLB_EV_HALF_OPEN_NEW) == 1);
 out:
 	env_close(&e);
 }

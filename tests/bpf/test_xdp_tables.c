@@ -96,6 +96,33 @@ static void full_opts(struct xlb_dp_opts *o, uint32_t rst_rate)
 	o->rst_rate = rst_rate;
 }
 
+/* A data plane whose xlb_flows is full (of established connections). */
+#define ENV_OPEN_FULL(e, o)                                                   \
+	do {                                                                  \
+		full_opts((o), XLB_RST_RATE_DEFAULT);                         \
+		ENV_OPEN((e), (o));                                           \
+		CHECK_EQ(0, flows_fill((e), XLB_FLOWS_MIN, XLB_FLOWS_MIN));   \
+	} while (0)
+
+/* A SYN into a data plane whose xlb_flows is full: half-open needs no
+ * room there. */
+static bool full_syn(struct env *e, uint16_t sport, int member)
+{
+	struct pkt_desc in = from_client(4, IPPROTO_TCP, sport, TCPF_SYN);
+	struct pkt_desc want = to_member(&in, member, NAT_PORT0);
+
+	return expect(e, e->if_client, &in, XDP_REDIRECT, &want, "SYN into a full xlb_flows");
+}
+
+/* Its ACK: no room to promote, a RST, and the flag goes up. */
+static bool full_ack_refused(struct env *e, uint16_t sport)
+{
+	struct pkt_desc in = from_client(4, IPPROTO_TCP, sport, TCPF_ACK);
+	struct pkt_desc want = rst_for(&in);
+
+	return expect(e, e->if_client, &in, XDP_TX, &want, "ACK: no room to promote, RST") && dp_full(e) == 1;
+}
+
 TEST(full_flow_table_refuses_the_promotion_with_a_rst_and_raises_the_flag)
 {
 	struct xlb_flow_key fk, rk;
@@ -104,18 +131,10 @@ TEST(full_flow_table_refuses_the_promotion_with_a_rst_and_raises_the_flag)
 	struct xlb_flow f;
 	struct env e;
 
-	full_opts(&o, XLB_RST_RATE_DEFAULT);
-	ENV_OPEN(&e, &o);
-	CHECK_EQ(0, flows_fill(&e, XLB_FLOWS_MIN, XLB_FLOWS_MIN));
-	in = from_client(4, IPPROTO_TCP, 40000, TCPF_SYN);
-	want = to_member(&in, 0, NAT_PORT0);
-	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "SYN: half-open needs no room in xlb_flows");
+	ENV_OPEN_FULL(&e, &o);
+	CHECK(full_syn(&e, 40000, 0));
 	CHECK_EQ(0, dp_full(&e));
-
-	in = from_client(4, IPPROTO_TCP, 40000, TCPF_ACK);
-	want = rst_for(&in);
-	EXPECT(&e, e.if_client, &in, XDP_TX, &want, "ACK: no room to promote, RST");
-	CHECK_EQ(1, dp_full(&e));
+	CHECK(full_ack_refused(&e, 40000));
 	CHECK_EQ(1, env_event(&e, XLB_EV_TABLE_FULL));
 	CHECK_EQ(1, env_event(&e, XLB_EV_FULL_EPISODES));
 	CHECK_EQ(0, env_event(&e, XLB_EV_PROMOTED));
@@ -137,6 +156,30 @@ out:
 	env_close(&e);
 }
 
+/* The flag refuses new connections, not the retransmitted SYN of one
+ * already half-open: it goes where the first SYN went. */
+TEST(full_flow_table_lets_a_retransmitted_syn_through_to_its_member)
+{
+	struct pkt_desc in, want;
+	struct xlb_dp_opts o;
+	struct env e;
+
+	ENV_OPEN_FULL(&e, &o);
+	CHECK(full_syn(&e, 40000, 0));
+	CHECK(full_syn(&e, 40001, 1));
+	CHECK(full_ack_refused(&e, 40000));
+	/* 40001's SYN again, while full. */
+	CHECK(full_syn(&e, 40001, 1));
+	in = from_client(4, IPPROTO_TCP, 40002, TCPF_SYN);
+	want = rst_for(&in);
+	EXPECT(&e, e.if_client, &in, XDP_TX, &want, "SYN 40002 while full");
+	CHECK_EQ(1, env_reason(&e, XLB_R_TX_FORWARD));
+	CHECK_EQ(2, env_reason(&e, XLB_R_TX_RST_TABLE_FULL));
+	CHECK_EQ(2, env_event(&e, XLB_EV_HALF_OPEN_NEW));
+out:
+	env_close(&e);
+}
+
 TEST(full_flow_table_refuses_udp_with_port_unreachable)
 {
 	uint8_t quoted[PKT_MAX];
@@ -144,9 +187,7 @@ TEST(full_flow_table_refuses_udp_with_port_unreachable)
 	struct xlb_dp_opts o;
 	struct env e;
 
-	full_opts(&o, XLB_RST_RATE_DEFAULT);
-	ENV_OPEN(&e, &o);
-	CHECK_EQ(0, flows_fill(&e, XLB_FLOWS_MIN, XLB_FLOWS_MIN));
+	ENV_OPEN_FULL(&e, &o);
 	in = from_client(4, IPPROTO_UDP, 40000, 0);
 	want = to_member(&in, 0, NAT_PORT0);
 	EXPECT(&e, e.if_client, &in, XDP_REDIRECT, &want, "first datagram");
