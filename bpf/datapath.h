@@ -356,15 +356,15 @@ static __always_inline int new_flow_open(xlb_ctx *ctx, struct xlb_pkt *p, const 
 	struct xlb_flow *fwd, *rev;
 	struct xlb_new_flow *nf;
 	struct xlb_member *m;
-	__u32 member_id, zero = 0;
-	int err, slot;
+	__u32 member_id, scheduled, zero = 0;
+	int err;
 
 	if (full_flag_up())
 		return syn_resent(p, now, lazy) ? XLB_NF_RESENT : refuse_full(ctx, p, now);
 	member_id = schedule_packet(svc, p);
 	if (member_id == XLB_NO_MEMBER && rederive)
 		return rst_reply(ctx, p, now, XLB_R_TX_RST_NO_FLOW);
-	slot = member_id != XLB_NO_MEMBER && svc->scheduler != XLB_SCHED_MAGLEV;
+	scheduled = member_id; /* before a sorry member stands in */
 	if (member_id == XLB_NO_MEMBER && syn_resent(p, now, lazy))
 		return XLB_NF_RESENT;
 	if (member_id == XLB_NO_MEMBER && svc->on_empty == XLB_ON_EMPTY_SORRY) {
@@ -426,8 +426,7 @@ static __always_inline int new_flow_open(xlb_ctx *ctx, struct xlb_pkt *p, const 
 		return syn_resent(p, now, lazy) ? XLB_NF_RESENT : XLB_VERDICT(XLB_DROP, XLB_R_DROP_NAT_PORTS);
 	err = halfopen_insert(p, fwd, &nf->search.rk, now, lazy);
 	if (err == XLB_NF_RESENT) {
-		if (slot)
-			schedule_give_back(svc);
+		schedule_give_back(svc, scheduled);
 		return err;
 	}
 	if (err) {

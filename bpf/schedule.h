@@ -53,19 +53,6 @@ static __always_inline __u32 schedule_member(const struct xlb_service *svc)
 	return st->member[slot & (XLB_MAX_SLOTS - 1)];
 }
 
-/* The slot schedule_member took goes back: the connection it was taken
- * for turned out to be one the service already has.  Another CPU may
- * have taken the next meanwhile; the count of slots taken stays the count
- * of connections, so each member still gets its share. */
-static __always_inline void schedule_give_back(const struct xlb_service *svc)
-{
-	__u32 svc_id = svc->id;
-	struct xlb_rr_state *rr = bpf_map_lookup_elem(&xlb_rr, &svc_id);
-
-	if (rr)
-		__sync_fetch_and_add(&rr->next, -1);
-}
-
 /* A packet's member: Maglev services hash the flow (the slot table still
  * says whether the service has any member), the others take the next slot. */
 static __always_inline __u32 schedule_packet(const struct xlb_service *svc, const struct xlb_pkt *p)
@@ -79,6 +66,24 @@ static __always_inline __u32 schedule_packet(const struct xlb_service *svc, cons
 	if (!st || st->count == 0)
 		return XLB_NO_MEMBER;
 	return schedule_maglev(svc, p);
+}
+
+/* What schedule_packet took for member_id goes back: the connection it
+ * was taken for turned out to be one the service already has.  A
+ * round-robin slot is the only thing taken (Maglev hashes, an empty pool
+ * takes nothing).  Another CPU may have taken the next slot meanwhile;
+ * the count of slots taken stays the count of connections, so each member
+ * still gets its share. */
+static __always_inline void schedule_give_back(const struct xlb_service *svc, __u32 member_id)
+{
+	__u32 svc_id = svc->id;
+	struct xlb_rr_state *rr;
+
+	if (member_id == XLB_NO_MEMBER || svc->scheduler == XLB_SCHED_MAGLEV)
+		return;
+	rr = bpf_map_lookup_elem(&xlb_rr, &svc_id);
+	if (rr)
+		__sync_fetch_and_add(&rr->next, -1);
 }
 
 #endif
