@@ -22,10 +22,13 @@ static __always_inline __u64 flow_timeout_ns(const struct xlb_flow *f)
 	case XLB_FLOW_RST:
 		return cfg_timeout_tcp_rst_ns;
 	case XLB_FLOW_CLOSED:
-		/* A member that closed first holds TIME_WAIT for the tuple:
-		 * its NAT port is not handed out again early. */
-		return f->flags & XLB_FLOW_F_MEMBER_FIRST ? cfg_timeout_tcp_fin_ns
-							  : cfg_timeout_tcp_time_wait_ns;
+		/* A member that closed first holds TIME_WAIT on the NAT tuple:
+		 * the reply entry keeps the port (nat_guard_ends says when it
+		 * may go earlier).  A forward entry only waits for late
+		 * segments, whoever closed first. */
+		return f->dir == XLB_DIR_REPLY && (f->flags & XLB_FLOW_F_MEMBER_FIRST)
+			       ? cfg_timeout_tcp_fin_ns
+			       : cfg_timeout_tcp_time_wait_ns;
 	}
 	return cfg_timeout_udp_ns;
 }

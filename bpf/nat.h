@@ -198,17 +198,25 @@ static __always_inline int nat_tw_accepts(const struct xlb_flow *old, const stru
 
 /* Whether a closed connection's guard may end early for the SYN of s: the
  * member closed first, so it holds TIME_WAIT on the tuple (60 s on Linux)
- * and takes the SYN anyway (nat_tw_accepts), and tcp_time_wait has passed
- * since the last ACK, as after a client-first close, for late segments.
- * XLB_NAT_NEED_SYN: that depends on the SYN's fields, not read yet. */
+ * and takes the SYN anyway (nat_tw_accepts).  With timestamps on both
+ * connections that is at once, as the member's own TIME_WAIT does (RFC
+ * 6191): the new connection starts above every TSval the old one sent, so
+ * the member's PAWS drops the old one's late segments.  Else only after
+ * tcp_time_wait since the last ACK, as after a client-first close, for
+ * late segments.  XLB_NAT_NEED_SYN: that depends on the SYN's fields, not
+ * read yet. */
 static __always_inline int nat_guard_ends(const struct nat_search *s, const struct xlb_flow *old)
 {
-	if (old->state != XLB_FLOW_CLOSED || !(old->flags & XLB_FLOW_F_MEMBER_FIRST) || old->tw == XLB_TW_NONE ||
-	    (__s64)(s->now - old->last_seen_ns) <= (__s64)cfg_timeout_tcp_time_wait_ns)
+	int waited = (__s64)(s->now - old->last_seen_ns) > (__s64)cfg_timeout_tcp_time_wait_ns;
+
+	if (old->state != XLB_FLOW_CLOSED || !(old->flags & XLB_FLOW_F_MEMBER_FIRST) ||
+	    old->tw == XLB_TW_NONE || (!waited && old->tw != XLB_TW_TS))
 		return 0;
 	if (s->syn.ts == XLB_NAT_SEG_UNREAD)
 		return XLB_NAT_NEED_SYN;
-	return s->syn.ts >= 0 && nat_tw_accepts(old, &s->syn);
+	if (s->syn.ts < 0 || (!waited && s->syn.ts != 1))
+		return 0;
+	return nat_tw_accepts(old, &s->syn);
 }
 
 /* Whether the reply tuple rk, held in xlb_flows by old, may be handed out

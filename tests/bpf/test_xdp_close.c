@@ -135,6 +135,17 @@ static int other_syn_seq(struct env *e, uint32_t seq, int64_t tsval)
 	return env_run(e, e->if_client, ibuf, len, out, &olen);
 }
 
+/* The connection's client FIN again, with no expectation of the result. */
+static int late_client_fin(struct env *e)
+{
+	struct pkt_desc in = from_client(4, IPPROTO_TCP, c0.cport, TCPF_FIN | TCPF_ACK);
+	uint8_t ibuf[PKT_MAX], out[PKT_MAX];
+	size_t len, olen = 0;
+
+	len = pkt_build(&in, ibuf, sizeof(ibuf));
+	return env_run(e, e->if_client, ibuf, len, out, &olen);
+}
+
 /* A SYN of another client: forwarded with the port, or dropped for want
  * of one. */
 static int other_syn(struct env *e)
@@ -269,16 +280,24 @@ TEST(member_first_close_keeps_the_port_for_the_closing_timeout)
 	CHECK(both(&e, XLB_FLOW_CLOSED, both_fins | XLB_FLOW_F_MEMBER_FIRST));
 	CHECK_EQ(0, age_both(&e, XLB_TIMEOUT_TCP_TIME_WAIT_DEFAULT + 1));
 	CHECK_EQ(XDP_DROP, other_syn(&e));
+	/* The forward entry waits only for late segments, as after a
+	 * client-first close: a client FIN sent again now gets a RST. */
+	CHECK_EQ(XDP_TX, late_client_fin(&e));
+	CHECK_EQ(1, env_reason(&e, XLB_R_TX_RST_NO_FLOW));
+	CHECK_EQ(XDP_DROP, other_syn(&e));
 	CHECK_EQ(0, age_both(&e, XLB_TIMEOUT_TCP_FIN_DEFAULT));
 	CHECK_EQ(XDP_REDIRECT, other_syn(&e));
 out:
 	env_close(&e);
 }
 
-/* After a member-first close the port goes early (after tcp_time_wait)
- * to a SYN the member's TIME_WAIT takes: with timestamps on both, a TSval
- * newer than the client FIN's, whatever the sequence number. */
-TEST(member_first_close_frees_the_port_early_for_a_syn_with_a_newer_timestamp)
+/* After a member-first close the port goes early to a SYN the member's
+ * TIME_WAIT takes: with timestamps on both, a TSval newer than the client
+ * FIN's, whatever the sequence number, and at once (RFC 6191: the
+ * member's PAWS drops the old connection's late segments).  A SYN without
+ * a timestamp waits tcp_time_wait for late segments, then the sequence
+ * number decides. */
+TEST(member_first_close_frees_the_port_at_once_for_a_syn_with_a_newer_timestamp)
 {
 	struct xlb_dp_opts o;
 	struct xlb_flow r;
@@ -293,16 +312,24 @@ TEST(member_first_close_frees_the_port_early_for_a_syn_with_a_newer_timestamp)
 	CHECK_EQ(XLB_TW_TS, r.tw);
 	CHECK_EQ(1001, r.tw_rcv_nxt);
 	CHECK_EQ(5000, r.tw_ts_recent);
-	/* Within tcp_time_wait, not even a newer TSval: late segments. */
-	CHECK_EQ(XDP_DROP, other_syn_seq(&e, 5000, 6000));
-	CHECK_EQ(0, age_both(&e, XLB_TIMEOUT_TCP_TIME_WAIT_DEFAULT + 1));
 	/* An older or equal TSval: PAWS would drop it, the sequence number
 	 * beyond the old connection's does not help. */
 	CHECK_EQ(XDP_DROP, other_syn_seq(&e, 5000, 4999));
 	CHECK_EQ(XDP_DROP, other_syn_seq(&e, 5000, 5000));
+	/* No timestamp: nothing drops the late segments but the guard. */
+	CHECK_EQ(XDP_DROP, other_syn_seq(&e, 5000, -1));
 	CHECK_EQ(0, env_event(&e, XLB_EV_NAT_PORT_REUSED));
 	CHECK_EQ(XDP_REDIRECT, other_syn_seq(&e, 10, 5001));
 	CHECK_EQ(1, env_event(&e, XLB_EV_NAT_PORT_REUSED));
+	env_close(&e);
+
+	OPEN_ONE_PORT(&e, &o);
+	opts_ts(ts, 5000);
+	if (!close_member_first(&e, 1000, ts, sizeof(ts), 0))
+		goto out;
+	CHECK_EQ(0, age_both(&e, XLB_TIMEOUT_TCP_TIME_WAIT_DEFAULT + 1));
+	CHECK_EQ(XDP_DROP, other_syn_seq(&e, 5000, 4999));
+	CHECK_EQ(XDP_REDIRECT, other_syn_seq(&e, 5000, -1));
 out:
 	env_close(&e);
 }

@@ -20,7 +20,10 @@
 # reset by the client and sent again after 1 s: a SYN retransmit per such
 # connection (about half of them if a port went to any SYN after
 # tcp_time_wait).  The client's SYN retransmits less xlb's drop_nat_ports
-# (a SYN whose 8 tries all met held ports, sent again too) count them.
+# (a SYN whose 16 tries all met held ports, sent again too) count them.
+# xlb hands such a port to a SYN with a newer timestamp at once, as the
+# member's TIME_WAIT takes it at once (RFC 6191): the member refusing
+# none of them proves that too.
 #
 # Under XLB_IN_VM=1 (TCG guests run 10-30x slower) the client runs at 5/s
 # for 16 s.
