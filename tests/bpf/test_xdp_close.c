@@ -127,23 +127,18 @@ static struct pkt_desc other_syn_desc(uint32_t seq, int64_t tsval, uint8_t opts[
  * one. */
 static int other_syn_seq(struct env *e, uint32_t seq, int64_t tsval)
 {
-	uint8_t opts[20], ibuf[PKT_MAX], out[PKT_MAX];
+	uint8_t opts[20];
 	struct pkt_desc in = other_syn_desc(seq, tsval, opts);
-	size_t len, olen = 0;
 
-	len = pkt_build(&in, ibuf, sizeof(ibuf));
-	return env_run(e, e->if_client, ibuf, len, out, &olen);
+	return env_verdict(e, e->if_client, &in);
 }
 
 /* The connection's client FIN again, with no expectation of the result. */
 static int late_client_fin(struct env *e)
 {
 	struct pkt_desc in = from_client(4, IPPROTO_TCP, c0.cport, TCPF_FIN | TCPF_ACK);
-	uint8_t ibuf[PKT_MAX], out[PKT_MAX];
-	size_t len, olen = 0;
 
-	len = pkt_build(&in, ibuf, sizeof(ibuf));
-	return env_run(e, e->if_client, ibuf, len, out, &olen);
+	return env_verdict(e, e->if_client, &in);
 }
 
 /* A SYN of another client: forwarded with the port, or dropped for want
