@@ -296,6 +296,7 @@ def cmd_udp(args):
     srcs = sources(args)
     host, port, count = args[0], int(args[1]), int(args[2])
     ok = failed = 0
+    why = []
     for i in range(count):
         s = socket.socket(family(host), socket.SOCK_DGRAM)
         s.settimeout(TIMEOUT)
@@ -309,11 +310,15 @@ def cmd_udp(args):
                 ok += 1
             else:
                 failed += 1
-        except OSError:
+                why.append("exchange %d from %s: %r from %s" % (i, s.getsockname()[:2], data, peer[:2]))
+        except OSError as e:
             failed += 1
+            why.append("exchange %d from %s: %s (--timeout %g s)" % (i, s.getsockname()[:2], e, TIMEOUT))
         finally:
             s.close()
     print("ok %d failed %d" % (ok, failed))
+    for line in why:
+        print("  " + line, file=sys.stderr)
     return 0 if failed == 0 else 1
 
 

@@ -135,6 +135,18 @@ def get(key):
     return str(node)
 print(" ".join(get(k) for k in sys.argv[2:]))' "$file" "$@"
 }
+# outcomes_delta A B: the packets_by_outcome counters that grew from
+# snapshot A to snapshot B, largest first.
+outcomes_delta() {
+	/usr/bin/python3 -c '
+import json, sys
+try:
+    a, b = (json.load(open(f)).get("packets_by_outcome", {}) for f in sys.argv[1:3])
+except (OSError, ValueError):
+    sys.exit()
+d = sorted(((v - a.get(k, 0), k) for k, v in b.items() if v - a.get(k, 0) > 0), reverse=True)
+print(", ".join("%s +%d" % (k, n) for n, k in d[:6]))' "$1" "$2"
+}
 # http_counts VIP PORT N SRCS: N HTTP connections; who answered how often,
 # as "m1=15 m2=15 " (sorted by name; failures count as ERR).
 http_counts() {

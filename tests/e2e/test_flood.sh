@@ -115,18 +115,6 @@ GW_MAC=$(tb_exec lb ip -br link show l0 | awk '{print $3}')
 # flood ARGS...: the generator in the client namespace, out of c0 to lb.
 flood() { tb_exec client "$FLOOD" --iface c0 --gw-mac "$GW_MAC" "$@"; }
 
-# outcomes_delta A B: the packets_by_outcome counters that grew from
-# snapshot A to snapshot B, largest first.
-outcomes_delta() {
-	/usr/bin/python3 -c '
-import json, sys
-try:
-    a, b = (json.load(open(f)).get("packets_by_outcome", {}) for f in sys.argv[1:3])
-except (OSError, ValueError):
-    sys.exit()
-d = sorted(((v - a.get(k, 0), k) for k, v in b.items() if v - a.get(k, 0) > 0), reverse=True)
-print(", ".join("%s +%d" % (k, n) for n, k in d[:6]))' "$1" "$2"
-}
 is_num() { [[ $1 =~ ^[0-9]+$ ]]; }
 
 HC='healthcheck: {type: tcp, interval: 1s, timeout: 800ms, rise: 1, fall: 3}'
