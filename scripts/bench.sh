@@ -339,6 +339,27 @@ flood_wait() {
 	FLOOD_PROBE=${FLOOD_PROBE:--} FLOOD_SENT=${FLOOD_SENT:--}
 }
 
+# flood_settle: waits, at most 75 s, until no node holds a handshake the
+# flood opened.  lb's kernel (under a proxy's listener) and the members'
+# retransmit SYN-ACKs to the spoofed sources for up to 63 s
+# (tcp_synack_retries 5); the next path would pay for them.
+synrecv_left() {
+	local node n=0
+	for node in lb $(seq -f 'm%g' 1 "$MEMBERS"); do
+		n=$((n + $(tb_exec "$node" ss -Htan state syn-recv | wc -l)))
+	done
+	echo "$n"
+}
+no_synrecv() { [ "$(synrecv_left)" = 0 ]; }
+flood_settle() {
+	local t0=$SECONDS
+	if wait_until 75 no_synrecv; then
+		log "flood: the spoofed handshakes were gone $((SECONDS - t0)) s after the test"
+	else
+		log "flood: $(synrecv_left) spoofed handshakes still open after 75 s"
+	fi
+}
+
 # measure PATH ROUND TEST: one test, one TSV row.
 measure() {
 	local p=$1 r=$2 t=$3 i c0 c1 l0 l1 rate p50 p99 err split
@@ -385,7 +406,7 @@ except Exception: print("0")' "$out")
 	fi
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$p" "$t" "$rate" "$p50" "$p99" "$err" \
 		"$(awk -v a="$l0" -v b="$l1" 'BEGIN { split(a, x, " "); split(b, y, " ");
-			printf "%d\t%d", y[1] + y[3] - x[1] - x[3], y[2] + y[4] - x[2] - x[4] }')" \
+			printf "%d\t%d", y[1] - x[1], y[2] + y[4] - x[2] - x[4] }')" \
 		"$(awk -v a="$c0" -v b="$c1" 'BEGIN { split(a, x, " "); split(b, y, " "); d = y[4] - x[4]; if (d <= 0) d = 1;
 			printf "%.1f\t%.1f\t%.1f", 100 * (y[3] - x[3]) / d, 100 * (y[2] - x[2]) / d, 100 * (y[1] - x[1]) / d }')" \
 		"$split" "$FLOOD_PROBE" "$FLOOD_SENT" >>"$RAW"
@@ -419,6 +440,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		# Last: the flood leaves half-open state in the members' kernels.
 		[ "$FLOOD_RATE" -gt 0 ] && [ "$p" != routed ] && measure "$p" "$r" flood
 		path_down "$p"
+		[ "$FLOOD_RATE" -gt 0 ] && [ "$p" != routed ] && flood_settle
 	done
 done
 
