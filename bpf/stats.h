@@ -29,6 +29,17 @@ static __always_inline void stats_event(__u32 event)
 		s->count[event]++;
 }
 
+/* Adds n to event's counter of this CPU atomically: for the sweeper, which
+ * the packet path may interrupt on the same CPU (bpf/sweep.h). */
+static __always_inline void stats_event_add(__u32 event, __u64 n)
+{
+	__u32 zero = 0;
+	struct xlb_event_stats *s = bpf_map_lookup_elem(&xlb_events, &zero);
+
+	if (s && event < XLB_EV_MAX && n)
+		__sync_fetch_and_add(&s->count[event], n);
+}
+
 static __always_inline void stats_traffic_one(void *map, __u32 id, __u32 bytes, int reply, int new_flow)
 {
 	struct xlb_traffic_stats *s = bpf_map_lookup_elem(map, &id);

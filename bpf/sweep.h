@@ -5,11 +5,16 @@
  * otherwise keep until it needs the room), writes the census of both
  * tables and takes the full flag down when there is room again.
  *
- * An XDP program that is never attached: user space runs it with
- * BPF_PROG_TEST_RUN (user/dp/sweep.c), the daemon once a second, `xlb
- * status` from the pins.  XDP because every kernel xlb supports (6.1 on)
- * gives it bpf_for_each_map_elem and map deletes in the callback, and runs
- * its test run in an RCU read section, as the packet path runs.
+ * A syscall program: user space runs it with BPF_PROG_TEST_RUN
+ * (user/dp/sweep.c), the daemon once a second, `xlb status` from the pins.
+ * Not XDP: an XDP test run keeps bottom halves off for the whole run, and
+ * a sweep of a million entries takes hundreds of ms, during which its CPU
+ * would serve no softirq (no packet, no timer).  A syscall program runs in
+ * the caller's process context with them on: the packet path may
+ * interrupt it between any two instructions, which is why the event
+ * counters it shares with the packet path go up atomically here.
+ * bpf_for_each_map_elem takes an RCU read lock per bucket, as the packet
+ * path holds one.
  *
  * Deleting the element being visited is allowed; a preallocated element
  * may be reused by another CPU at once, so an insert racing with the
@@ -29,8 +34,8 @@
 #include "stats.h"
 
 /* What the program returns to BPF_PROG_TEST_RUN (user/dp/sweep.c). */
-#define XLB_SWEEP_DONE XDP_PASS
-#define XLB_SWEEP_BUSY XDP_DROP
+#define XLB_SWEEP_DONE 0
+#define XLB_SWEEP_BUSY 1
 
 struct sweep_ctx {
 	__u64 now;
@@ -105,7 +110,7 @@ static long sweep_halfopen_entry(void *map, const struct xlb_flow_key *key, stru
 			return 0;
 		}
 		if (!(f->flags & XLB_FLOW_F_PROMOTED))
-			stats_event(XLB_EV_HALF_OPEN_EXPIRED);
+			stats_event_add(XLB_EV_HALF_OPEN_EXPIRED, 1);
 		sweep_reply_of(&xlb_halfopen, f, &k, c);
 		if (bpf_map_delete_elem(&xlb_halfopen, &k) == 0)
 			c->expired++;
@@ -130,7 +135,7 @@ static long sweep_flows_entry(void *map, const struct xlb_flow_key *key, struct 
 
 	if (f->dir == XLB_DIR_FORWARD) {
 		if (!flow_live(f, c->now)) {
-			stats_event(XLB_EV_FLOWS_EXPIRED);
+			stats_event_add(XLB_EV_FLOWS_EXPIRED, 1);
 			if (bpf_map_delete_elem(&xlb_flows, &k) == 0)
 				c->expired++;
 			return 0;
@@ -155,8 +160,8 @@ static long sweep_flows_entry(void *map, const struct xlb_flow_key *key, struct 
 	return 0;
 }
 
-SEC("xdp")
-int xlb_sweep(struct xdp_md *ctx)
+SEC("syscall")
+int xlb_sweep(void *ctx)
 {
 	struct sweep_ctx c;
 	struct xlb_dp_state *st;
@@ -171,7 +176,10 @@ int xlb_sweep(struct xdp_md *ctx)
 		return XLB_SWEEP_BUSY;
 	gen = st->census_gen + 1;
 	__builtin_memset(&c, 0, sizeof(c));
-	c.now = bpf_ktime_get_coarse_ns();
+	/* The precise clock: a syscall program has no coarse one.  The data
+	 * plane's coarse stamps are never ahead of it, so an entry may look
+	 * at most a tick older here, against timeouts of seconds. */
+	c.now = bpf_ktime_get_ns();
 	c.gen = (__u32)gen;
 	c.copy = (__u32)(gen & 1);
 	c.total.gen = c.gen;
@@ -187,7 +195,7 @@ int xlb_sweep(struct xdp_md *ctx)
 	out = bpf_map_lookup_elem(&xlb_census, &c.copy);
 	if (out) {
 		out->gen = gen;
-		out->swept_ns = bpf_ktime_get_coarse_ns();
+		out->swept_ns = bpf_ktime_get_ns();
 		out->duration_ns = bpf_ktime_get_ns() - start;
 		out->flows_entries = c.kept;
 		out->flows_max = cfg_flows_max;
@@ -201,7 +209,7 @@ int xlb_sweep(struct xdp_md *ctx)
 	st->census_gen = gen;
 	if (st->full && (__u64)c.kept * 100 <= (__u64)cfg_flows_max * XLB_FULL_CLEAR_PERCENT)
 		st->full = 0;
-	stats_event(XLB_EV_SWEEPS);
+	stats_event_add(XLB_EV_SWEEPS, 1);
 	st->sweeping = 0;
 	return XLB_SWEEP_DONE;
 }

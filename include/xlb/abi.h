@@ -535,7 +535,7 @@ struct xlb_census_count {
 
 struct xlb_census {
 	__u64 gen;         /* the sweep that wrote it: 1, 2, ... */
-	__u64 swept_ns;    /* bpf_ktime_get_coarse_ns() at its end (CLOCK_MONOTONIC) */
+	__u64 swept_ns;    /* bpf_ktime_get_ns() at its end (CLOCK_MONOTONIC) */
 	__u64 duration_ns; /* how long the sweep took */
 	__u32 flows_entries;    /* entries of xlb_flows left after it */
 	__u32 flows_max;

@@ -18,7 +18,9 @@
  * median. */
 #include "../bpf/dp_env.h"
 
+#include <pthread.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dp/sweep.h"
 #include "xlb_bench.skel.h"
@@ -415,12 +417,130 @@ static int open_established(struct bench *b)
 	return 0;
 }
 
-/* The sweep of what the benchmark left in both tables, for its duration. */
+/* The softirqs CPU cpu has served so far (every row of /proc/softirqs,
+ * its column), or -1. */
+static long long softirqs_of(int cpu)
+{
+	char line[4096];
+	long long sum = 0;
+	FILE *f = fopen("/proc/softirqs", "r");
+
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f)) { /* the header: CPU0 CPU1 ... */
+		fclose(f);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strchr(line, ':');
+		long long v = 0;
+
+		for (int i = 0; p && i <= cpu; i++)
+			v = strtoll(p + 1, &p, 10);
+		sum += v;
+	}
+	fclose(f);
+	return sum;
+}
+
+static double mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Watches, from another CPU, when the sweeping CPU serves softirqs (its
+ * packets and timers wait in between). */
+#define WATCH_MAX 65536
+struct softirq_watch {
+	int cpu, watcher_cpu;
+	volatile int stop;
+	int n;
+	double at_ms[WATCH_MAX]; /* when its softirq count was seen to grow */
+};
+
+static void *softirq_watch_run(void *arg)
+{
+	struct softirq_watch *w = arg;
+	long long last = softirqs_of(w->cpu), n;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(w->watcher_cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	while (!w->stop && w->n < WATCH_MAX) {
+		n = softirqs_of(w->cpu);
+		if (n != last) {
+			last = n;
+			w->at_ms[w->n++] = mono_ms();
+		}
+		usleep(100);
+	}
+	return NULL;
+}
+
+/* How many times the watched CPU was seen serving softirqs in (from, to). */
+static int softirq_count_in(const struct softirq_watch *w, double from, double to)
+{
+	int n = 0;
+
+	for (int i = 0; i < w->n; i++)
+		n += w->at_ms[i] > from && w->at_ms[i] < to;
+	return n;
+}
+
+/* The longest stretch of [from, to] in which the watched CPU served no
+ * softirq. */
+static double softirq_gap(const struct softirq_watch *w, double from, double to)
+{
+	double prev = from, longest = 0;
+
+	for (int i = 0; i < w->n; i++) {
+		if (w->at_ms[i] <= from)
+			continue;
+		if (w->at_ms[i] >= to)
+			break;
+		if (w->at_ms[i] - prev > longest)
+			longest = w->at_ms[i] - prev;
+		prev = w->at_ms[i];
+	}
+	return to - prev > longest ? to - prev : longest;
+}
+
+/* The sweep of what the benchmark left in both tables, for its duration,
+ * run on CPU 0 while CPU 1 watches CPU 0's softirqs. */
 static void sweep_report(struct bench *b)
 {
+	static struct softirq_watch w = { .cpu = 0, .watcher_cpu = 1 };
+	double from, to, spin_from, spin_to;
+	cpu_set_t set, old;
 	struct xlb_census c;
-	int err = xlb_sweep_run(bpf_program__fd(b->skel->progs.xlb_sweep));
+	pthread_t th;
+	int err, watched = 0;
 
+	sched_getaffinity(0, sizeof(old), &old);
+	if (sysconf(_SC_NPROCESSORS_ONLN) >= 2 && softirqs_of(0) >= 0) {
+		CPU_ZERO(&set);
+		CPU_SET(0, &set);
+		watched = sched_setaffinity(0, sizeof(set), &set) == 0 &&
+			  pthread_create(&th, NULL, softirq_watch_run, &w) == 0;
+		usleep(20 * 1000); /* the watcher is running */
+	}
+	from = mono_ms();
+	err = xlb_sweep_run(bpf_program__fd(b->skel->progs.xlb_sweep));
+	to = mono_ms();
+	/* The control: CPU 0 as busy for as long, in user space. */
+	spin_from = mono_ms();
+	while (watched && mono_ms() < spin_from + (to - from))
+		;
+	spin_to = mono_ms();
+	if (watched) {
+		w.stop = 1;
+		pthread_join(th, NULL);
+	}
+	sched_setaffinity(0, sizeof(old), &old);
 	if (!err)
 		err = xlb_maps_census_read(&b->maps, &c, NULL, NULL);
 	if (err) {
@@ -430,6 +550,14 @@ static void sweep_report(struct bench *b)
 	printf("sweep of xlb_flows + xlb_halfopen, %u + %u entries (deleted %u + %u): %.1f ms\n", c.flows_entries + c.flows_expired,
 	       c.halfopen_entries + c.halfopen_expired, c.flows_expired, c.halfopen_expired,
 	       (double)c.duration_ns / 1e6);
+	if (watched)
+		printf("  on CPU 0, which meanwhile served softirqs %d times, with at most %.1f ms between;\n"
+		       "  spinning in user space as long after: %d times, at most %.1f ms between\n"
+		       "  (watched from CPU 1 in /proc/softirqs every 0.1 ms)\n",
+		       softirq_count_in(&w, from, to), softirq_gap(&w, from, to),
+		       softirq_count_in(&w, spin_from, spin_to), softirq_gap(&w, spin_from, spin_to));
+	else
+		printf("  softirqs of its CPU not watched: needs 2 CPUs and /proc/softirqs\n");
 }
 
 int main(void)

@@ -94,6 +94,8 @@ TEST(pinned_sweeper_runs_from_the_pins)
 	/* What `xlb status` does without the daemon. */
 	fd = xlb_sweep_open_pinned(dir);
 	CHECK(fd >= 0);
+	/* A syscall program, which leaves bottom halves on (bpf/sweep.h). */
+	CHECK_EQ(BPF_PROG_TYPE_SYSCALL, xlb_prog_type(fd));
 	maps_err = xlb_maps_open_pinned(&m, dir);
 	CHECK_EQ(0, maps_err);
 	CHECK_EQ(0, xlb_sweep_run(fd));

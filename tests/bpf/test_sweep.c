@@ -7,6 +7,7 @@
 #include "dp_env.h"
 
 #include <linux/bpf.h>
+#include <unistd.h>
 
 #include "dp/sweep.h"
 
@@ -235,4 +236,33 @@ TEST(second_sweep_while_one_runs_returns_busy)
 	CHECK_EQ(0, st.sweeping);
 out:
 	env_close(&e);
+}
+
+/* An XDP program that returns action: what an older xlb pinned as its
+ * sweeper returned, XDP_PASS when done and XDP_DROP when busy. */
+static int xdp_returning(int action)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = action },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+
+	return bpf_prog_load(BPF_PROG_TYPE_XDP, "old_sweep", "GPL", insns, 2, NULL);
+}
+
+/* `xlb status` between an upgrade and the daemon's restart finds the
+ * sweeper the older xlb pinned, an XDP program, and still runs it. */
+TEST(sweeper_pinned_by_an_older_xlb_still_runs)
+{
+	int pass = xdp_returning(XDP_PASS), drop = xdp_returning(XDP_DROP);
+
+	CHECK(pass >= 0);
+	CHECK(drop >= 0);
+	CHECK_EQ(0, xlb_sweep_run(pass));
+	CHECK_EQ(-EBUSY, xlb_sweep_run(drop));
+out:
+	if (pass >= 0)
+		close(pass);
+	if (drop >= 0)
+		close(drop);
 }

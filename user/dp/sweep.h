@@ -21,4 +21,7 @@ int xlb_sweep_open_pinned(const char *pin_dir);
  * -EBUSY when another sweep was running (its census will do). */
 int xlb_sweep_run(int prog_fd);
 
+/* The type of BPF program prog_fd (enum bpf_prog_type), or -errno. */
+int xlb_prog_type(int prog_fd);
+
 #endif
