@@ -20,24 +20,31 @@ static __always_inline void stats_reason(__u32 reason)
 		s->count[reason]++;
 }
 
-static __always_inline void stats_event(__u32 event)
+/* This CPU's counter of event, or NULL. */
+static __always_inline __u64 *stats_event_counter(__u32 event)
 {
 	__u32 zero = 0;
 	struct xlb_event_stats *s = bpf_map_lookup_elem(&xlb_events, &zero);
 
-	if (s && event < XLB_EV_MAX)
-		s->count[event]++;
+	return s && event < XLB_EV_MAX ? &s->count[event] : NULL;
 }
 
-/* Adds n to event's counter of this CPU atomically: for the sweeper, which
- * the packet path may interrupt on the same CPU (bpf/sweep.h). */
-static __always_inline void stats_event_add(__u32 event, __u64 n)
+static __always_inline void stats_event(__u32 event)
 {
-	__u32 zero = 0;
-	struct xlb_event_stats *s = bpf_map_lookup_elem(&xlb_events, &zero);
+	__u64 *n = stats_event_counter(event);
 
-	if (s && event < XLB_EV_MAX && n)
-		__sync_fetch_and_add(&s->count[event], n);
+	if (n)
+		(*n)++;
+}
+
+/* The same, atomically: for the sweeper, which the packet path may
+ * interrupt on the same CPU (bpf/sweep.h). */
+static __always_inline void stats_event_atomic(__u32 event)
+{
+	__u64 *n = stats_event_counter(event);
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
 }
 
 static __always_inline void stats_traffic_one(void *map, __u32 id, __u32 bytes, int reply, int new_flow)

@@ -110,7 +110,7 @@ static long sweep_halfopen_entry(void *map, const struct xlb_flow_key *key, stru
 			return 0;
 		}
 		if (!(f->flags & XLB_FLOW_F_PROMOTED))
-			stats_event_add(XLB_EV_HALF_OPEN_EXPIRED, 1);
+			stats_event_atomic(XLB_EV_HALF_OPEN_EXPIRED);
 		sweep_reply_of(&xlb_halfopen, f, &k, c);
 		if (bpf_map_delete_elem(&xlb_halfopen, &k) == 0)
 			c->expired++;
@@ -135,7 +135,7 @@ static long sweep_flows_entry(void *map, const struct xlb_flow_key *key, struct 
 
 	if (f->dir == XLB_DIR_FORWARD) {
 		if (!flow_live(f, c->now)) {
-			stats_event_add(XLB_EV_FLOWS_EXPIRED, 1);
+			stats_event_atomic(XLB_EV_FLOWS_EXPIRED);
 			if (bpf_map_delete_elem(&xlb_flows, &k) == 0)
 				c->expired++;
 			return 0;
@@ -167,7 +167,7 @@ int xlb_sweep(void *ctx)
 	struct xlb_dp_state *st;
 	struct xlb_census *out;
 	__u32 zero = 0, ho_kept, ho_expired;
-	__u64 start = bpf_ktime_get_ns(), gen;
+	__u64 start = bpf_ktime_get_ns(), gen, end;
 
 	st = bpf_map_lookup_elem(&xlb_dp_state, &zero);
 	if (!st)
@@ -195,8 +195,9 @@ int xlb_sweep(void *ctx)
 	out = bpf_map_lookup_elem(&xlb_census, &c.copy);
 	if (out) {
 		out->gen = gen;
-		out->swept_ns = bpf_ktime_get_ns();
-		out->duration_ns = bpf_ktime_get_ns() - start;
+		end = bpf_ktime_get_ns();
+		out->swept_ns = end;
+		out->duration_ns = end - start;
 		out->flows_entries = c.kept;
 		out->flows_max = cfg_flows_max;
 		out->halfopen_entries = ho_kept;
@@ -209,7 +210,7 @@ int xlb_sweep(void *ctx)
 	st->census_gen = gen;
 	if (st->full && (__u64)c.kept * 100 <= (__u64)cfg_flows_max * XLB_FULL_CLEAR_PERCENT)
 		st->full = 0;
-	stats_event_add(XLB_EV_SWEEPS, 1);
+	stats_event_atomic(XLB_EV_SWEEPS);
 	st->sweeping = 0;
 	return XLB_SWEEP_DONE;
 }
